@@ -1,0 +1,108 @@
+//! x86_64: `syscall`.
+//!
+//! | nr  | a0  | a1  | a2  | a3  | a4 | a5 | ret | clobbered |
+//! |-----|-----|-----|-----|-----|----|----|-----|-----------|
+//! | rax | rdi | rsi | rdx | r10 | r8 | r9 | rax | rcx (return rip), r11 (saved rflags) |
+#![allow(unsafe_code, dead_code)]
+
+use core::arch::asm;
+
+use crate::backend::reg::{Arg, Ret};
+
+#[inline]
+pub(crate) unsafe fn syscall0(nr: u32) -> Ret {
+    let r0;
+    // SAFETY: the caller upholds the syscall's contract (module docs).
+    unsafe {
+        asm!("syscall", inlateout("rax") nr as usize => r0,
+            lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    Ret::from_raw(r0)
+}
+
+#[inline]
+pub(crate) unsafe fn syscall1(nr: u32, a0: Arg<'_>) -> Ret {
+    let r0;
+    // SAFETY: the caller upholds the syscall's contract (module docs).
+    unsafe {
+        asm!("syscall", inlateout("rax") nr as usize => r0, in("rdi") a0.raw(),
+            lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    Ret::from_raw(r0)
+}
+
+#[inline]
+pub(crate) unsafe fn syscall2(nr: u32, a0: Arg<'_>, a1: Arg<'_>) -> Ret {
+    let r0;
+    // SAFETY: the caller upholds the syscall's contract (module docs).
+    unsafe {
+        asm!("syscall", inlateout("rax") nr as usize => r0, in("rdi") a0.raw(), in("rsi") a1.raw(),
+            lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    Ret::from_raw(r0)
+}
+
+#[inline]
+pub(crate) unsafe fn syscall3(nr: u32, a0: Arg<'_>, a1: Arg<'_>, a2: Arg<'_>) -> Ret {
+    let r0;
+    // SAFETY: the caller upholds the syscall's contract (module docs).
+    unsafe {
+        asm!("syscall", inlateout("rax") nr as usize => r0,
+            in("rdi") a0.raw(), in("rsi") a1.raw(), in("rdx") a2.raw(),
+            lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    Ret::from_raw(r0)
+}
+
+#[inline]
+pub(crate) unsafe fn syscall4(nr: u32, a0: Arg<'_>, a1: Arg<'_>, a2: Arg<'_>, a3: Arg<'_>) -> Ret {
+    let r0;
+    // SAFETY: the caller upholds the syscall's contract (module docs).
+    unsafe {
+        asm!("syscall", inlateout("rax") nr as usize => r0,
+            in("rdi") a0.raw(), in("rsi") a1.raw(), in("rdx") a2.raw(), in("r10") a3.raw(),
+            lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    Ret::from_raw(r0)
+}
+
+#[inline]
+pub(crate) unsafe fn syscall5(
+    nr: u32,
+    a0: Arg<'_>,
+    a1: Arg<'_>,
+    a2: Arg<'_>,
+    a3: Arg<'_>,
+    a4: Arg<'_>,
+) -> Ret {
+    let r0;
+    // SAFETY: the caller upholds the syscall's contract (module docs).
+    unsafe {
+        asm!("syscall", inlateout("rax") nr as usize => r0,
+            in("rdi") a0.raw(), in("rsi") a1.raw(), in("rdx") a2.raw(), in("r10") a3.raw(),
+            in("r8") a4.raw(),
+            lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    Ret::from_raw(r0)
+}
+
+#[inline]
+pub(crate) unsafe fn syscall6(
+    nr: u32,
+    a0: Arg<'_>,
+    a1: Arg<'_>,
+    a2: Arg<'_>,
+    a3: Arg<'_>,
+    a4: Arg<'_>,
+    a5: Arg<'_>,
+) -> Ret {
+    let r0;
+    // SAFETY: the caller upholds the syscall's contract (module docs).
+    unsafe {
+        asm!("syscall", inlateout("rax") nr as usize => r0,
+            in("rdi") a0.raw(), in("rsi") a1.raw(), in("rdx") a2.raw(), in("r10") a3.raw(),
+            in("r8") a4.raw(), in("r9") a5.raw(),
+            lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    Ret::from_raw(r0)
+}

@@ -1,0 +1,1 @@
+//! FIFOs (in progress).

@@ -1,0 +1,58 @@
+//! Every Linux IPC technique as a thin, safe wrapper over the raw system
+//! calls, with no libc anywhere: `#![no_std]`, no allocation, and every
+//! public function names the syscalls it makes.
+//!
+//! | technique | module | syscalls | pick it when | status |
+//! |---|---|---|---|---|
+//! | Anonymous pipe | [`pipe`] | `pipe2`, `read`, `write`, `fcntl(F_{GET,SET}PIPE_SZ)`, `splice`, `tee`, `vmsplice` | a one-way byte stream between a parent and the children it forks | built |
+//! | Named pipe (FIFO) | [`fifo`] | `mknodat`, `openat`, `fstat`, `unlinkat`, `read`, `write` | a one-way byte stream between unrelated processes that agree on a path | built |
+//! | Shared file | `file` | `fcntl(F_OFD_*)`, `flock`, `openat(O_TMPFILE)`, `linkat`, `renameat2`, `inotify_*` | state that must survive the processes, with locks and change notification | not built yet |
+//! | Shared memory | `shm` | `openat`, `memfd_create`, `mmap`, `shmget`, `shmat`, `shmctl` | the fastest exchange of large data, with your own synchronisation | not built yet |
+//! | Message queue | `mq` | `mq_open`, `mq_timedsend`, `mq_timedreceive`, `mq_notify`, `msgget`, `msgsnd`, `msgrcv`, `msgctl` | asynchronous, typed or prioritised messages that outlive the sender | not built yet |
+//! | Signal | `signal` | `rt_sigaction`, `rt_sigprocmask`, `signalfd4`, `rt_sigtimedwait`, `rt_sigqueueinfo`, `kill` | telling another process that an event happened, with an optional payload | not built yet |
+//! | Unix socket | `socket` | `socketpair`, `socket`, `bind`, `listen`, `accept4`, `connect`, `sendmsg`, `recvmsg` | two-way traffic, much data, fd passing and peer credentials | not built yet |
+//! | Event counter | `eventfd` | `eventfd2`, `read`, `write` | the lightest pollable notification | not built yet |
+//! | Semaphore | `sem` | `semget`, `semop`/`semtimedop`, `semctl`, `futex` | counting access to a critical section without busy waiting | not built yet |
+//!
+//! # Rules the whole crate keeps
+//! - Errors are [`Errno`]. Bad arguments get the errno the kernel or libc
+//!   would give, checked before the syscall where the kernel would do
+//!   something worse. Nothing panics on any input.
+//! - Every file descriptor the crate creates is close-on-exec.
+//! - Named objects are created with mode `0o600` unless the caller says
+//!   otherwise, and opened with `O_NOFOLLOW`.
+//! - Kernel objects that outlive a process are never removed behind the
+//!   caller's back: removal is explicit.
+//! - Blocking calls return [`Errno::INTR`] when a signal interrupts them;
+//!   the crate never retries silently.
+//!
+//! # Supported targets
+//! x86_64 (gnu and musl), x86 (i686), aarch64, riscv64gc and armv7 (ARM
+//! mode), all on Linux. Any other target fails to compile with a message
+//! naming these; there is no fallback to libc.
+//!
+//! # Features
+//! One feature per family (`pipe`, `fifo`, `file`, `socket`, `eventfd`,
+//! `shm`, `mq`, `sem`, `signal`), all on by default, plus `std` (default)
+//! for std fd interop. `--no-default-features --features pipe` builds one
+//! family for a `no_std` program.
+#![no_std]
+#![deny(unsafe_code, missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+mod backend;
+
+#[cfg(feature = "fifo")]
+pub mod fifo;
+#[cfg(feature = "pipe")]
+pub mod pipe;
+
+pub use rustix::io::Errno;
+
+/// The result of every fallible operation in this crate.
+pub type Result<T> = core::result::Result<T, Errno>;
+
+pub use rustix::fd;

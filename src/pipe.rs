@@ -1,0 +1,1 @@
+//! Anonymous pipes (in progress).
