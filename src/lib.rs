@@ -44,6 +44,8 @@
 extern crate std;
 
 mod backend;
+#[cfg(any(feature = "pipe", feature = "fifo"))]
+mod ends;
 
 #[cfg(feature = "fifo")]
 pub mod fifo;

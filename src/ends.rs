@@ -1,0 +1,305 @@
+//! The byte-stream ends shared by anonymous pipes and FIFOs.
+//!
+//! A pipe and an opened FIFO are the same kernel object (a pipe inode), so
+//! both families hand out these types, re-exported from [`crate::pipe`] and
+//! [`crate::fifo`]. The public docs of the rules (PIPE_BUF atomicity,
+//! SIGPIPE) live on the types and in those modules.
+
+use rustix::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use rustix::pipe::{IoSliceRaw, SpliceFlags};
+
+use crate::Result;
+
+/// Items every end has: fd conversions, pipe capacity and blocking mode.
+macro_rules! end_common {
+    ($ty:ident) => {
+        impl $ty {
+            /// `fcntl(fd, F_GETPIPE_SZ)` — the capacity of the pipe buffer in
+            /// bytes (a power of two; 65536 by default).
+            ///
+            /// Syscalls: `fcntl` (64-bit arches), `fcntl64` (x86, arm).
+            ///
+            /// # Errors
+            /// [`Errno::BADF`](crate::Errno::BADF) if the fd is not open.
+            ///
+            /// # References
+            /// - [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
+            #[doc(alias = "F_GETPIPE_SZ")]
+            pub fn capacity(&self) -> Result<usize> {
+                rustix::pipe::fcntl_getpipe_size(self)
+            }
+
+            /// `fcntl(fd, F_SETPIPE_SZ, size)` — set the capacity of the pipe
+            /// buffer; the kernel rounds `size` up to a power of two of at
+            /// least a page. Returns the capacity actually set.
+            ///
+            /// Syscalls: `fcntl` (64-bit arches), `fcntl64` (x86, arm).
+            ///
+            /// # Errors
+            /// - [`Errno::BUSY`](crate::Errno::BUSY): `size` is smaller than
+            ///   the data now in the pipe.
+            /// - [`Errno::PERM`](crate::Errno::PERM): an unprivileged caller
+            ///   asked for more than `/proc/sys/fs/pipe-max-size`, or is over
+            ///   its pipe-buffer quota.
+            /// - [`Errno::INVAL`](crate::Errno::INVAL): `size` exceeds the
+            ///   largest possible pipe.
+            ///
+            /// # References
+            /// - [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
+            /// - [pipe(7)](https://man7.org/linux/man-pages/man7/pipe.7.html)
+            #[doc(alias = "F_SETPIPE_SZ")]
+            pub fn set_capacity(&self, size: usize) -> Result<usize> {
+                rustix::pipe::fcntl_setpipe_size(self, size)
+            }
+
+            /// `ioctl(fd, FIONBIO, &on)` — switch this end between blocking
+            /// and non-blocking mode. In non-blocking mode a read of an
+            /// empty pipe, or a write to a full one, fails with
+            /// [`Errno::AGAIN`](crate::Errno::AGAIN) instead of waiting.
+            ///
+            /// The mode belongs to the open file description: it is shared
+            /// with every duplicate of this fd, but for a pipe the two ends
+            /// are separate descriptions.
+            ///
+            /// Syscalls: `ioctl`.
+            ///
+            /// # Errors
+            /// [`Errno::BADF`](crate::Errno::BADF) if the fd is not open.
+            ///
+            /// # References
+            /// - [ioctl(2)](https://man7.org/linux/man-pages/man2/ioctl.2.html)
+            #[doc(alias = "FIONBIO")]
+            pub fn set_nonblocking(&self, on: bool) -> Result<()> {
+                rustix::io::ioctl_fionbio(self, on)
+            }
+        }
+
+        impl AsFd for $ty {
+            #[inline]
+            fn as_fd(&self) -> BorrowedFd<'_> {
+                self.0.as_fd()
+            }
+        }
+
+        impl AsRawFd for $ty {
+            #[inline]
+            fn as_raw_fd(&self) -> RawFd {
+                self.0.as_raw_fd()
+            }
+        }
+
+        impl From<OwnedFd> for $ty {
+            /// Adopts an fd. Nothing is checked: operations on an fd that is
+            /// not a pipe or FIFO fail with the kernel's errno.
+            #[inline]
+            fn from(fd: OwnedFd) -> Self {
+                Self(fd)
+            }
+        }
+
+        impl From<$ty> for OwnedFd {
+            #[inline]
+            fn from(end: $ty) -> OwnedFd {
+                end.0
+            }
+        }
+    };
+}
+
+/// Items of an end that can read.
+macro_rules! end_read {
+    ($ty:ident) => {
+        impl $ty {
+            /// `read(fd, buf)` — read up to `buf.len()` bytes.
+            ///
+            /// Blocks while the pipe is empty and a writer exists. Returns
+            /// `Ok(0)` at end of stream: every write end is closed and the
+            /// pipe is drained. In packet mode (`O_DIRECT`) each read returns
+            /// one packet, and bytes of the packet beyond `buf.len()` are
+            /// discarded.
+            ///
+            /// Syscalls: `read`.
+            ///
+            /// # Errors
+            /// - [`Errno::AGAIN`](crate::Errno::AGAIN): non-blocking and
+            ///   empty.
+            /// - [`Errno::INTR`](crate::Errno::INTR): a signal handler ran
+            ///   before any byte was read (not restarted unless the handler
+            ///   was installed with `SA_RESTART`).
+            ///
+            /// # References
+            /// - [read(2)](https://man7.org/linux/man-pages/man2/read.2.html)
+            /// - [pipe(7)](https://man7.org/linux/man-pages/man7/pipe.7.html)
+            #[inline]
+            pub fn read(&self, buf: &mut [u8]) -> Result<usize> {
+                rustix::io::read(self, buf)
+            }
+
+            /// `ioctl(fd, FIONREAD)` — the number of bytes waiting to be
+            /// read.
+            ///
+            /// Syscalls: `ioctl`.
+            ///
+            /// # Errors
+            /// [`Errno::BADF`](crate::Errno::BADF) if the fd is not open.
+            ///
+            /// # References
+            /// - [ioctl_fionread(2const)](https://man7.org/linux/man-pages/man2/FIONREAD.2const.html)
+            #[doc(alias = "FIONREAD")]
+            pub fn available(&self) -> Result<usize> {
+                rustix::io::ioctl_fionread(self).map(|n| n as usize)
+            }
+        }
+
+        #[cfg(feature = "std")]
+        impl std::io::Read for $ty {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                Ok($ty::read(self, buf)?)
+            }
+        }
+
+        #[cfg(feature = "std")]
+        impl std::io::Read for &$ty {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                Ok($ty::read(self, buf)?)
+            }
+        }
+    };
+}
+
+/// Items of an end that can write.
+macro_rules! end_write {
+    ($ty:ident) => {
+        impl $ty {
+            /// `write(fd, buf)` — write up to `buf.len()` bytes.
+            ///
+            /// A write of at most `PIPE_BUF` (4096) bytes is
+            /// atomic. Blocks while the pipe is full, unless non-blocking. In
+            /// packet mode (`O_DIRECT`) each write of up to `PIPE_BUF` bytes
+            /// is one packet.
+            ///
+            /// Syscalls: `write`.
+            ///
+            /// # Errors
+            /// - [`Errno::PIPE`](crate::Errno::PIPE): no read end is open and
+            ///   `SIGPIPE` is ignored, blocked or handled. With `SIGPIPE` at
+            ///   its default action the kernel kills the process instead.
+            ///   Rust's std runtime ignores `SIGPIPE` before `main`; a
+            ///   `no_std` program does not.
+            /// - [`Errno::AGAIN`](crate::Errno::AGAIN): non-blocking and full
+            ///   (for a write of at most `PIPE_BUF` bytes, not even partly
+            ///   written).
+            /// - [`Errno::INTR`](crate::Errno::INTR): a signal handler ran
+            ///   before any byte was written.
+            ///
+            /// # References
+            /// - [write(2)](https://man7.org/linux/man-pages/man2/write.2.html)
+            /// - [pipe(7)](https://man7.org/linux/man-pages/man7/pipe.7.html)
+            #[inline]
+            pub fn write(&self, buf: &[u8]) -> Result<usize> {
+                rustix::io::write(self, buf)
+            }
+
+            /// `vmsplice(fd, iov, n, flags)` on the write end — gather the
+            /// buffers into the pipe. The kernel may reference the pages
+            /// rather than copy them; changing a buffer afterwards can change
+            /// what the reader sees, never this process's memory.
+            ///
+            /// `SpliceFlags::GIFT` is refused with
+            /// [`Errno::INVAL`](crate::Errno::INVAL) before the syscall: its
+            /// contract (page-aligned buffers never touched again) cannot be
+            /// checked here.
+            ///
+            /// Syscalls: `fcntl` (`fcntl64` on x86 and arm) to check the fd
+            /// is open for writing, then `vmsplice`.
+            ///
+            /// # Errors
+            /// - [`Errno::INVAL`](crate::Errno::INVAL): `GIFT` was asked for,
+            ///   or more than `IOV_MAX` buffers.
+            /// - [`Errno::BADF`](crate::Errno::BADF): the fd is not open for
+            ///   writing (an end adopted with `From<OwnedFd>` from a read-only
+            ///   fd); checked before `vmsplice`, which would otherwise write
+            ///   into `bufs`.
+            /// - [`Errno::AGAIN`](crate::Errno::AGAIN): `NONBLOCK` and full.
+            /// - [`Errno::PIPE`](crate::Errno::PIPE): no read end (see
+            ///   [`write`](Self::write)).
+            ///
+            /// # References
+            /// - [vmsplice(2)](https://man7.org/linux/man-pages/man2/vmsplice.2.html)
+            pub fn vmsplice(&self, bufs: &[IoSliceRaw<'_>], flags: SpliceFlags) -> Result<usize> {
+                crate::backend::pipe::vmsplice_write(self.as_fd(), bufs, flags)
+            }
+        }
+
+        #[cfg(feature = "std")]
+        impl std::io::Write for $ty {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                Ok($ty::write(self, buf)?)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+
+        #[cfg(feature = "std")]
+        impl std::io::Write for &$ty {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                Ok($ty::write(self, buf)?)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+    };
+}
+
+/// The read end of a pipe, or a FIFO opened for reading.
+///
+/// Closes its fd on drop. A read returns `Ok(0)` (end of stream) once every
+/// write end is closed and the pipe is drained.
+#[derive(Debug)]
+pub struct ReadEnd(OwnedFd);
+
+/// The write end of a pipe, or a FIFO opened for writing.
+///
+/// Closes its fd on drop; when the last write end closes, readers see end of
+/// stream. Writes of at most `PIPE_BUF` (4096) bytes are atomic: never
+/// interleaved with another writer's bytes. Writing with no read end open
+/// raises `SIGPIPE` (see [`write`](Self::write)).
+#[derive(Debug)]
+pub struct WriteEnd(OwnedFd);
+
+/// A FIFO opened for both reading and writing (`O_RDWR`).
+///
+/// Linux-specific: such an open never blocks and never fails with `ENXIO`,
+/// because the opener is its own reader and writer; for the same reason a
+/// read never sees end of stream while this end is open.
+#[derive(Debug)]
+pub struct ReadWriteEnd(OwnedFd);
+
+end_common!(ReadEnd);
+end_common!(WriteEnd);
+end_common!(ReadWriteEnd);
+end_read!(ReadEnd);
+end_read!(ReadWriteEnd);
+end_write!(WriteEnd);
+end_write!(ReadWriteEnd);
+
+impl ReadEnd {
+    /// `vmsplice(fd, iov, 1, flags)` on the read end — move bytes from
+    /// the pipe into `buf`, like [`read`](Self::read) but through the
+    /// splice machinery.
+    ///
+    /// Syscalls: `vmsplice`.
+    ///
+    /// # Errors
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): `SpliceFlags::NONBLOCK`
+    ///   (or a non-blocking fd) and the pipe is empty.
+    /// - [`Errno::BADF`](crate::Errno::BADF): the fd is not readable.
+    ///
+    /// # References
+    /// - [vmsplice(2)](https://man7.org/linux/man-pages/man2/vmsplice.2.html)
+    pub fn vmsplice(&self, buf: &mut [u8], flags: SpliceFlags) -> Result<usize> {
+        crate::backend::pipe::vmsplice_read(self.as_fd(), buf, flags)
+    }
+}
