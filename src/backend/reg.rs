@@ -6,7 +6,7 @@
 //! points into, so a buffer cannot be freed or moved while a call that names
 //! it is being set up. Nothing is ever cast through `usize`.
 //!
-//! A [`Ret`] is the raw return register. [`Ret::decode`] applies the kernel's
+//! A [`Ret`] is the raw return register. Its `decode_*` methods apply the kernel's
 //! rule: values in `-4095..=-1` are a negated errno, anything else is the
 //! result.
 

@@ -1,0 +1,181 @@
+//! The test helper every family's integration tests share: unique names
+//! and keys, cleanup guards, a child-process runner that re-executes the
+//! test binary, and an fd-leak check.
+//!
+//! Child processes: a test that needs a second process calls
+//! [`child`]`(test_name, role)`, which re-executes this test binary running
+//! only `test_name`, with `BAREIPC_TEST_ROLE=role` in the environment. The
+//! same test function starts with `if let Some(role) = child_role() { ... }`
+//! and runs the child's side instead. The child runs single-threaded
+//! (`--test-threads=1`), so it may change process-global state.
+#![allow(dead_code)] // each test binary uses part of the helper
+
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The environment variable naming a child's role.
+pub const ROLE_VAR: &str = "BAREIPC_TEST_ROLE";
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// The role this process was started with, if it is a child.
+pub fn child_role() -> Option<String> {
+    std::env::var(ROLE_VAR).ok()
+}
+
+/// A name unique to this process and call: `prefix-pid-n`.
+pub fn unique_name(prefix: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix}-{}-{n}", std::process::id())
+}
+
+/// A SysV key unique to this process and call (never `IPC_PRIVATE`).
+pub fn unique_key() -> i32 {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    // 0x4b (K) in the top byte marks our keys; pid and counter below.
+    let k = 0x4b00_0000u32 | ((std::process::id() & 0xffff) << 8) | (n & 0xff);
+    k as i32
+}
+
+/// Runs a closure when dropped: cleanup that happens even if the test
+/// panics.
+pub struct Guard<F: FnMut()>(pub F);
+
+impl<F: FnMut()> Drop for Guard<F> {
+    fn drop(&mut self) {
+        (self.0)();
+    }
+}
+
+/// A private directory (mode 0o700) removed with its contents on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// Creates a fresh directory under the system temp dir.
+    pub fn new(prefix: &str) -> TempDir {
+        let path = std::env::temp_dir().join(unique_name(prefix));
+        std::fs::create_dir(&path).expect("create temp dir");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700))
+            .expect("chmod temp dir");
+        TempDir(path)
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// A path inside the directory.
+    pub fn join(&self, name: impl AsRef<Path>) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A command that re-executes this test binary to run only `test` as
+/// `role`. Add env vars or stdio before spawning it.
+pub fn child(test: &str, role: &str) -> Command {
+    let exe = std::env::current_exe().expect("current_exe");
+    let mut cmd = Command::new(exe);
+    cmd.args([test, "--exact", "--nocapture", "--test-threads=1", "-q"])
+        .env(ROLE_VAR, role)
+        .stdin(Stdio::null())
+        // libtest's chatter would mix with the parent's; a failing child's
+        // panic message goes to stderr, which stays.
+        .stdout(Stdio::null());
+    cmd
+}
+
+/// Runs a child to completion and asserts it exited 0.
+pub fn run_child(mut cmd: Command) {
+    let status = cmd.status().expect("spawn child");
+    assert_child_ok(status);
+}
+
+/// Asserts that a child exited with status 0, naming what it did instead.
+pub fn assert_child_ok(status: ExitStatus) {
+    assert!(status.success(), "child failed: {status}");
+}
+
+/// The set of fds open in this process now.
+pub fn open_fds() -> BTreeSet<i32> {
+    let dir = std::fs::read_dir("/proc/self/fd").expect("read /proc/self/fd");
+    let all: BTreeSet<i32> = dir
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    // The read_dir handle itself was open while listing; drop any fd that
+    // is no longer open now.
+    all.into_iter()
+        .filter(|fd| Path::new("/proc/self/fd").join(fd.to_string()).exists())
+        .collect()
+}
+
+/// Asserts that the fds open now are exactly `before`. Only meaningful in
+/// a single-threaded process (a child), where nothing else opens fds.
+pub fn assert_no_fd_leak(before: &BTreeSet<i32>) {
+    let now = open_fds();
+    assert_eq!(&now, before, "fds open before vs now");
+}
+
+/// The lowest fd number not open now.
+pub fn lowest_free_fd() -> i32 {
+    let open = open_fds();
+    (0..).find(|fd| !open.contains(fd)).expect("a free fd")
+}
+
+/// The argument value of an env var set by the parent for a child.
+pub fn env(name: impl AsRef<OsStr>) -> String {
+    std::env::var(name.as_ref()).unwrap_or_else(|_| panic!("{:?} not set", name.as_ref()))
+}
+
+/// Hands `fd` to the child as fd number `target` (inheritable there; our
+/// copy stays close-on-exec and is closed when `cmd` is dropped). Use
+/// targets of 10 and up. The child takes it back with [`take_fd`].
+///
+/// Not stdout: libtest prints its own lines there even with `-q`.
+pub fn give_fd(cmd: &mut Command, fd: OwnedFd, target: RawFd) {
+    // SAFETY: between fork and exec the closure only calls dup2 / fcntl,
+    // which are async-signal-safe, on fds this closure owns or names.
+    unsafe {
+        cmd.pre_exec(move || {
+            let src = fd.as_raw_fd();
+            let rc = if src == target {
+                libc::fcntl(src, libc::F_SETFD, 0)
+            } else {
+                libc::dup2(src, target)
+            };
+            if rc < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+/// In a child: adopts fd number `n`, given with [`give_fd`], as an owned
+/// (close-on-exec) fd.
+pub fn take_fd(n: RawFd) -> OwnedFd {
+    // SAFETY: the parent put an open fd at `n` before exec; we only borrow
+    // it long enough to duplicate it.
+    let fd = unsafe { BorrowedFd::borrow_raw(n) };
+    let owned = fd.try_clone_to_owned().expect("the parent gave this fd");
+    // SAFETY: `n` was inherited and nothing else in this process owns it.
+    unsafe { libc::close(n) };
+    owned
+}
+
+/// `fd` as a `BorrowedFd`, for helper signatures.
+pub fn borrow(fd: &impl AsFd) -> BorrowedFd<'_> {
+    fd.as_fd()
+}
