@@ -10,8 +10,8 @@
 //! | Shared memory | `shm` | `openat`, `memfd_create`, `mmap`, `shmget`, `shmat`, `shmctl` | the fastest exchange of large data, with your own synchronisation | not built yet |
 //! | Message queue | `mq` | `mq_open`, `mq_timedsend`, `mq_timedreceive`, `mq_notify`, `msgget`, `msgsnd`, `msgrcv`, `msgctl` | asynchronous, typed or prioritised messages that outlive the sender | not built yet |
 //! | Signal | `signal` | `rt_sigaction`, `rt_sigprocmask`, `signalfd4`, `rt_sigtimedwait`, `rt_sigqueueinfo`, `kill` | telling another process that an event happened, with an optional payload | not built yet |
-//! | Unix socket | `socket` | `socketpair`, `socket`, `bind`, `listen`, `accept4`, `connect`, `sendmsg`, `recvmsg` | two-way traffic, much data, fd passing and peer credentials | not built yet |
-//! | Event counter | `eventfd` | `eventfd2`, `read`, `write` | the lightest pollable notification | not built yet |
+//! | Unix socket | [`socket`] | `socketpair`, `socket`, `bind`, `listen`, `accept4`, `connect`, `sendto`, `recvfrom`, `sendmsg`, `recvmsg`, `getsockopt`, `setsockopt` | two-way traffic, much data, fd passing and peer credentials | built |
+//! | Event counter | [`eventfd`] | `eventfd2`, `read`, `write` | the lightest pollable notification | built |
 //! | Semaphore | `sem` | `semget`, `semop`/`semtimedop`, `semctl`, `futex` | counting access to a critical section without busy waiting | not built yet |
 //!
 //! # Rules the whole crate keeps
@@ -47,10 +47,14 @@ mod backend;
 #[cfg(any(feature = "pipe", feature = "fifo"))]
 mod ends;
 
+#[cfg(feature = "eventfd")]
+pub mod eventfd;
 #[cfg(feature = "fifo")]
 pub mod fifo;
 #[cfg(feature = "pipe")]
 pub mod pipe;
+#[cfg(feature = "socket")]
+pub mod socket;
 
 pub use rustix::io::Errno;
 

@@ -9,9 +9,10 @@
 //! | 0 | every check passed |
 //! | 2 | startup: the initial stack is not laid out as the ELF ABI says |
 //! | 10..=19 | `pipe` check: the step that failed (see [`checks::pipe::Failed`]) |
+//! | 20..=29 | `socket` check: the step that failed (see [`checks::socket::Failed`]) |
 //! | 101 | panic |
 //!
-//! Each family gets its own block of ten codes; the next one takes 20..=29.
+//! Each family gets its own block of ten codes; the next one takes 30..=39.
 //!
 //! The runtime (entry point, exit, the memory functions LLVM calls) is in
 //! [`rt`]; the checks are in [`checks`], one function per family.
@@ -67,6 +68,8 @@ unsafe extern "C" fn start_rust(sp: *mut usize) -> ! {
 fn run() -> Result<(), Failure> {
     #[cfg(feature = "pipe")]
     checks::pipe::check().map_err(|step| step as Failure)?;
+    #[cfg(feature = "socket")]
+    checks::socket::check().map_err(|step| step as Failure)?;
     Ok(())
 }
 

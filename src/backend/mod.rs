@@ -18,6 +18,8 @@
 #![allow(unsafe_code)]
 
 pub(crate) mod arch;
+#[cfg(feature = "socket")]
+pub(crate) mod net;
 #[cfg(any(feature = "pipe", feature = "fifo"))]
 pub(crate) mod pipe;
 #[allow(dead_code)] // the full register toolkit; each family uses part of it

@@ -6,8 +6,11 @@
 //! [`child`]`(test_name, role)`, which re-executes this test binary running
 //! only `test_name`, with `BAREIPC_TEST_ROLE=role` in the environment. The
 //! same test function starts with `if let Some(role) = child_role() { ... }`
-//! and runs the child's side instead. The child runs single-threaded
-//! (`--test-threads=1`), so it may change process-global state.
+//! and runs the child's side instead. The child runs only that one test
+//! (`--test-threads=1`), so nothing else in it opens fds or changes
+//! process-global state; libtest still runs the test on a thread of its
+//! own, so a thread-directed signal must target that thread (its tid), not
+//! the process's main thread.
 #![allow(dead_code)] // each test binary uses part of the helper
 
 use std::collections::BTreeSet;

@@ -6,3 +6,5 @@
 
 #[cfg(feature = "pipe")]
 pub mod pipe;
+#[cfg(feature = "socket")]
+pub mod socket;

@@ -1,0 +1,432 @@
+//! Unix-socket syscalls rustix lacks or wraps in a way we cannot use:
+//! `sendto` / `recvfrom` / `sendmsg` / `recvmsg` with our own control-message
+//! handling (so no received fd can leak and no unexpected control message is
+//! silently skipped), and a `getsockopt` that reports a short option length
+//! instead of panicking.
+//!
+//! All are direct syscalls on every arch (i386 has had `sendto`, `recvmsg`
+//! and friends since Linux 4.3); rustix's own socket calls go through
+//! `socketcall` on x86.
+
+use core::ffi::c_int;
+use core::mem::size_of;
+
+use linux_raw_sys::general as g;
+use linux_raw_sys::net as n;
+use rustix::fd::{BorrowedFd, FromRawFd, OwnedFd};
+use rustix::io::Errno;
+
+use super::arch::{syscall3, syscall5, syscall6};
+use super::reg::Arg;
+
+/// The kernel's limit of fds in one `SCM_RIGHTS` message.
+pub(crate) const SCM_MAX_FD: usize = 253;
+/// `SCM_PIDFD` (Linux 6.5): a pidfd of the sender, sent when the receiver
+/// set `SO_PASSPIDFD`. Not in linux-raw-sys.
+const SCM_PIDFD: u32 = 4;
+/// `sizeof(struct ucred)`.
+const UCRED_LEN: usize = size_of::<n::ucred>();
+
+/// `CMSG_ALIGN`: control messages are aligned to `sizeof(long)`.
+const fn cmsg_align(len: usize) -> usize {
+    (len + size_of::<usize>() - 1) & !(size_of::<usize>() - 1)
+}
+/// The aligned size of a `cmsghdr`.
+const HDR: usize = cmsg_align(size_of::<n::cmsghdr>());
+/// `CMSG_LEN`.
+const fn cmsg_len(data: usize) -> usize {
+    HDR + data
+}
+/// `CMSG_SPACE`.
+pub(crate) const fn cmsg_space(data: usize) -> usize {
+    HDR + cmsg_align(data)
+}
+/// Room for credentials plus the most fds one message can carry.
+const CONTROL_MAX: usize = cmsg_space(UCRED_LEN) + cmsg_space(SCM_MAX_FD * size_of::<c_int>());
+
+/// A control-message buffer on the stack, aligned for `cmsghdr`.
+#[repr(C, align(8))]
+pub(crate) struct Control {
+    bytes: [u8; CONTROL_MAX],
+    len: usize,
+}
+
+impl Control {
+    pub(crate) const fn new() -> Self {
+        Self {
+            bytes: [0; CONTROL_MAX],
+            len: 0,
+        }
+    }
+
+    /// Appends one control message; `false` if it does not fit.
+    fn push(
+        &mut self,
+        level: u32,
+        ty: u32,
+        data: impl Iterator<Item = [u8; 4]>,
+        data_len: usize,
+    ) -> bool {
+        let space = cmsg_space(data_len);
+        let Some(msg) = self.bytes.get_mut(self.len..self.len + space) else {
+            return false;
+        };
+        msg.fill(0);
+        let (hdr, body) = msg.split_at_mut(HDR);
+        let len = cmsg_len(data_len);
+        hdr[..size_of::<usize>()].copy_from_slice(&len.to_ne_bytes());
+        hdr[size_of::<usize>()..size_of::<usize>() + 4].copy_from_slice(&level.to_ne_bytes());
+        hdr[size_of::<usize>() + 4..size_of::<usize>() + 8].copy_from_slice(&ty.to_ne_bytes());
+        for (dst, word) in body.chunks_exact_mut(4).zip(data) {
+            dst.copy_from_slice(&word);
+        }
+        self.len += space;
+        true
+    }
+
+    /// Appends `SCM_RIGHTS` carrying `fds`.
+    pub(crate) fn push_fds(&mut self, fds: &[BorrowedFd<'_>]) -> bool {
+        use rustix::fd::AsRawFd;
+        let words = fds.iter().map(|fd| fd.as_raw_fd().to_ne_bytes());
+        self.push(n::SOL_SOCKET, n::SCM_RIGHTS, words, fds.len() * 4)
+    }
+
+    /// Appends `SCM_CREDENTIALS` carrying `(pid, uid, gid)`.
+    pub(crate) fn push_credentials(&mut self, pid: i32, uid: u32, gid: u32) -> bool {
+        let words = [pid.to_ne_bytes(), uid.to_ne_bytes(), gid.to_ne_bytes()];
+        self.push(
+            n::SOL_SOCKET,
+            n::SCM_CREDENTIALS,
+            words.into_iter(),
+            UCRED_LEN,
+        )
+    }
+
+    fn filled(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+/// One control message as found in a received buffer.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Cmsg<'a> {
+    pub(crate) level: u32,
+    pub(crate) ty: u32,
+    pub(crate) data: &'a [u8],
+}
+
+/// Walks the control messages in `buf` (what the kernel filled). A header
+/// whose length runs past the buffer, or is shorter than a header, ends
+/// the walk with `Err(())`.
+pub(crate) fn parse(buf: &[u8]) -> impl Iterator<Item = Result<Cmsg<'_>, ()>> {
+    let mut rest = buf;
+    core::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        if rest.len() < HDR {
+            rest = &[];
+            return Some(Err(()));
+        }
+        let word = size_of::<usize>();
+        let len = usize::from_ne_bytes(rest[..word].try_into().ok()?);
+        let level = u32::from_ne_bytes(rest[word..word + 4].try_into().ok()?);
+        let ty = u32::from_ne_bytes(rest[word + 4..word + 8].try_into().ok()?);
+        if len < HDR || len > rest.len() {
+            rest = &[];
+            return Some(Err(()));
+        }
+        let data = &rest[HDR..len];
+        rest = rest.get(cmsg_align(len)..).unwrap_or(&[]);
+        Some(Ok(Cmsg { level, ty, data }))
+    })
+}
+
+/// The credentials of a received `SCM_CREDENTIALS` message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Creds {
+    pub(crate) pid: i32,
+    pub(crate) uid: u32,
+    pub(crate) gid: u32,
+}
+
+/// What `recvmsg` delivered besides the data.
+#[derive(Debug, Default)]
+pub(crate) struct Received {
+    pub(crate) bytes: usize,
+    pub(crate) msg_flags: u32,
+    pub(crate) creds: Option<Creds>,
+    pub(crate) fds_truncated: bool,
+}
+
+/// `sendto(fd, buf, len, flags, NULL, 0)`.
+pub(crate) fn send(fd: BorrowedFd<'_>, buf: &[u8], flags: u32) -> Result<usize, Errno> {
+    let len = buf.len();
+    // SAFETY: `buf` is live for the call and the kernel only reads `len`
+    // bytes of it; no address is passed.
+    unsafe {
+        syscall6(
+            g::__NR_sendto,
+            Arg::fd(fd),
+            Arg::by_ref(buf),
+            Arg::usize(len),
+            Arg::c_uint(flags),
+            Arg::null(),
+            Arg::usize(0),
+        )
+    }
+    .decode_usize()
+}
+
+/// `recvfrom(fd, buf, len, flags, NULL, NULL)`.
+pub(crate) fn recv(fd: BorrowedFd<'_>, buf: &mut [u8], flags: u32) -> Result<usize, Errno> {
+    let len = buf.len();
+    // SAFETY: `buf` is live and writable for `len` bytes; no address is
+    // asked for.
+    unsafe {
+        syscall6(
+            g::__NR_recvfrom,
+            Arg::fd(fd),
+            Arg::by_mut(buf),
+            Arg::usize(len),
+            Arg::c_uint(flags),
+            Arg::null(),
+            Arg::null(),
+        )
+    }
+    .decode_usize()
+}
+
+/// `sendmsg` of one data buffer and the control messages in `control`.
+pub(crate) fn sendmsg(
+    fd: BorrowedFd<'_>,
+    buf: &[u8],
+    control: &Control,
+    flags: u32,
+) -> Result<usize, Errno> {
+    let mut iov = g::iovec {
+        iov_base: buf.as_ptr().cast_mut().cast(),
+        iov_len: buf.len() as _,
+    };
+    let ctl = control.filled();
+    let msg = n::msghdr {
+        msg_name: core::ptr::null_mut(),
+        msg_namelen: 0,
+        msg_iov: (&raw mut iov).cast::<n::iovec>(),
+        msg_iovlen: 1,
+        msg_control: if ctl.is_empty() {
+            core::ptr::null_mut()
+        } else {
+            ctl.as_ptr().cast_mut().cast()
+        },
+        msg_controllen: ctl.len() as _,
+        msg_flags: 0,
+    };
+    // SAFETY: `msg` points at `iov` (describing `buf`) and at the filled
+    // part of `control`, all live for the call; the kernel only reads them.
+    unsafe {
+        syscall3(
+            g::__NR_sendmsg,
+            Arg::fd(fd),
+            Arg::by_ref(&msg),
+            Arg::c_uint(flags),
+        )
+    }
+    .decode_usize()
+}
+
+/// `recvmsg` into `buf`, with room for credentials and `max_fds` fds, and
+/// `MSG_CMSG_CLOEXEC` always. Every fd received is handed to `on_fd`
+/// (owned) in order. An unexpected control message (unknown type, such as
+/// `SCM_PIDFD`, or a length that is not exactly what its type needs) makes
+/// the result `EPROTO`, after every fd in it has been closed; the caller
+/// then drops the fds `on_fd` got.
+pub(crate) fn recvmsg(
+    fd: BorrowedFd<'_>,
+    buf: &mut [u8],
+    max_fds: usize,
+    flags: u32,
+    mut on_fd: impl FnMut(OwnedFd),
+) -> Result<Received, Errno> {
+    let mut control = Control::new();
+    let room = cmsg_space(UCRED_LEN)
+        + if max_fds == 0 {
+            0
+        } else {
+            cmsg_space(max_fds.min(SCM_MAX_FD) * 4)
+        };
+    let mut iov = g::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len() as _,
+    };
+    let mut msg = n::msghdr {
+        msg_name: core::ptr::null_mut(),
+        msg_namelen: 0,
+        msg_iov: (&raw mut iov).cast::<n::iovec>(),
+        msg_iovlen: 1,
+        msg_control: control.bytes.as_mut_ptr().cast(),
+        msg_controllen: room as _,
+        msg_flags: 0,
+    };
+    let flags = flags | n::MSG_CMSG_CLOEXEC;
+    // SAFETY: `msg` points at `iov` (describing `buf`, writable) and at the
+    // first `room` bytes of `control.bytes` (room <= CONTROL_MAX), all live
+    // and exclusively borrowed for the call.
+    let bytes = unsafe {
+        syscall3(
+            g::__NR_recvmsg,
+            Arg::fd(fd),
+            Arg::by_mut(&mut msg),
+            Arg::c_uint(flags),
+        )
+    }
+    .decode_usize()?;
+    let filled = (msg.msg_controllen as usize).min(room);
+    let mut out = Received {
+        bytes,
+        msg_flags: msg.msg_flags,
+        creds: None,
+        fds_truncated: msg.msg_flags & n::MSG_CTRUNC != 0,
+    };
+    let mut unexpected = false;
+    for item in parse(&control.bytes[..filled]) {
+        let Ok(cmsg) = item else {
+            unexpected = true;
+            break;
+        };
+        match (cmsg.level, cmsg.ty) {
+            (n::SOL_SOCKET, n::SCM_RIGHTS | SCM_PIDFD) => {
+                // SCM_PIDFD only comes to a receiver that set SO_PASSPIDFD,
+                // which this crate never does: refused, its fd closed.
+                if cmsg.data.len() % 4 != 0 || cmsg.ty == SCM_PIDFD {
+                    unexpected = true;
+                }
+                for word in cmsg.data.chunks_exact(4) {
+                    let raw = i32::from_ne_bytes([word[0], word[1], word[2], word[3]]);
+                    // SAFETY: the kernel installed this fd in our table for
+                    // this recvmsg (SCM_RIGHTS / SCM_PIDFD payload); nothing
+                    // else knows it, so we are its only owner.
+                    let owned = unsafe { OwnedFd::from_raw_fd(raw) };
+                    if cmsg.ty == SCM_PIDFD {
+                        drop(owned);
+                    } else {
+                        on_fd(owned);
+                    }
+                }
+            }
+            (n::SOL_SOCKET, n::SCM_CREDENTIALS) if cmsg.data.len() == UCRED_LEN => {
+                let w = |i: usize| {
+                    [
+                        cmsg.data[i],
+                        cmsg.data[i + 1],
+                        cmsg.data[i + 2],
+                        cmsg.data[i + 3],
+                    ]
+                };
+                out.creds = Some(Creds {
+                    pid: i32::from_ne_bytes(w(0)),
+                    uid: u32::from_ne_bytes(w(4)),
+                    gid: u32::from_ne_bytes(w(8)),
+                });
+            }
+            _ => unexpected = true,
+        }
+    }
+    if unexpected {
+        Err(Errno::PROTO)
+    } else {
+        Ok(out)
+    }
+}
+
+/// `getsockopt(fd, level, name, out, &len)`: the option's length.
+pub(crate) fn getsockopt(
+    fd: BorrowedFd<'_>,
+    level: u32,
+    name: u32,
+    out: &mut [u8],
+) -> Result<usize, Errno> {
+    let mut len: u32 = out.len() as u32;
+    // SAFETY: `out` is writable for `len` bytes and `len` is a live u32 the
+    // kernel updates; both are borrowed for the call.
+    unsafe {
+        syscall5(
+            g::__NR_getsockopt,
+            Arg::fd(fd),
+            Arg::c_uint(level),
+            Arg::c_uint(name),
+            Arg::by_mut(out),
+            Arg::by_mut(&mut len),
+        )
+    }
+    .decode_void()?;
+    Ok(len as usize)
+}
+
+/// `getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD)`: a new pidfd, whose length
+/// is checked.
+pub(crate) fn peer_pidfd(fd: BorrowedFd<'_>) -> Result<OwnedFd, Errno> {
+    let mut b = [0u8; 4];
+    let len = getsockopt(fd, n::SOL_SOCKET, n::SO_PEERPIDFD, &mut b)?;
+    if len != b.len() {
+        return Err(Errno::INVAL);
+    }
+    // SAFETY: SO_PEERPIDFD installs a new fd (O_CLOEXEC) in our table and
+    // returns its number; nothing else owns it.
+    Ok(unsafe { OwnedFd::from_raw_fd(i32::from_ne_bytes(b)) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_round_trips_through_the_parser() {
+        let mut c = Control::new();
+        assert!(c.push_credentials(7, 8, 9));
+        let items: heapless::Vec<_, 4> = parse(c.filled()).collect();
+        assert_eq!(items.len(), 1);
+        let m = items[0].as_ref().unwrap();
+        assert_eq!(
+            (m.level, m.ty, m.data.len()),
+            (n::SOL_SOCKET, n::SCM_CREDENTIALS, UCRED_LEN)
+        );
+        assert_eq!(&m.data[..4], &7i32.to_ne_bytes());
+    }
+
+    #[test]
+    fn parser_refuses_bad_lengths_without_panicking() {
+        // Shorter than a header.
+        assert_eq!(
+            parse(&[1, 2, 3])
+                .collect::<heapless::Vec<_, 2>>()
+                .as_slice(),
+            &[Err(())]
+        );
+        // Length past the buffer.
+        let mut b = [0u8; 32];
+        b[..size_of::<usize>()].copy_from_slice(&1000usize.to_ne_bytes());
+        assert_eq!(
+            parse(&b).collect::<heapless::Vec<_, 2>>().as_slice(),
+            &[Err(())]
+        );
+        // Length shorter than a header.
+        b[..size_of::<usize>()].copy_from_slice(&3usize.to_ne_bytes());
+        assert_eq!(
+            parse(&b).collect::<heapless::Vec<_, 2>>().as_slice(),
+            &[Err(())]
+        );
+        assert_eq!(parse(&[]).count(), 0);
+    }
+
+    #[test]
+    fn the_control_buffer_holds_the_kernel_maximum() {
+        assert_eq!(CONTROL_MAX, cmsg_space(12) + cmsg_space(253 * 4));
+        let mut c = Control::new();
+        assert!(c.push_credentials(1, 2, 3));
+        let (_r, w) = rustix::pipe::pipe().unwrap();
+        let fds = [rustix::fd::AsFd::as_fd(&w); SCM_MAX_FD];
+        assert!(c.push_fds(&fds));
+        assert!(!c.push_fds(&fds[..1]), "full");
+    }
+}

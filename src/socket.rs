@@ -1,0 +1,888 @@
+//! Unix sockets: two-way local IPC for much data, with fd passing and peer
+//! credentials.
+//!
+//! - [`pair`]: a connected pair (`socketpair`), for a parent and the child
+//!   it forks or spawns.
+//! - [`listen`] / [`connect`]: stream and seqpacket sockets on a path or an
+//!   abstract name; [`bind`] for a datagram socket that receives.
+//! - [`Socket::send_msg`] / [`Socket::recv_msg`]: data plus file
+//!   descriptors (`SCM_RIGHTS`) and credentials (`SCM_CREDENTIALS`), with no
+//!   allocation: fds are sent from a `&[BorrowedFd]` and received into a
+//!   [`heapless::Vec<OwnedFd, N>`].
+//!
+//! Every fd is close-on-exec, including received ones (`MSG_CMSG_CLOEXEC`).
+//! Sends never raise `SIGPIPE` (they pass `MSG_NOSIGNAL`) unless
+//! [`SendFlags::RAISE_SIGPIPE`] asks for it: a peer that went away is
+//! [`Errno::PIPE`].
+//!
+//! ```
+//! # #[cfg(feature = "std")] fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::process::{Command, Stdio};
+//! use bareipc::socket::{self, SocketType, SocketFlags};
+//!
+//! // A parent and a child talking both ways over one socketpair: the child
+//! // (here `tr`) gets its end as stdin and stdout.
+//! let (ours, theirs) = socket::pair(SocketType::Stream, SocketFlags::empty())?;
+//! let theirs = std::os::fd::OwnedFd::from(theirs);
+//! let mut child = Command::new("tr")
+//!     .arg("a-z").arg("A-Z")
+//!     .stdin(Stdio::from(theirs.try_clone()?))
+//!     .stdout(Stdio::from(theirs))
+//!     .spawn()?;
+//! ours.send(b"shout this")?;
+//! ours.shutdown(socket::Shutdown::Write)?; // end of input for tr
+//! let mut buf = [0u8; 32];
+//! let mut len = 0;
+//! while len < 10 {
+//!     len += ours.recv(&mut buf[len..])?;
+//! }
+//! assert_eq!(&buf[..len], b"SHOUT THIS");
+//! child.wait()?;
+//! # Ok(()) }
+//! # #[cfg(not(feature = "std"))] fn main() {}
+//! ```
+//!
+//! # Syscalls on x86 (i686)
+//! Socket creation and setup made through rustix (`socket`, `socketpair`,
+//! `bind`, `listen`, `accept4`, `connect`, `shutdown`, `setsockopt`) go
+//! through the `socketcall` multiplexer on x86; the data calls this crate
+//! makes itself (`sendto`, `recvfrom`, `sendmsg`, `recvmsg`, `getsockopt`)
+//! are direct syscalls on every arch.
+
+use core::time::Duration;
+
+use rustix::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use rustix::fs::{AtFlags, FileType, Mode};
+use rustix::net::{AddressFamily, SocketAddrUnix, sockopt};
+
+pub use rustix::net::Shutdown;
+
+use crate::backend::net as raw;
+use crate::{Errno, Result};
+
+/// The most fds one message can carry (`SCM_MAX_FD`).
+pub const MAX_FDS: usize = raw::SCM_MAX_FD;
+
+/// The longest path or abstract name a Unix address holds: 108 bytes of
+/// `sun_path` (a path may use all 108 without a terminating NUL; an
+/// abstract name loses one to its leading NUL).
+pub const MAX_PATH: usize = 108;
+
+/// The three Unix socket types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SocketType {
+    /// `SOCK_STREAM`: a byte stream, like a two-way pipe. No message
+    /// boundaries.
+    Stream,
+    /// `SOCK_DGRAM`: messages with boundaries, reliable and ordered on Unix
+    /// sockets; an oversized message is `EMSGSIZE`.
+    Datagram,
+    /// `SOCK_SEQPACKET`: connection-oriented messages with boundaries.
+    SeqPacket,
+}
+
+impl SocketType {
+    fn raw(self) -> rustix::net::SocketType {
+        match self {
+            Self::Stream => rustix::net::SocketType::STREAM,
+            Self::Datagram => rustix::net::SocketType::DGRAM,
+            Self::SeqPacket => rustix::net::SocketType::SEQPACKET,
+        }
+    }
+}
+
+bitflags::bitflags! {
+    /// Options for creating a socket. `SOCK_CLOEXEC` is always set.
+    #[repr(transparent)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct SocketFlags: u32 {
+        /// `SOCK_NONBLOCK`: operations that would block fail with `EAGAIN`.
+        const NONBLOCK = linux_raw_sys::general::O_NONBLOCK;
+    }
+}
+
+impl SocketFlags {
+    fn raw(self) -> rustix::net::SocketFlags {
+        let mut f = rustix::net::SocketFlags::CLOEXEC;
+        if self.contains(Self::NONBLOCK) {
+            f |= rustix::net::SocketFlags::NONBLOCK;
+        }
+        f
+    }
+}
+
+bitflags::bitflags! {
+    /// Flags for sends. `MSG_NOSIGNAL` is always passed unless
+    /// [`RAISE_SIGPIPE`](Self::RAISE_SIGPIPE) is set.
+    #[repr(transparent)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct SendFlags: u32 {
+        /// `MSG_DONTWAIT`: do not block this once.
+        const DONTWAIT = linux_raw_sys::net::MSG_DONTWAIT;
+        /// `MSG_EOR`: end of record (seqpacket).
+        const EOR = linux_raw_sys::net::MSG_EOR;
+        /// Not a kernel flag: leave out `MSG_NOSIGNAL`, so that sending to a
+        /// peer that is gone raises `SIGPIPE` as `write` would.
+        const RAISE_SIGPIPE = 1 << 31;
+    }
+}
+
+impl SendFlags {
+    fn raw(self) -> u32 {
+        let kernel = (self - Self::RAISE_SIGPIPE).bits();
+        if self.contains(Self::RAISE_SIGPIPE) {
+            kernel
+        } else {
+            kernel | linux_raw_sys::net::MSG_NOSIGNAL
+        }
+    }
+}
+
+bitflags::bitflags! {
+    /// Flags for receives.
+    #[repr(transparent)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct RecvFlags: u32 {
+        /// `MSG_DONTWAIT`: do not block this once.
+        const DONTWAIT = linux_raw_sys::net::MSG_DONTWAIT;
+        /// `MSG_PEEK`: return the data without consuming it.
+        const PEEK = linux_raw_sys::net::MSG_PEEK;
+        /// `MSG_WAITALL`: on a stream, wait for the whole buffer (a signal,
+        /// an error or end of stream can still cut it short).
+        const WAITALL = linux_raw_sys::net::MSG_WAITALL;
+        /// `MSG_TRUNC`: for datagrams, return the real length of the
+        /// message even if it was longer than the buffer.
+        const TRUNC = linux_raw_sys::net::MSG_TRUNC;
+    }
+}
+
+/// A Unix socket address: a path in the file system or an abstract name
+/// (Linux; a name in the network namespace, gone when the socket closes).
+#[derive(Clone)]
+pub struct UnixAddr {
+    inner: SocketAddrUnix,
+    is_path: bool,
+}
+
+impl core::fmt::Debug for UnixAddr {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl UnixAddr {
+    /// An address on a path. Checked here, before any syscall: an empty
+    /// path or one with an interior NUL is [`Errno::INVAL`], one longer than
+    /// [`MAX_PATH`] bytes [`Errno::NAMETOOLONG`].
+    pub fn path<P: rustix::path::Arg>(path: P) -> Result<Self> {
+        path.into_with_c_str(|c| {
+            if c.is_empty() {
+                return Err(Errno::INVAL);
+            }
+            Ok(Self {
+                inner: SocketAddrUnix::new(c)?,
+                is_path: true,
+            })
+        })
+    }
+
+    /// An abstract address. The name is any bytes (NULs included), 1 to
+    /// `MAX_PATH - 1` (107) of them: empty is [`Errno::INVAL`], longer is
+    /// [`Errno::NAMETOOLONG`].
+    pub fn abstract_name(name: &[u8]) -> Result<Self> {
+        if name.is_empty() {
+            return Err(Errno::INVAL);
+        }
+        Ok(Self {
+            inner: SocketAddrUnix::new_abstract_name(name)?,
+            is_path: false,
+        })
+    }
+
+    /// Whether this is a path address.
+    pub fn is_path(&self) -> bool {
+        self.is_path
+    }
+}
+
+/// How [`bind`] and [`listen`] treat the address. Build with
+/// [`BindOptions::new`] and the setters.
+#[derive(Clone, Copy, Debug)]
+pub struct BindOptions {
+    mode: Mode,
+    remove_stale: bool,
+    flags: SocketFlags,
+    backlog: i32,
+}
+
+impl Default for BindOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BindOptions {
+    /// Mode `0o600`, no stale-file removal, blocking, backlog 128.
+    pub const fn new() -> Self {
+        Self {
+            mode: Mode::RUSR.union(Mode::WUSR),
+            remove_stale: false,
+            flags: SocketFlags::empty(),
+            backlog: 128,
+        }
+    }
+
+    /// The permission bits of a path socket's file (connecting needs write
+    /// permission on it). Ignored for abstract names.
+    pub const fn mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Before binding a path, remove what is there if, and only if, it is a
+    /// socket (a leftover of a previous run). Anything else is left in
+    /// place and the bind fails with `EADDRINUSE`.
+    pub const fn remove_stale(mut self, on: bool) -> Self {
+        self.remove_stale = on;
+        self
+    }
+
+    /// Socket flags (non-blocking).
+    pub const fn flags(mut self, flags: SocketFlags) -> Self {
+        self.flags = flags;
+        self
+    }
+
+    /// The `listen` backlog.
+    pub const fn backlog(mut self, backlog: i32) -> Self {
+        self.backlog = backlog;
+        self
+    }
+}
+
+/// Credentials of a process: what `SCM_CREDENTIALS` carries and
+/// `SO_PEERCRED` reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Credentials {
+    /// Process id.
+    pub pid: i32,
+    /// User id.
+    pub uid: u32,
+    /// Group id.
+    pub gid: u32,
+}
+
+impl Credentials {
+    /// The calling process's pid, effective uid and effective gid: what the
+    /// kernel accepts from an unprivileged sender.
+    ///
+    /// Syscalls: `getpid`, `geteuid`, `getegid`.
+    pub fn current() -> Self {
+        Self {
+            pid: rustix::process::getpid().as_raw_nonzero().get(),
+            uid: rustix::process::geteuid().as_raw(),
+            gid: rustix::process::getegid().as_raw(),
+        }
+    }
+}
+
+/// What [`Socket::recv_msg`] received besides the bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecvMsg {
+    /// Bytes received into the buffer (with [`RecvFlags::TRUNC`], the full
+    /// length of the datagram, which can exceed the buffer).
+    pub bytes: usize,
+    /// Fds that arrived and were appended to the caller's vector.
+    pub fds: usize,
+    /// The sender sent more fds than the vector had room for (`MSG_CTRUNC`,
+    /// or extras this call closed). The ones that fit were returned; the
+    /// rest are closed.
+    pub fds_truncated: bool,
+    /// `MSG_TRUNC`: the datagram was longer than the buffer; the rest is
+    /// lost.
+    pub data_truncated: bool,
+    /// The sender's credentials, when `SO_PASSCRED` is on (see
+    /// [`Socket::set_pass_credentials`]).
+    pub credentials: Option<Credentials>,
+}
+
+/// A Unix socket: one end of a pair, an accepted or connected stream or
+/// seqpacket socket, or a datagram socket. Closes its fd on drop.
+#[derive(Debug)]
+pub struct Socket(OwnedFd);
+
+/// A listening stream or seqpacket socket. Closes its fd on drop; a path
+/// socket's file stays (remove it with [`unlink`]).
+#[derive(Debug)]
+pub struct Listener(OwnedFd);
+
+macro_rules! fd_type {
+    ($ty:ident) => {
+        impl AsFd for $ty {
+            #[inline]
+            fn as_fd(&self) -> BorrowedFd<'_> {
+                self.0.as_fd()
+            }
+        }
+        impl AsRawFd for $ty {
+            #[inline]
+            fn as_raw_fd(&self) -> RawFd {
+                self.0.as_raw_fd()
+            }
+        }
+        impl From<OwnedFd> for $ty {
+            /// Adopts an fd; nothing is checked.
+            #[inline]
+            fn from(fd: OwnedFd) -> Self {
+                Self(fd)
+            }
+        }
+        impl From<$ty> for OwnedFd {
+            #[inline]
+            fn from(s: $ty) -> OwnedFd {
+                s.0
+            }
+        }
+        impl $ty {
+            /// `ioctl(fd, FIONBIO, &on)` — switch between blocking and
+            /// non-blocking mode.
+            ///
+            /// Syscalls: `ioctl`.
+            ///
+            /// # Errors
+            /// [`Errno::BADF`](crate::Errno::BADF) if the fd is not open.
+            ///
+            /// # References
+            /// - [ioctl(2)](https://man7.org/linux/man-pages/man2/ioctl.2.html)
+            pub fn set_nonblocking(&self, on: bool) -> Result<()> {
+                rustix::io::ioctl_fionbio(self, on)
+            }
+        }
+    };
+}
+fd_type!(Socket);
+fd_type!(Listener);
+
+fn new_socket(ty: SocketType, flags: SocketFlags) -> Result<OwnedFd> {
+    rustix::net::socket_with(AddressFamily::UNIX, ty.raw(), flags.raw(), None)
+}
+
+/// `socketpair(AF_UNIX, type | SOCK_CLOEXEC [| SOCK_NONBLOCK], 0)` — two
+/// connected sockets.
+///
+/// Syscalls: `socketpair` (`socketcall` on x86).
+///
+/// # Errors
+/// - [`Errno::MFILE`](crate::Errno::MFILE) /
+///   [`Errno::NFILE`](crate::Errno::NFILE): fd limits.
+///
+/// # References
+/// - [socketpair(2)](https://man7.org/linux/man-pages/man2/socketpair.2.html)
+/// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
+#[doc(alias = "socketpair")]
+pub fn pair(ty: SocketType, flags: SocketFlags) -> Result<(Socket, Socket)> {
+    let (a, b) = rustix::net::socketpair(AddressFamily::UNIX, ty.raw(), flags.raw(), None)?;
+    Ok((Socket(a), Socket(b)))
+}
+
+/// Creates a socket and binds it to `addr`, following `opts` (stale-file
+/// removal, then mode `0o600` on the file by default).
+///
+/// Use it for a datagram socket that receives. The file's mode is set with
+/// `fchmodat` right after `bind`; between the two the file has the mode
+/// the umask gives (with the usual umask 022, nobody else can connect in
+/// that window, as connecting needs write permission).
+///
+/// Syscalls: `socket`, `bind` (both `socketcall` on x86); for a path also
+/// `newfstatat` (`statx` on x86 and arm) and `unlinkat` when removing a
+/// stale socket, and `fchmodat`.
+///
+/// # Errors
+/// - [`Errno::ADDRINUSE`](crate::Errno::ADDRINUSE): the name is taken (a
+///   file of any kind at the path, unless it is a socket and
+///   [`BindOptions::remove_stale`] is on; or a bound abstract name).
+/// - [`Errno::NOENT`](crate::Errno::NOENT): a directory of the path is
+///   missing.
+/// - [`Errno::ACCESS`](crate::Errno::ACCESS): no write permission on the
+///   directory.
+///
+/// # References
+/// - [bind(2)](https://man7.org/linux/man-pages/man2/bind.2.html)
+/// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
+pub fn bind(addr: &UnixAddr, ty: SocketType, opts: BindOptions) -> Result<Socket> {
+    bind_fd(addr, ty, &opts).map(Socket)
+}
+
+fn bind_fd(addr: &UnixAddr, ty: SocketType, opts: &BindOptions) -> Result<OwnedFd> {
+    let fd = new_socket(ty, opts.flags)?;
+    let path = addr.inner.path_bytes().filter(|_| addr.is_path);
+    if let (Some(path), true) = (path, opts.remove_stale) {
+        remove_stale_socket(path)?;
+    }
+    rustix::net::bind(&fd, &addr.inner)?;
+    if let Some(path) = path {
+        rustix::fs::chmodat(rustix::fs::CWD, path, opts.mode, AtFlags::empty())?;
+    }
+    Ok(fd)
+}
+
+fn remove_stale_socket(path: &[u8]) -> Result<()> {
+    match rustix::fs::statat(rustix::fs::CWD, path, AtFlags::SYMLINK_NOFOLLOW) {
+        Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::Socket => {
+            match rustix::fs::unlinkat(rustix::fs::CWD, path, AtFlags::empty()) {
+                Ok(()) | Err(Errno::NOENT) => Ok(()),
+                Err(e) => Err(e),
+            }
+        }
+        Ok(_) | Err(Errno::NOENT) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// `socket` + `bind` + `listen` — a listening stream or seqpacket socket
+/// on `addr`. Accept connections with [`Listener::accept`].
+///
+/// Syscalls: those of [`bind`], then `listen` (`socketcall` on x86).
+///
+/// # Errors
+/// - Everything [`bind`] can return.
+/// - [`Errno::OPNOTSUPP`](crate::Errno::OPNOTSUPP): `ty` is
+///   [`SocketType::Datagram`], which cannot listen (use [`bind`]); checked
+///   before any syscall.
+///
+/// # References
+/// - [listen(2)](https://man7.org/linux/man-pages/man2/listen.2.html)
+pub fn listen(addr: &UnixAddr, ty: SocketType, opts: BindOptions) -> Result<Listener> {
+    if ty == SocketType::Datagram {
+        return Err(Errno::OPNOTSUPP);
+    }
+    let fd = bind_fd(addr, ty, &opts)?;
+    rustix::net::listen(&fd, opts.backlog)?;
+    Ok(Listener(fd))
+}
+
+/// `socket` + `connect` — a socket connected to `addr`.
+///
+/// For [`SocketType::Datagram`] this sets the default destination of
+/// [`Socket::send`].
+///
+/// Syscalls: `socket`, `connect` (both `socketcall` on x86).
+///
+/// # Errors
+/// - [`Errno::CONNREFUSED`](crate::Errno::CONNREFUSED): nothing listens on
+///   the address (or, for a path, the file is a socket nobody owns any
+///   more).
+/// - [`Errno::NOENT`](crate::Errno::NOENT): no file at the path.
+/// - [`Errno::ACCESS`](crate::Errno::ACCESS): no write permission on the
+///   socket file.
+/// - [`Errno::PROTOTYPE`](crate::Errno::PROTOTYPE): the listener is of
+///   another type.
+/// - [`Errno::AGAIN`](crate::Errno::AGAIN): non-blocking and the
+///   listener's backlog is full.
+///
+/// # References
+/// - [connect(2)](https://man7.org/linux/man-pages/man2/connect.2.html)
+pub fn connect(addr: &UnixAddr, ty: SocketType, flags: SocketFlags) -> Result<Socket> {
+    let fd = new_socket(ty, flags)?;
+    rustix::net::connect(&fd, &addr.inner)?;
+    Ok(Socket(fd))
+}
+
+/// `unlinkat(AT_FDCWD, path, 0)` — remove a path socket's file. Not needed
+/// for abstract names.
+///
+/// Syscalls: `unlinkat`.
+///
+/// # Errors
+/// - [`Errno::NOENT`](crate::Errno::NOENT): no such file.
+///
+/// # References
+/// - [unlink(2)](https://man7.org/linux/man-pages/man2/unlink.2.html)
+pub fn unlink<P: rustix::path::Arg>(path: P) -> Result<()> {
+    rustix::fs::unlinkat(rustix::fs::CWD, path, AtFlags::empty())
+}
+
+impl Listener {
+    /// `accept4(fd, NULL, NULL, SOCK_CLOEXEC)` — the next connection.
+    ///
+    /// Syscalls: `accept4` (`socketcall` on x86).
+    ///
+    /// # Errors
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): non-blocking and no
+    ///   connection is waiting.
+    /// - [`Errno::INTR`](crate::Errno::INTR): interrupted by a signal.
+    /// - [`Errno::MFILE`](crate::Errno::MFILE): fd limit.
+    ///
+    /// # References
+    /// - [accept(2)](https://man7.org/linux/man-pages/man2/accept.2.html)
+    #[doc(alias = "accept4")]
+    pub fn accept(&self) -> Result<Socket> {
+        self.accept_with(SocketFlags::empty())
+    }
+
+    /// `accept4(fd, NULL, NULL, SOCK_CLOEXEC | flags)` — the next
+    /// connection, non-blocking if asked.
+    ///
+    /// Syscalls: `accept4` (`socketcall` on x86).
+    ///
+    /// # Errors
+    /// As [`accept`](Self::accept).
+    ///
+    /// # References
+    /// - [accept(2)](https://man7.org/linux/man-pages/man2/accept.2.html)
+    pub fn accept_with(&self, flags: SocketFlags) -> Result<Socket> {
+        rustix::net::accept_with(self, flags.raw()).map(Socket)
+    }
+}
+
+impl Socket {
+    /// `sendto(fd, buf, len, MSG_NOSIGNAL, NULL, 0)` — send bytes (a
+    /// message, for datagram and seqpacket sockets).
+    ///
+    /// Syscalls: `sendto`.
+    ///
+    /// # Errors
+    /// - [`Errno::PIPE`](crate::Errno::PIPE): the peer is gone (no
+    ///   `SIGPIPE` is raised).
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): non-blocking and the peer's
+    ///   buffer is full, or the send timeout expired.
+    /// - [`Errno::MSGSIZE`](crate::Errno::MSGSIZE): a datagram or seqpacket
+    ///   message larger than the socket's send buffer allows.
+    /// - [`Errno::NOTCONN`](crate::Errno::NOTCONN) /
+    ///   [`Errno::CONNREFUSED`](crate::Errno::CONNREFUSED): not connected,
+    ///   or the datagram peer closed.
+    /// - [`Errno::INTR`](crate::Errno::INTR): interrupted by a signal.
+    ///
+    /// # References
+    /// - [send(2)](https://man7.org/linux/man-pages/man2/send.2.html)
+    #[doc(alias = "sendto")]
+    pub fn send(&self, buf: &[u8]) -> Result<usize> {
+        self.send_with(buf, SendFlags::empty())
+    }
+
+    /// `sendto(fd, buf, len, flags, NULL, 0)` — send with flags
+    /// (`MSG_NOSIGNAL` added unless [`SendFlags::RAISE_SIGPIPE`]).
+    ///
+    /// Syscalls: `sendto`.
+    ///
+    /// # Errors
+    /// As [`send`](Self::send); with `RAISE_SIGPIPE`, a gone peer raises
+    /// `SIGPIPE` before `EPIPE` is returned.
+    ///
+    /// # References
+    /// - [send(2)](https://man7.org/linux/man-pages/man2/send.2.html)
+    pub fn send_with(&self, buf: &[u8], flags: SendFlags) -> Result<usize> {
+        raw::send(self.as_fd(), buf, flags.raw())
+    }
+
+    /// `sendto(fd, buf, len, MSG_NOSIGNAL, addr, addrlen)` — send a
+    /// datagram to `addr` from an unconnected datagram socket.
+    ///
+    /// Syscalls: `sendto` (`socketcall` on x86).
+    ///
+    /// # Errors
+    /// As [`send`](Self::send), and [`Errno::NOENT`](crate::Errno::NOENT) /
+    /// [`Errno::CONNREFUSED`](crate::Errno::CONNREFUSED) when nothing is
+    /// bound at `addr`.
+    ///
+    /// # References
+    /// - [sendto(2)](https://man7.org/linux/man-pages/man2/sendto.2.html)
+    pub fn send_to(&self, buf: &[u8], addr: &UnixAddr) -> Result<usize> {
+        rustix::net::sendto(self, buf, rustix::net::SendFlags::NOSIGNAL, &addr.inner)
+    }
+
+    /// `recvfrom(fd, buf, len, 0, NULL, NULL)` — receive bytes (one
+    /// message, for datagram and seqpacket sockets; the part of a message
+    /// that does not fit is lost). `Ok(0)` on a stream means the peer shut
+    /// down or closed.
+    ///
+    /// Syscalls: `recvfrom`.
+    ///
+    /// # Errors
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): non-blocking and nothing to
+    ///   read, or the receive timeout expired.
+    /// - [`Errno::INTR`](crate::Errno::INTR): interrupted by a signal.
+    ///
+    /// # References
+    /// - [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html)
+    #[doc(alias = "recvfrom")]
+    pub fn recv(&self, buf: &mut [u8]) -> Result<usize> {
+        self.recv_with(buf, RecvFlags::empty())
+    }
+
+    /// `recvfrom(fd, buf, len, MSG_PEEK, NULL, NULL)` — look at the next
+    /// bytes without consuming them.
+    ///
+    /// Syscalls: `recvfrom`.
+    ///
+    /// # Errors
+    /// As [`recv`](Self::recv).
+    ///
+    /// # References
+    /// - [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html)
+    pub fn peek(&self, buf: &mut [u8]) -> Result<usize> {
+        self.recv_with(buf, RecvFlags::PEEK)
+    }
+
+    /// `recvfrom(fd, buf, len, flags, NULL, NULL)` — receive with flags.
+    ///
+    /// Syscalls: `recvfrom`.
+    ///
+    /// # Errors
+    /// As [`recv`](Self::recv).
+    ///
+    /// # References
+    /// - [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html)
+    pub fn recv_with(&self, buf: &mut [u8], flags: RecvFlags) -> Result<usize> {
+        raw::recv(self.as_fd(), buf, flags.bits())
+    }
+
+    /// `sendmsg` — send `buf` with `fds` (`SCM_RIGHTS`) and, optionally,
+    /// explicit `credentials` (`SCM_CREDENTIALS`). The receiver gets its own
+    /// duplicates of the fds; ours stay open.
+    ///
+    /// On a stream socket, send at least one byte with the fds: ancillary
+    /// data rides on data. Credentials other than
+    /// [`Credentials::current`] need privilege (`CAP_SYS_ADMIN` for the pid,
+    /// `CAP_SETUID` / `CAP_SETGID` for the ids). A receiver with
+    /// `SO_PASSCRED` gets the sender's credentials even when none are sent.
+    ///
+    /// Syscalls: `sendmsg`.
+    ///
+    /// # Errors
+    /// - [`Errno::INVAL`](crate::Errno::INVAL): more than [`MAX_FDS`] fds,
+    ///   checked before the syscall.
+    /// - [`Errno::PERM`](crate::Errno::PERM): credentials the caller may
+    ///   not claim.
+    /// - [`Errno::TOOMANYREFS`](crate::Errno::TOOMANYREFS): fds in flight
+    ///   exceed `RLIMIT_NOFILE`.
+    /// - Everything [`send`](Self::send) can return.
+    ///
+    /// # References
+    /// - [sendmsg(2)](https://man7.org/linux/man-pages/man2/sendmsg.2.html)
+    /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
+    #[doc(alias = "sendmsg")]
+    #[doc(alias = "SCM_RIGHTS")]
+    #[doc(alias = "SCM_CREDENTIALS")]
+    pub fn send_msg(
+        &self,
+        buf: &[u8],
+        fds: &[BorrowedFd<'_>],
+        credentials: Option<Credentials>,
+        flags: SendFlags,
+    ) -> Result<usize> {
+        if fds.len() > MAX_FDS {
+            return Err(Errno::INVAL);
+        }
+        let mut control = raw::Control::new();
+        if let Some(c) = credentials {
+            control.push_credentials(c.pid, c.uid, c.gid);
+        }
+        if !fds.is_empty() {
+            control.push_fds(fds);
+        }
+        raw::sendmsg(self.as_fd(), buf, &control, flags.raw())
+    }
+
+    /// `recvmsg` with `MSG_CMSG_CLOEXEC` — receive into `buf`, appending
+    /// any fds that arrive to `fds` (owned and close-on-exec) and reporting
+    /// credentials if `SO_PASSCRED` is on.
+    ///
+    /// Room is made for `N - fds.len()` fds. If the sender sent more, the
+    /// ones that fit are appended, the rest are closed (by the kernel, or by
+    /// this call for the few that fit in the space reserved for
+    /// credentials), and [`RecvMsg::fds_truncated`] says so: no fd leaks
+    /// and none is dropped silently.
+    ///
+    /// A control message of any other kind (or of a wrong length) is
+    /// refused with [`Errno::PROTO`](crate::Errno::PROTO), after closing
+    /// every fd this call received and leaving `fds` as it was; the data
+    /// bytes of that message are lost.
+    ///
+    /// Syscalls: `recvmsg`, and `close` for fds that are refused.
+    ///
+    /// # Errors
+    /// - [`Errno::PROTO`](crate::Errno::PROTO): an unexpected control
+    ///   message.
+    /// - Everything [`recv`](Self::recv) can return.
+    ///
+    /// # References
+    /// - [recvmsg(2)](https://man7.org/linux/man-pages/man2/recvmsg.2.html)
+    /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
+    #[doc(alias = "recvmsg")]
+    pub fn recv_msg<const N: usize>(
+        &self,
+        buf: &mut [u8],
+        fds: &mut heapless::Vec<OwnedFd, N>,
+        flags: RecvFlags,
+    ) -> Result<RecvMsg> {
+        let before = fds.len();
+        let room = N - before;
+        let mut closed_extra = false;
+        let got = raw::recvmsg(self.as_fd(), buf, room, flags.bits(), |fd| {
+            // The control buffer also reserves room for credentials; when
+            // none come, the kernel can fit a few more fds than `room` into
+            // it. Those are closed here, and reported as truncation.
+            if let Err(extra) = fds.push(fd) {
+                drop(extra);
+                closed_extra = true;
+            }
+        });
+        match got {
+            Ok(r) => Ok(RecvMsg {
+                bytes: r.bytes,
+                fds: fds.len() - before,
+                fds_truncated: r.fds_truncated || closed_extra,
+                data_truncated: r.msg_flags & linux_raw_sys::net::MSG_TRUNC != 0,
+                credentials: r.creds.map(|c| Credentials {
+                    pid: c.pid,
+                    uid: c.uid,
+                    gid: c.gid,
+                }),
+            }),
+            Err(e) => {
+                fds.truncate(before);
+                Err(e)
+            }
+        }
+    }
+
+    /// `shutdown(fd, how)` — stop reading, writing or both. After
+    /// `Shutdown::Write` the peer reads end of stream.
+    ///
+    /// Syscalls: `shutdown` (`socketcall` on x86).
+    ///
+    /// # Errors
+    /// - [`Errno::NOTCONN`](crate::Errno::NOTCONN): not connected.
+    ///
+    /// # References
+    /// - [shutdown(2)](https://man7.org/linux/man-pages/man2/shutdown.2.html)
+    pub fn shutdown(&self, how: Shutdown) -> Result<()> {
+        rustix::net::shutdown(self, how)
+    }
+
+    /// `setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, ...)` — make blocking
+    /// receives fail with `EAGAIN` after `timeout`; `None` waits forever.
+    ///
+    /// Syscalls: `setsockopt` (`socketcall` on x86).
+    ///
+    /// # Errors
+    /// - [`Errno::INVAL`](crate::Errno::INVAL): `Some(Duration::ZERO)`
+    ///   (which the kernel would read as "no timeout"), checked before the
+    ///   syscall.
+    ///
+    /// # References
+    /// - [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html)
+    #[doc(alias = "SO_RCVTIMEO")]
+    pub fn set_read_timeout(&self, timeout: Option<Duration>) -> Result<()> {
+        set_timeout(self, sockopt::Timeout::Recv, timeout)
+    }
+
+    /// `setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, ...)` — make blocking sends
+    /// fail with `EAGAIN` after `timeout`; `None` waits forever.
+    ///
+    /// Syscalls: `setsockopt` (`socketcall` on x86).
+    ///
+    /// # Errors
+    /// As [`set_read_timeout`](Self::set_read_timeout).
+    ///
+    /// # References
+    /// - [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html)
+    #[doc(alias = "SO_SNDTIMEO")]
+    pub fn set_write_timeout(&self, timeout: Option<Duration>) -> Result<()> {
+        set_timeout(self, sockopt::Timeout::Send, timeout)
+    }
+
+    /// `setsockopt(fd, SOL_SOCKET, SO_PASSCRED, on)` — receive the
+    /// sender's credentials with every message ([`RecvMsg::credentials`]).
+    ///
+    /// Syscalls: `setsockopt` (`socketcall` on x86).
+    ///
+    /// # Errors
+    /// [`Errno::BADF`](crate::Errno::BADF) /
+    /// [`Errno::NOTSOCK`](crate::Errno::NOTSOCK) for a bad fd.
+    ///
+    /// # References
+    /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
+    #[doc(alias = "SO_PASSCRED")]
+    pub fn set_pass_credentials(&self, on: bool) -> Result<()> {
+        sockopt::set_socket_passcred(self, on)
+    }
+
+    /// `getsockopt(fd, SOL_SOCKET, SO_PEERCRED)` — the credentials of the
+    /// peer process as of `connect` or `socketpair`.
+    ///
+    /// Syscalls: `getsockopt`.
+    ///
+    /// # Errors
+    /// - [`Errno::INVAL`](crate::Errno::INVAL): the kernel returned an
+    ///   option of an unexpected length (never silently accepted).
+    /// - [`Errno::NOTCONN`](crate::Errno::NOTCONN)-like errors for a
+    ///   socket without a peer.
+    ///
+    /// # References
+    /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
+    #[doc(alias = "SO_PEERCRED")]
+    pub fn peer_credentials(&self) -> Result<Credentials> {
+        let mut b = [0u8; 12];
+        let len = raw::getsockopt(
+            self.as_fd(),
+            linux_raw_sys::net::SOL_SOCKET,
+            linux_raw_sys::net::SO_PEERCRED,
+            &mut b,
+        )?;
+        if len != b.len() {
+            return Err(Errno::INVAL);
+        }
+        let w = |i: usize| [b[i], b[i + 1], b[i + 2], b[i + 3]];
+        Ok(Credentials {
+            pid: i32::from_ne_bytes(w(0)),
+            uid: u32::from_ne_bytes(w(4)),
+            gid: u32::from_ne_bytes(w(8)),
+        })
+    }
+
+    /// `getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD)` — a pidfd of the peer
+    /// process (Linux 6.5+), close-on-exec: it names the peer even if its
+    /// pid is reused later.
+    ///
+    /// Syscalls: `getsockopt`.
+    ///
+    /// # Errors
+    /// - [`Errno::NOPROTOOPT`](crate::Errno::NOPROTOOPT): the kernel (or
+    ///   qemu-user) does not offer it. Reported, never papered over with
+    ///   `SO_PEERCRED`.
+    /// - [`Errno::NODATA`](crate::Errno::NODATA): the peer has no process
+    ///   (for example it was created by a kernel thread).
+    ///
+    /// # References
+    /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
+    #[doc(alias = "SO_PEERPIDFD")]
+    pub fn peer_pidfd(&self) -> Result<OwnedFd> {
+        raw::peer_pidfd(self.as_fd())
+    }
+}
+
+fn set_timeout(s: &Socket, id: sockopt::Timeout, t: Option<Duration>) -> Result<()> {
+    if t == Some(Duration::ZERO) {
+        return Err(Errno::INVAL);
+    }
+    sockopt::set_socket_timeout(s, id, t)
+}
+
+#[cfg(feature = "std")]
+impl std::io::Read for &Socket {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        Ok(Socket::recv(self, buf)?)
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::io::Write for &Socket {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Ok(Socket::send(self, buf)?)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
