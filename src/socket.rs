@@ -174,6 +174,14 @@ impl UnixAddr {
     /// An address on a path. Checked here, before any syscall: an empty
     /// path or one with an interior NUL is [`Errno::INVAL`], one longer than
     /// [`MAX_PATH`] bytes [`Errno::NAMETOOLONG`].
+    ///
+    /// Syscalls: none.
+    ///
+    /// # Errors
+    /// [`Errno::INVAL`], [`Errno::NAMETOOLONG`] as above.
+    ///
+    /// # References
+    /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
     pub fn path<P: rustix::path::Arg>(path: P) -> Result<Self> {
         path.into_with_c_str(|c| {
             if c.is_empty() {
@@ -189,6 +197,14 @@ impl UnixAddr {
     /// An abstract address. The name is any bytes (NULs included), 1 to
     /// `MAX_PATH - 1` (107) of them: empty is [`Errno::INVAL`], longer is
     /// [`Errno::NAMETOOLONG`].
+    ///
+    /// Syscalls: none.
+    ///
+    /// # Errors
+    /// [`Errno::INVAL`], [`Errno::NAMETOOLONG`] as above.
+    ///
+    /// # References
+    /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
     pub fn abstract_name(name: &[u8]) -> Result<Self> {
         if name.is_empty() {
             return Err(Errno::INVAL);
@@ -276,7 +292,11 @@ impl Credentials {
     /// The calling process's pid, effective uid and effective gid: what the
     /// kernel accepts from an unprivileged sender.
     ///
-    /// Syscalls: `getpid`, `geteuid`, `getegid`.
+    /// Syscalls: `getpid`, `geteuid`, `getegid` (none fails).
+    ///
+    /// # References
+    /// - [getpid(2)](https://man7.org/linux/man-pages/man2/getpid.2.html)
+    /// - [geteuid(2)](https://man7.org/linux/man-pages/man2/geteuid.2.html)
     pub fn current() -> Self {
         Self {
             pid: rustix::process::getpid().as_raw_nonzero().get(),
