@@ -5,7 +5,7 @@
 //! [`crate::fifo`]. The public docs of the rules (PIPE_BUF atomicity,
 //! SIGPIPE) live on the types and in those modules.
 
-use rustix::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use rustix::fd::{AsFd, OwnedFd};
 use rustix::pipe::{IoSliceRaw, SpliceFlags};
 
 use crate::Result;
@@ -51,58 +51,9 @@ macro_rules! end_common {
             pub fn set_capacity(&self, size: usize) -> Result<usize> {
                 rustix::pipe::fcntl_setpipe_size(self, size)
             }
-
-            /// `ioctl(fd, FIONBIO, &on)` — switch this end between blocking
-            /// and non-blocking mode. In non-blocking mode a read of an
-            /// empty pipe, or a write to a full one, fails with
-            /// [`Errno::AGAIN`](crate::Errno::AGAIN) instead of waiting.
-            ///
-            /// The mode belongs to the open file description: it is shared
-            /// with every duplicate of this fd, but for a pipe the two ends
-            /// are separate descriptions.
-            ///
-            /// Syscalls: `ioctl`.
-            ///
-            /// # Errors
-            /// [`Errno::BADF`](crate::Errno::BADF) if the fd is not open.
-            ///
-            /// # References
-            /// - [ioctl(2)](https://man7.org/linux/man-pages/man2/ioctl.2.html)
-            #[doc(alias = "FIONBIO")]
-            pub fn set_nonblocking(&self, on: bool) -> Result<()> {
-                rustix::io::ioctl_fionbio(self, on)
-            }
         }
 
-        impl AsFd for $ty {
-            #[inline]
-            fn as_fd(&self) -> BorrowedFd<'_> {
-                self.0.as_fd()
-            }
-        }
-
-        impl AsRawFd for $ty {
-            #[inline]
-            fn as_raw_fd(&self) -> RawFd {
-                self.0.as_raw_fd()
-            }
-        }
-
-        impl From<OwnedFd> for $ty {
-            /// Adopts an fd. Nothing is checked: operations on an fd that is
-            /// not a pipe or FIFO fail with the kernel's errno.
-            #[inline]
-            fn from(fd: OwnedFd) -> Self {
-                Self(fd)
-            }
-        }
-
-        impl From<$ty> for OwnedFd {
-            #[inline]
-            fn from(end: $ty) -> OwnedFd {
-                end.0
-            }
-        }
+        fd_handle!($ty);
     };
 }
 

@@ -90,7 +90,7 @@
 //! [`Errno::INTR`]: crate::Errno::INTR
 
 use rustix::event::EventfdFlags;
-use rustix::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use rustix::fd::OwnedFd;
 
 use crate::{Errno, Result};
 
@@ -213,56 +213,6 @@ impl EventFd {
             _ => Err(Errno::IO),
         }
     }
-
-    /// `ioctl(fd, FIONBIO, &on)` — switch between blocking and non-blocking
-    /// mode. In non-blocking mode a read of a zero counter, or a write that
-    /// would overflow it, fails with [`Errno::AGAIN`](crate::Errno::AGAIN)
-    /// instead of waiting.
-    ///
-    /// The mode belongs to the open file description: it changes for every
-    /// duplicate of this fd, in every process that shares it.
-    ///
-    /// Syscalls: `ioctl`.
-    ///
-    /// # Errors
-    /// [`Errno::BADF`](crate::Errno::BADF) if the fd is not open.
-    ///
-    /// # References
-    /// - [ioctl(2)](https://man7.org/linux/man-pages/man2/ioctl.2.html)
-    #[doc(alias = "FIONBIO")]
-    pub fn set_nonblocking(&self, on: bool) -> Result<()> {
-        rustix::io::ioctl_fionbio(&self.0, on)
-    }
 }
 
-impl AsFd for EventFd {
-    #[inline]
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.0.as_fd()
-    }
-}
-
-impl AsRawFd for EventFd {
-    #[inline]
-    fn as_raw_fd(&self) -> RawFd {
-        self.0.as_raw_fd()
-    }
-}
-
-impl From<OwnedFd> for EventFd {
-    /// Adopts an fd, such as one received from another process. Nothing is
-    /// checked: operations on an fd that is not an eventfd fail with the
-    /// kernel's errno, or [`Errno::IO`](crate::Errno::IO) on a short
-    /// transfer.
-    #[inline]
-    fn from(fd: OwnedFd) -> Self {
-        Self(fd)
-    }
-}
-
-impl From<EventFd> for OwnedFd {
-    #[inline]
-    fn from(ev: EventFd) -> OwnedFd {
-        ev.0
-    }
-}
+fd_handle!(EventFd);

@@ -43,6 +43,9 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+#[macro_use]
+mod fd_handle;
+
 mod backend;
 #[cfg(any(feature = "pipe", feature = "fifo"))]
 mod ends;

@@ -51,7 +51,7 @@
 
 use core::time::Duration;
 
-use rustix::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{AtFlags, FileType, Mode};
 use rustix::net::{AddressFamily, SocketAddrUnix, sockopt};
 
@@ -336,52 +336,8 @@ pub struct Socket(OwnedFd);
 #[derive(Debug)]
 pub struct Listener(OwnedFd);
 
-macro_rules! fd_type {
-    ($ty:ident) => {
-        impl AsFd for $ty {
-            #[inline]
-            fn as_fd(&self) -> BorrowedFd<'_> {
-                self.0.as_fd()
-            }
-        }
-        impl AsRawFd for $ty {
-            #[inline]
-            fn as_raw_fd(&self) -> RawFd {
-                self.0.as_raw_fd()
-            }
-        }
-        impl From<OwnedFd> for $ty {
-            /// Adopts an fd; nothing is checked.
-            #[inline]
-            fn from(fd: OwnedFd) -> Self {
-                Self(fd)
-            }
-        }
-        impl From<$ty> for OwnedFd {
-            #[inline]
-            fn from(s: $ty) -> OwnedFd {
-                s.0
-            }
-        }
-        impl $ty {
-            /// `ioctl(fd, FIONBIO, &on)` — switch between blocking and
-            /// non-blocking mode.
-            ///
-            /// Syscalls: `ioctl`.
-            ///
-            /// # Errors
-            /// [`Errno::BADF`](crate::Errno::BADF) if the fd is not open.
-            ///
-            /// # References
-            /// - [ioctl(2)](https://man7.org/linux/man-pages/man2/ioctl.2.html)
-            pub fn set_nonblocking(&self, on: bool) -> Result<()> {
-                rustix::io::ioctl_fionbio(self, on)
-            }
-        }
-    };
-}
-fd_type!(Socket);
-fd_type!(Listener);
+fd_handle!(Socket);
+fd_handle!(Listener);
 
 fn new_socket(ty: SocketType, flags: SocketFlags) -> Result<OwnedFd> {
     rustix::net::socket_with(AddressFamily::UNIX, ty.raw(), flags.raw(), None)
