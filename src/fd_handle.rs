@@ -4,6 +4,7 @@
 /// `From<OwnedFd>` (adopting an fd; nothing is checked, operations on a fd
 /// of the wrong kind fail with the kernel's errno), `From<$ty> for OwnedFd`,
 /// and `set_nonblocking`.
+#[allow(unused_macros)] // a build with no fd-backed family has no handle
 macro_rules! fd_handle {
     ($ty:ident) => {
         impl rustix::fd::AsFd for $ty {
