@@ -289,6 +289,14 @@ pub struct Credentials {
 }
 
 impl Credentials {
+    fn from_raw(c: raw::Creds) -> Self {
+        Self {
+            pid: c.pid,
+            uid: c.uid,
+            gid: c.gid,
+        }
+    }
+
     /// The calling process's pid, effective uid and effective gid: what the
     /// kernel accepts from an unprivileged sender.
     ///
@@ -710,11 +718,7 @@ impl Socket {
                 fds: fds.len() - before,
                 fds_truncated: r.fds_truncated || closed_extra,
                 data_truncated: r.msg_flags & linux_raw_sys::net::MSG_TRUNC != 0,
-                credentials: r.creds.map(|c| Credentials {
-                    pid: c.pid,
-                    uid: c.uid,
-                    gid: c.gid,
-                }),
+                credentials: r.creds.map(Credentials::from_raw),
             }),
             Err(e) => {
                 fds.truncate(before);
@@ -793,29 +797,14 @@ impl Socket {
     /// # Errors
     /// - [`Errno::INVAL`](crate::Errno::INVAL): the kernel returned an
     ///   option of an unexpected length (never silently accepted).
-    /// - [`Errno::NOTCONN`](crate::Errno::NOTCONN)-like errors for a
-    ///   socket without a peer.
+    /// - [`Errno::NOTSOCK`](crate::Errno::NOTSOCK): the fd is not a
+    ///   socket.
     ///
     /// # References
     /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
     #[doc(alias = "SO_PEERCRED")]
     pub fn peer_credentials(&self) -> Result<Credentials> {
-        let mut b = [0u8; 12];
-        let len = raw::getsockopt(
-            self.as_fd(),
-            linux_raw_sys::net::SOL_SOCKET,
-            linux_raw_sys::net::SO_PEERCRED,
-            &mut b,
-        )?;
-        if len != b.len() {
-            return Err(Errno::INVAL);
-        }
-        let w = |i: usize| [b[i], b[i + 1], b[i + 2], b[i + 3]];
-        Ok(Credentials {
-            pid: i32::from_ne_bytes(w(0)),
-            uid: u32::from_ne_bytes(w(4)),
-            gid: u32::from_ne_bytes(w(8)),
-        })
+        raw::peer_cred(self.as_fd()).map(Credentials::from_raw)
     }
 
     /// `getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD)` — a pidfd of the peer

@@ -244,13 +244,11 @@ fn child_blocks_in_read_until_the_parent_writes() {
         return;
     }
     let ev = EventFd::new(0, EventFdFlags::empty()).unwrap();
-    let ready = EventFd::new(0, EventFdFlags::empty()).unwrap();
-    let mut cmd = child("child_blocks_in_read_until_the_parent_writes", "waiter");
-    common::give_fd(&mut cmd, dup(&ev), CHILD_EVENT_FD);
-    common::give_fd(&mut cmd, dup(&ready), CHILD_READY_FD);
-    let mut c = cmd.spawn().unwrap();
-    drop(cmd);
-    let tid = ready.read().unwrap();
+    let (mut c, tid) = spawn_with_ready(
+        "child_blocks_in_read_until_the_parent_writes",
+        "waiter",
+        &ev,
+    );
     wait_until_asleep(&c, tid);
     ev.write(VALUE).unwrap();
     assert_child_ok(c.wait().unwrap());
@@ -270,13 +268,11 @@ fn child_blocks_in_write_until_a_read_makes_room() {
     }
     let ev = EventFd::new(0, EventFdFlags::empty()).unwrap();
     ev.write(eventfd::MAX).unwrap();
-    let ready = EventFd::new(0, EventFdFlags::empty()).unwrap();
-    let mut cmd = child("child_blocks_in_write_until_a_read_makes_room", "writer");
-    common::give_fd(&mut cmd, dup(&ev), CHILD_EVENT_FD);
-    common::give_fd(&mut cmd, dup(&ready), CHILD_READY_FD);
-    let mut c = cmd.spawn().unwrap();
-    drop(cmd);
-    let tid = ready.read().unwrap();
+    let (mut c, tid) = spawn_with_ready(
+        "child_blocks_in_write_until_a_read_makes_room",
+        "writer",
+        &ev,
+    );
     wait_until_asleep(&c, tid);
     // The child's 1 cannot have been added yet, in whole or in part.
     assert_eq!(ev.read().unwrap(), eventfd::MAX);
@@ -307,13 +303,11 @@ fn signal_interrupts_a_blocked_read_with_eintr() {
         return;
     }
     let ev = EventFd::new(0, EventFdFlags::empty()).unwrap();
-    let ready = EventFd::new(0, EventFdFlags::empty()).unwrap();
-    let mut cmd = child("signal_interrupts_a_blocked_read_with_eintr", "interrupted");
-    common::give_fd(&mut cmd, dup(&ev), CHILD_EVENT_FD);
-    common::give_fd(&mut cmd, dup(&ready), CHILD_READY_FD);
-    let mut c = cmd.spawn().unwrap();
-    drop(cmd);
-    let tid = ready.read().unwrap();
+    let (mut c, tid) = spawn_with_ready(
+        "signal_interrupts_a_blocked_read_with_eintr",
+        "interrupted",
+        &ev,
+    );
     // A signal that lands before the child enters read only runs the
     // handler; keep signalling until one interrupts the read and the child
     // exits. Directed at the thread that reads (tgkill): a signal to the
@@ -402,4 +396,18 @@ fn no_fd_leaks_across_the_api() {
         return;
     }
     common::run_child(child("no_fd_leaks_across_the_api", "leakcheck"));
+}
+
+/// Spawns `test` as `role` with a dup of `ev` at `CHILD_EVENT_FD` and a
+/// readiness eventfd at `CHILD_READY_FD`, and waits until the child has
+/// written its thread id there: returns the child and that tid.
+fn spawn_with_ready(test: &str, role: &str, ev: &EventFd) -> (std::process::Child, u64) {
+    let ready = EventFd::new(0, EventFdFlags::empty()).unwrap();
+    let mut cmd = child(test, role);
+    common::give_fd(&mut cmd, dup(ev), CHILD_EVENT_FD);
+    common::give_fd(&mut cmd, dup(&ready), CHILD_READY_FD);
+    let c = cmd.spawn().unwrap();
+    drop(cmd);
+    let tid = ready.read().unwrap();
+    (c, tid)
 }

@@ -150,6 +150,20 @@ pub(crate) struct Creds {
     pub(crate) gid: u32,
 }
 
+impl Creds {
+    /// Decodes a `struct ucred` from exactly its bytes; `None` for any
+    /// other length.
+    fn decode(b: &[u8]) -> Option<Self> {
+        let b: &[u8; UCRED_LEN] = b.try_into().ok()?;
+        let w = |i: usize| [b[i], b[i + 1], b[i + 2], b[i + 3]];
+        Some(Self {
+            pid: i32::from_ne_bytes(w(0)),
+            uid: u32::from_ne_bytes(w(4)),
+            gid: u32::from_ne_bytes(w(8)),
+        })
+    }
+}
+
 /// What `recvmsg` delivered besides the data.
 #[derive(Debug, Default)]
 pub(crate) struct Received {
@@ -314,21 +328,10 @@ pub(crate) fn recvmsg(
                     }
                 }
             }
-            (n::SOL_SOCKET, n::SCM_CREDENTIALS) if cmsg.data.len() == UCRED_LEN => {
-                let w = |i: usize| {
-                    [
-                        cmsg.data[i],
-                        cmsg.data[i + 1],
-                        cmsg.data[i + 2],
-                        cmsg.data[i + 3],
-                    ]
-                };
-                out.creds = Some(Creds {
-                    pid: i32::from_ne_bytes(w(0)),
-                    uid: u32::from_ne_bytes(w(4)),
-                    gid: u32::from_ne_bytes(w(8)),
-                });
-            }
+            (n::SOL_SOCKET, n::SCM_CREDENTIALS) => match Creds::decode(cmsg.data) {
+                Some(c) => out.creds = Some(c),
+                None => unexpected = true,
+            },
             _ => unexpected = true,
         }
     }
@@ -340,12 +343,7 @@ pub(crate) fn recvmsg(
 }
 
 /// `getsockopt(fd, level, name, out, &len)`: the option's length.
-pub(crate) fn getsockopt(
-    fd: BorrowedFd<'_>,
-    level: u32,
-    name: u32,
-    out: &mut [u8],
-) -> Result<usize, Errno> {
+fn getsockopt(fd: BorrowedFd<'_>, level: u32, name: u32, out: &mut [u8]) -> Result<usize, Errno> {
     let mut len: u32 = out.len() as u32;
     // SAFETY: `out` is writable for `len` bytes and `len` is a live u32 the
     // kernel updates; both are borrowed for the call.
@@ -361,6 +359,14 @@ pub(crate) fn getsockopt(
     }
     .decode_void()?;
     Ok(len as usize)
+}
+
+/// `getsockopt(fd, SOL_SOCKET, SO_PEERCRED)`, its length checked: any
+/// length but that of `struct ucred` is `EINVAL`.
+pub(crate) fn peer_cred(fd: BorrowedFd<'_>) -> Result<Creds, Errno> {
+    let mut b = [0u8; UCRED_LEN];
+    let len = getsockopt(fd, n::SOL_SOCKET, n::SO_PEERCRED, &mut b)?;
+    b.get(..len).and_then(Creds::decode).ok_or(Errno::INVAL)
 }
 
 /// `getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD)`: a new pidfd, whose length
@@ -392,6 +398,15 @@ mod tests {
             (n::SOL_SOCKET, n::SCM_CREDENTIALS, UCRED_LEN)
         );
         assert_eq!(&m.data[..4], &7i32.to_ne_bytes());
+    }
+
+    #[test]
+    fn credentials_decode_only_from_their_exact_length() {
+        let mut b = [0u8; UCRED_LEN + 1];
+        b[..4].copy_from_slice(&42i32.to_ne_bytes());
+        assert_eq!(Creds::decode(&b[..UCRED_LEN]).map(|c| c.pid), Some(42));
+        assert_eq!(Creds::decode(&b), None);
+        assert_eq!(Creds::decode(&b[..UCRED_LEN - 1]), None);
     }
 
     #[test]

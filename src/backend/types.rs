@@ -917,6 +917,18 @@ mod tests {
     mod glibc {
         use super::super::*;
 
+        /// Asserts that field `$cf` of libc's type and field `$kf` of ours
+        /// sit at the same offset.
+        macro_rules! same_offset {
+            ($c:ty, $cf:ident, $k:ty, $kf:ident) => {
+                assert_eq!(
+                    offset_of!($c, $cf),
+                    offset_of!($k, $kf),
+                    concat!(stringify!($c), ".", stringify!($cf))
+                )
+            };
+        }
+
         /// The size of a field, read from the type alone.
         fn field_size<T, F>(_: fn(&T) -> &F) -> usize {
             size_of::<F>()
@@ -932,28 +944,13 @@ mod tests {
         #[test]
         fn ipc_perm() {
             assert_eq!(size_of::<libc::ipc_perm>(), size_of::<ipc64_perm>());
-            assert_eq!(
-                offset_of!(libc::ipc_perm, __key),
-                offset_of!(ipc64_perm, key)
-            );
-            assert_eq!(offset_of!(libc::ipc_perm, uid), offset_of!(ipc64_perm, uid));
-            assert_eq!(offset_of!(libc::ipc_perm, gid), offset_of!(ipc64_perm, gid));
-            assert_eq!(
-                offset_of!(libc::ipc_perm, cuid),
-                offset_of!(ipc64_perm, cuid)
-            );
-            assert_eq!(
-                offset_of!(libc::ipc_perm, cgid),
-                offset_of!(ipc64_perm, cgid)
-            );
-            assert_eq!(
-                offset_of!(libc::ipc_perm, mode),
-                offset_of!(ipc64_perm, mode)
-            );
-            assert_eq!(
-                offset_of!(libc::ipc_perm, __seq),
-                offset_of!(ipc64_perm, seq)
-            );
+            same_offset!(libc::ipc_perm, __key, ipc64_perm, key);
+            same_offset!(libc::ipc_perm, uid, ipc64_perm, uid);
+            same_offset!(libc::ipc_perm, gid, ipc64_perm, gid);
+            same_offset!(libc::ipc_perm, cuid, ipc64_perm, cuid);
+            same_offset!(libc::ipc_perm, cgid, ipc64_perm, cgid);
+            same_offset!(libc::ipc_perm, mode, ipc64_perm, mode);
+            same_offset!(libc::ipc_perm, __seq, ipc64_perm, seq);
             assert_eq!(field_size(|p: &libc::ipc_perm| &p.__seq), 2);
             // `libc` declares `mode` as u16 + u16 padding on every gnu arch;
             // the kernel's is u32 on 64-bit: same offset, same low half on
@@ -971,22 +968,10 @@ mod tests {
                 return;
             }
             assert_eq!(size_of::<libc::semid_ds>(), size_of::<semid64_ds>());
-            assert_eq!(
-                offset_of!(libc::semid_ds, sem_perm),
-                offset_of!(semid64_ds, sem_perm)
-            );
-            assert_eq!(
-                offset_of!(libc::semid_ds, sem_otime),
-                offset_of!(semid64_ds, sem_otime)
-            );
-            assert_eq!(
-                offset_of!(libc::semid_ds, sem_ctime),
-                offset_of!(semid64_ds, sem_ctime)
-            );
-            assert_eq!(
-                offset_of!(libc::semid_ds, sem_nsems),
-                offset_of!(semid64_ds, sem_nsems)
-            );
+            same_offset!(libc::semid_ds, sem_perm, semid64_ds, sem_perm);
+            same_offset!(libc::semid_ds, sem_otime, semid64_ds, sem_otime);
+            same_offset!(libc::semid_ds, sem_ctime, semid64_ds, sem_ctime);
+            same_offset!(libc::semid_ds, sem_nsems, semid64_ds, sem_nsems);
             assert_eq!(
                 field_size(|d: &libc::semid_ds| &d.sem_nsems),
                 field_size(|d: &semid64_ds| &d.sem_nsems)
@@ -999,42 +984,15 @@ mod tests {
                 return;
             }
             assert_eq!(size_of::<libc::msqid_ds>(), size_of::<msqid64_ds>());
-            assert_eq!(
-                offset_of!(libc::msqid_ds, msg_perm),
-                offset_of!(msqid64_ds, msg_perm)
-            );
-            assert_eq!(
-                offset_of!(libc::msqid_ds, msg_stime),
-                offset_of!(msqid64_ds, msg_stime)
-            );
-            assert_eq!(
-                offset_of!(libc::msqid_ds, msg_rtime),
-                offset_of!(msqid64_ds, msg_rtime)
-            );
-            assert_eq!(
-                offset_of!(libc::msqid_ds, msg_ctime),
-                offset_of!(msqid64_ds, msg_ctime)
-            );
-            assert_eq!(
-                offset_of!(libc::msqid_ds, __msg_cbytes),
-                offset_of!(msqid64_ds, msg_cbytes)
-            );
-            assert_eq!(
-                offset_of!(libc::msqid_ds, msg_qnum),
-                offset_of!(msqid64_ds, msg_qnum)
-            );
-            assert_eq!(
-                offset_of!(libc::msqid_ds, msg_qbytes),
-                offset_of!(msqid64_ds, msg_qbytes)
-            );
-            assert_eq!(
-                offset_of!(libc::msqid_ds, msg_lspid),
-                offset_of!(msqid64_ds, msg_lspid)
-            );
-            assert_eq!(
-                offset_of!(libc::msqid_ds, msg_lrpid),
-                offset_of!(msqid64_ds, msg_lrpid)
-            );
+            same_offset!(libc::msqid_ds, msg_perm, msqid64_ds, msg_perm);
+            same_offset!(libc::msqid_ds, msg_stime, msqid64_ds, msg_stime);
+            same_offset!(libc::msqid_ds, msg_rtime, msqid64_ds, msg_rtime);
+            same_offset!(libc::msqid_ds, msg_ctime, msqid64_ds, msg_ctime);
+            same_offset!(libc::msqid_ds, __msg_cbytes, msqid64_ds, msg_cbytes);
+            same_offset!(libc::msqid_ds, msg_qnum, msqid64_ds, msg_qnum);
+            same_offset!(libc::msqid_ds, msg_qbytes, msqid64_ds, msg_qbytes);
+            same_offset!(libc::msqid_ds, msg_lspid, msqid64_ds, msg_lspid);
+            same_offset!(libc::msqid_ds, msg_lrpid, msqid64_ds, msg_lrpid);
             assert_eq!(
                 field_size(|d: &libc::msqid_ds| &d.msg_qbytes),
                 field_size(|d: &msqid64_ds| &d.msg_qbytes)
@@ -1047,38 +1005,14 @@ mod tests {
                 return;
             }
             assert_eq!(size_of::<libc::shmid_ds>(), size_of::<shmid64_ds>());
-            assert_eq!(
-                offset_of!(libc::shmid_ds, shm_perm),
-                offset_of!(shmid64_ds, shm_perm)
-            );
-            assert_eq!(
-                offset_of!(libc::shmid_ds, shm_segsz),
-                offset_of!(shmid64_ds, shm_segsz)
-            );
-            assert_eq!(
-                offset_of!(libc::shmid_ds, shm_atime),
-                offset_of!(shmid64_ds, shm_atime)
-            );
-            assert_eq!(
-                offset_of!(libc::shmid_ds, shm_dtime),
-                offset_of!(shmid64_ds, shm_dtime)
-            );
-            assert_eq!(
-                offset_of!(libc::shmid_ds, shm_ctime),
-                offset_of!(shmid64_ds, shm_ctime)
-            );
-            assert_eq!(
-                offset_of!(libc::shmid_ds, shm_cpid),
-                offset_of!(shmid64_ds, shm_cpid)
-            );
-            assert_eq!(
-                offset_of!(libc::shmid_ds, shm_lpid),
-                offset_of!(shmid64_ds, shm_lpid)
-            );
-            assert_eq!(
-                offset_of!(libc::shmid_ds, shm_nattch),
-                offset_of!(shmid64_ds, shm_nattch)
-            );
+            same_offset!(libc::shmid_ds, shm_perm, shmid64_ds, shm_perm);
+            same_offset!(libc::shmid_ds, shm_segsz, shmid64_ds, shm_segsz);
+            same_offset!(libc::shmid_ds, shm_atime, shmid64_ds, shm_atime);
+            same_offset!(libc::shmid_ds, shm_dtime, shmid64_ds, shm_dtime);
+            same_offset!(libc::shmid_ds, shm_ctime, shmid64_ds, shm_ctime);
+            same_offset!(libc::shmid_ds, shm_cpid, shmid64_ds, shm_cpid);
+            same_offset!(libc::shmid_ds, shm_lpid, shmid64_ds, shm_lpid);
+            same_offset!(libc::shmid_ds, shm_nattch, shmid64_ds, shm_nattch);
             assert_eq!(
                 field_size(|d: &libc::shmid_ds| &d.shm_nattch),
                 field_size(|d: &shmid64_ds| &d.shm_nattch)
@@ -1088,33 +1022,15 @@ mod tests {
         #[test]
         fn sembuf_and_mq_attr() {
             assert_eq!(size_of::<libc::sembuf>(), size_of::<sembuf>());
-            assert_eq!(
-                offset_of!(libc::sembuf, sem_num),
-                offset_of!(sembuf, sem_num)
-            );
-            assert_eq!(offset_of!(libc::sembuf, sem_op), offset_of!(sembuf, sem_op));
-            assert_eq!(
-                offset_of!(libc::sembuf, sem_flg),
-                offset_of!(sembuf, sem_flg)
-            );
+            same_offset!(libc::sembuf, sem_num, sembuf, sem_num);
+            same_offset!(libc::sembuf, sem_op, sembuf, sem_op);
+            same_offset!(libc::sembuf, sem_flg, sembuf, sem_flg);
 
             assert_eq!(size_of::<libc::mq_attr>(), size_of::<mq_attr>());
-            assert_eq!(
-                offset_of!(libc::mq_attr, mq_flags),
-                offset_of!(mq_attr, mq_flags)
-            );
-            assert_eq!(
-                offset_of!(libc::mq_attr, mq_maxmsg),
-                offset_of!(mq_attr, mq_maxmsg)
-            );
-            assert_eq!(
-                offset_of!(libc::mq_attr, mq_msgsize),
-                offset_of!(mq_attr, mq_msgsize)
-            );
-            assert_eq!(
-                offset_of!(libc::mq_attr, mq_curmsgs),
-                offset_of!(mq_attr, mq_curmsgs)
-            );
+            same_offset!(libc::mq_attr, mq_flags, mq_attr, mq_flags);
+            same_offset!(libc::mq_attr, mq_maxmsg, mq_attr, mq_maxmsg);
+            same_offset!(libc::mq_attr, mq_msgsize, mq_attr, mq_msgsize);
+            same_offset!(libc::mq_attr, mq_curmsgs, mq_attr, mq_curmsgs);
         }
 
         #[test]
@@ -1122,26 +1038,26 @@ mod tests {
             type K = super::super::signalfd_siginfo;
             type L = libc::signalfd_siginfo;
             assert_eq!(size_of::<L>(), size_of::<K>());
-            assert_eq!(offset_of!(L, ssi_signo), offset_of!(K, ssi_signo));
-            assert_eq!(offset_of!(L, ssi_errno), offset_of!(K, ssi_errno));
-            assert_eq!(offset_of!(L, ssi_code), offset_of!(K, ssi_code));
-            assert_eq!(offset_of!(L, ssi_pid), offset_of!(K, ssi_pid));
-            assert_eq!(offset_of!(L, ssi_uid), offset_of!(K, ssi_uid));
-            assert_eq!(offset_of!(L, ssi_fd), offset_of!(K, ssi_fd));
-            assert_eq!(offset_of!(L, ssi_tid), offset_of!(K, ssi_tid));
-            assert_eq!(offset_of!(L, ssi_band), offset_of!(K, ssi_band));
-            assert_eq!(offset_of!(L, ssi_overrun), offset_of!(K, ssi_overrun));
-            assert_eq!(offset_of!(L, ssi_trapno), offset_of!(K, ssi_trapno));
-            assert_eq!(offset_of!(L, ssi_status), offset_of!(K, ssi_status));
-            assert_eq!(offset_of!(L, ssi_int), offset_of!(K, ssi_int));
-            assert_eq!(offset_of!(L, ssi_ptr), offset_of!(K, ssi_ptr));
-            assert_eq!(offset_of!(L, ssi_utime), offset_of!(K, ssi_utime));
-            assert_eq!(offset_of!(L, ssi_stime), offset_of!(K, ssi_stime));
-            assert_eq!(offset_of!(L, ssi_addr), offset_of!(K, ssi_addr));
-            assert_eq!(offset_of!(L, ssi_addr_lsb), offset_of!(K, ssi_addr_lsb));
-            assert_eq!(offset_of!(L, ssi_syscall), offset_of!(K, ssi_syscall));
-            assert_eq!(offset_of!(L, ssi_call_addr), offset_of!(K, ssi_call_addr));
-            assert_eq!(offset_of!(L, ssi_arch), offset_of!(K, ssi_arch));
+            same_offset!(L, ssi_signo, K, ssi_signo);
+            same_offset!(L, ssi_errno, K, ssi_errno);
+            same_offset!(L, ssi_code, K, ssi_code);
+            same_offset!(L, ssi_pid, K, ssi_pid);
+            same_offset!(L, ssi_uid, K, ssi_uid);
+            same_offset!(L, ssi_fd, K, ssi_fd);
+            same_offset!(L, ssi_tid, K, ssi_tid);
+            same_offset!(L, ssi_band, K, ssi_band);
+            same_offset!(L, ssi_overrun, K, ssi_overrun);
+            same_offset!(L, ssi_trapno, K, ssi_trapno);
+            same_offset!(L, ssi_status, K, ssi_status);
+            same_offset!(L, ssi_int, K, ssi_int);
+            same_offset!(L, ssi_ptr, K, ssi_ptr);
+            same_offset!(L, ssi_utime, K, ssi_utime);
+            same_offset!(L, ssi_stime, K, ssi_stime);
+            same_offset!(L, ssi_addr, K, ssi_addr);
+            same_offset!(L, ssi_addr_lsb, K, ssi_addr_lsb);
+            same_offset!(L, ssi_syscall, K, ssi_syscall);
+            same_offset!(L, ssi_call_addr, K, ssi_call_addr);
+            same_offset!(L, ssi_arch, K, ssi_arch);
             // `libc` has no ssi_perf_type/ssi_perf_data (Linux 6.6): they sit
             // in its trailing padding.
         }
@@ -1149,80 +1065,26 @@ mod tests {
         #[test]
         fn seminfo_and_msginfo() {
             assert_eq!(size_of::<libc::seminfo>(), size_of::<seminfo>());
-            assert_eq!(
-                offset_of!(libc::seminfo, semmap),
-                offset_of!(seminfo, semmap)
-            );
-            assert_eq!(
-                offset_of!(libc::seminfo, semmni),
-                offset_of!(seminfo, semmni)
-            );
-            assert_eq!(
-                offset_of!(libc::seminfo, semmns),
-                offset_of!(seminfo, semmns)
-            );
-            assert_eq!(
-                offset_of!(libc::seminfo, semmnu),
-                offset_of!(seminfo, semmnu)
-            );
-            assert_eq!(
-                offset_of!(libc::seminfo, semmsl),
-                offset_of!(seminfo, semmsl)
-            );
-            assert_eq!(
-                offset_of!(libc::seminfo, semopm),
-                offset_of!(seminfo, semopm)
-            );
-            assert_eq!(
-                offset_of!(libc::seminfo, semume),
-                offset_of!(seminfo, semume)
-            );
-            assert_eq!(
-                offset_of!(libc::seminfo, semusz),
-                offset_of!(seminfo, semusz)
-            );
-            assert_eq!(
-                offset_of!(libc::seminfo, semvmx),
-                offset_of!(seminfo, semvmx)
-            );
-            assert_eq!(
-                offset_of!(libc::seminfo, semaem),
-                offset_of!(seminfo, semaem)
-            );
+            same_offset!(libc::seminfo, semmap, seminfo, semmap);
+            same_offset!(libc::seminfo, semmni, seminfo, semmni);
+            same_offset!(libc::seminfo, semmns, seminfo, semmns);
+            same_offset!(libc::seminfo, semmnu, seminfo, semmnu);
+            same_offset!(libc::seminfo, semmsl, seminfo, semmsl);
+            same_offset!(libc::seminfo, semopm, seminfo, semopm);
+            same_offset!(libc::seminfo, semume, seminfo, semume);
+            same_offset!(libc::seminfo, semusz, seminfo, semusz);
+            same_offset!(libc::seminfo, semvmx, seminfo, semvmx);
+            same_offset!(libc::seminfo, semaem, seminfo, semaem);
 
             assert_eq!(size_of::<libc::msginfo>(), size_of::<msginfo>());
-            assert_eq!(
-                offset_of!(libc::msginfo, msgpool),
-                offset_of!(msginfo, msgpool)
-            );
-            assert_eq!(
-                offset_of!(libc::msginfo, msgmap),
-                offset_of!(msginfo, msgmap)
-            );
-            assert_eq!(
-                offset_of!(libc::msginfo, msgmax),
-                offset_of!(msginfo, msgmax)
-            );
-            assert_eq!(
-                offset_of!(libc::msginfo, msgmnb),
-                offset_of!(msginfo, msgmnb)
-            );
-            assert_eq!(
-                offset_of!(libc::msginfo, msgmni),
-                offset_of!(msginfo, msgmni)
-            );
-            assert_eq!(
-                offset_of!(libc::msginfo, msgssz),
-                offset_of!(msginfo, msgssz)
-            );
-            assert_eq!(
-                offset_of!(libc::msginfo, msgtql),
-                offset_of!(msginfo, msgtql)
-            );
-            assert_eq!(
-                offset_of!(libc::msginfo, msgseg),
-                offset_of!(msginfo, msgseg)
-            );
+            same_offset!(libc::msginfo, msgpool, msginfo, msgpool);
+            same_offset!(libc::msginfo, msgmap, msginfo, msgmap);
+            same_offset!(libc::msginfo, msgmax, msginfo, msgmax);
+            same_offset!(libc::msginfo, msgmnb, msginfo, msgmnb);
+            same_offset!(libc::msginfo, msgmni, msginfo, msgmni);
+            same_offset!(libc::msginfo, msgssz, msginfo, msgssz);
+            same_offset!(libc::msginfo, msgtql, msginfo, msgtql);
+            same_offset!(libc::msginfo, msgseg, msginfo, msgseg);
             // `libc` 0.2.191 has no shminfo or shm_info for Linux: those two
             // are checked against the kernel only.
         }
