@@ -77,6 +77,12 @@ log() { printf '%s\n' "$*"; }
 # Echo a command, then run it.
 run() { printf '+ %s\n' "$*"; "$@"; }
 
+# A hung test (a child that never says it is ready, a lost wakeup) must fail
+# its stage, not eat the whole CI budget: every test run gets this many
+# seconds, builds included, and then it and its children are killed.
+TEST_TIMEOUT=${TEST_TIMEOUT:-900}
+run_timed() { run timeout --kill-after=15 "$TEST_TIMEOUT" "$@"; }
+
 finish() {
     local t_end
     t_end=$(now_us)
@@ -340,9 +346,9 @@ st_deps() {
 st_test_native() {
     local t=$1
     if [[ $t == "$HOST_TARGET" ]]; then
-        run cargo test
+        run_timed cargo test
     else
-        run cargo test --target "$t"
+        run_timed cargo test --target "$t"
     fi
 }
 
@@ -352,10 +358,10 @@ st_test_qemu() {
     prefix=$(qemu_ld_prefix "$t")
     if [[ -n "$prefix" ]]; then envs+=("QEMU_LD_PREFIX=$prefix"); fi
     if ((BINFMT_NS)); then
-        run bash ci/binfmt-ns.sh env "${envs[@]}" cargo test --target "$t"
+        run_timed bash ci/binfmt-ns.sh env "${envs[@]}" cargo test --target "$t"
     else
         envs+=("CARGO_TARGET_$(env_var_target "$t")_RUNNER=$(qemu_name "$t")")
-        run env "${envs[@]}" cargo test --target "$t"
+        run_timed env "${envs[@]}" cargo test --target "$t"
     fi
 }
 
@@ -370,7 +376,7 @@ st_nolibc() {
         log "no executable reported by cargo build"
         return 1
     fi
-    run cargo run --release --target "$t"
+    run_timed cargo run --release --target "$t"
     log "  exit status 0"
     info=$(file -b "$exe")
     log "  file: $info"

@@ -14,7 +14,9 @@ use rustix::event::{PollFd, PollFlags, Timespec, poll};
 
 /// The fd number a parent hands a child's eventfd on.
 const CHILD_EVENT_FD: i32 = 10;
-/// The fd number of the second eventfd, on which a child says it is ready.
+/// The fd number of the pipe's write end on which a child says it is
+/// ready. A pipe, not a second eventfd: if the child dies first, the
+/// parent's read sees end-of-file instead of waiting for ever.
 const CHILD_READY_FD: i32 = 11;
 
 /// The eventfd a parent handed this child on `n`.
@@ -38,6 +40,13 @@ fn drain(ev: &EventFd) -> Option<u64> {
             None
         }
     }
+}
+
+/// In a child: writes this thread's id to the readiness pipe and closes it.
+fn say_ready() {
+    use std::io::Write;
+    let mut ready = std::fs::File::from(common::take_fd(CHILD_READY_FD));
+    ready.write_all(&my_tid().to_ne_bytes()).unwrap();
 }
 
 /// In a child: this thread's id, which the parent needs because libtest
@@ -237,8 +246,7 @@ fn child_blocks_in_read_until_the_parent_writes() {
     const VALUE: u64 = 0x1234_5678_9abc;
     if child_role().as_deref() == Some("waiter") {
         let ev = given(CHILD_EVENT_FD);
-        let ready = given(CHILD_READY_FD);
-        ready.write(my_tid()).unwrap();
+        say_ready();
         // Blocking: the counter is 0 until the parent writes.
         assert_eq!(ev.read().unwrap(), VALUE);
         return;
@@ -260,8 +268,7 @@ fn child_blocks_in_read_until_the_parent_writes() {
 fn child_blocks_in_write_until_a_read_makes_room() {
     if child_role().as_deref() == Some("writer") {
         let ev = given(CHILD_EVENT_FD);
-        let ready = given(CHILD_READY_FD);
-        ready.write(my_tid()).unwrap();
+        say_ready();
         // The counter is at MAX: this waits for the parent's read.
         ev.write(1).unwrap();
         return;
@@ -297,8 +304,7 @@ fn signal_interrupts_a_blocked_read_with_eintr() {
             );
         }
         let ev = given(CHILD_EVENT_FD);
-        let ready = given(CHILD_READY_FD);
-        ready.write(my_tid()).unwrap();
+        say_ready();
         assert_eq!(ev.read(), Err(Errno::INTR));
         return;
     }
@@ -399,15 +405,21 @@ fn no_fd_leaks_across_the_api() {
 }
 
 /// Spawns `test` as `role` with a dup of `ev` at `CHILD_EVENT_FD` and a
-/// readiness eventfd at `CHILD_READY_FD`, and waits until the child has
+/// readiness pipe at `CHILD_READY_FD`, and waits until the child has
 /// written its thread id there: returns the child and that tid.
 fn spawn_with_ready(test: &str, role: &str, ev: &EventFd) -> (std::process::Child, u64) {
-    let ready = EventFd::new(0, EventFdFlags::empty()).unwrap();
+    use std::io::Read;
+    let (mut ready, theirs) = std::io::pipe().unwrap();
     let mut cmd = child(test, role);
     common::give_fd(&mut cmd, dup(ev), CHILD_EVENT_FD);
-    common::give_fd(&mut cmd, dup(&ready), CHILD_READY_FD);
+    common::give_fd(&mut cmd, theirs.into(), CHILD_READY_FD);
     let c = cmd.spawn().unwrap();
+    // Our copies of the child's fds close here, so a child that dies
+    // before it is ready gives us end-of-file below.
     drop(cmd);
-    let tid = ready.read().unwrap();
-    (c, tid)
+    let mut tid = [0; 8];
+    ready
+        .read_exact(&mut tid)
+        .expect("the child died before it said it was ready");
+    (c, u64::from_ne_bytes(tid))
 }

@@ -142,23 +142,30 @@ pub fn env(name: impl AsRef<OsStr>) -> String {
     std::env::var(name.as_ref()).unwrap_or_else(|_| panic!("{:?} not set", name.as_ref()))
 }
 
+/// Fd numbers [`give_fd`] may place fds at in a child: 10 up to here.
+pub const GIVEN_FD_END: RawFd = 100;
+
 /// Hands `fd` to the child as fd number `target` (inheritable there; our
-/// copy stays close-on-exec and is closed when `cmd` is dropped). Use
-/// targets of 10 and up. The child takes it back with [`take_fd`].
+/// copy stays close-on-exec and is closed when `cmd` is dropped). Targets
+/// lie in `10..GIVEN_FD_END`. The child takes it back with [`take_fd`].
+///
+/// Several fds may be given to one child: each source is first moved to
+/// a number at or above [`GIVEN_FD_END`], so that no `dup2` onto one
+/// target can overwrite the source of a later one (an fd the parent got
+/// as 10 would otherwise be clobbered by the first `dup2(_, 10)`).
 ///
 /// Not stdout: libtest prints its own lines there even with `-q`.
 pub fn give_fd(cmd: &mut Command, fd: OwnedFd, target: RawFd) {
-    // SAFETY: between fork and exec the closure only calls dup2 / fcntl,
-    // which are async-signal-safe, on fds this closure owns or names.
+    assert!(
+        (10..GIVEN_FD_END).contains(&target),
+        "target {target} out of range"
+    );
+    let fd = rustix::io::fcntl_dupfd_cloexec(&fd, GIVEN_FD_END).expect("an fd above the targets");
+    // SAFETY: between fork and exec the closure only calls dup2, which is
+    // async-signal-safe, on an fd this closure owns.
     unsafe {
         cmd.pre_exec(move || {
-            let src = fd.as_raw_fd();
-            let rc = if src == target {
-                libc::fcntl(src, libc::F_SETFD, 0)
-            } else {
-                libc::dup2(src, target)
-            };
-            if rc < 0 {
+            if libc::dup2(fd.as_raw_fd(), target) < 0 {
                 return Err(std::io::Error::last_os_error());
             }
             Ok(())
