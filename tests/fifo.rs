@@ -212,3 +212,27 @@ fn squatter_cases() {
     fifo::create(CWD, &*dir.join("ours")).unwrap();
     assert_eq!(verified("ours", OWNER_RW), None);
 }
+
+#[test]
+fn another_user_is_refused_by_the_default_mode() {
+    if child_role().as_deref() == Some("stranger") {
+        let path = common::env("FIFO_PATH");
+        let got = fifo::open::<ReadEnd, _>(CWD, path.as_str(), FifoFlags::NONBLOCK);
+        assert_eq!(got.err(), Some(Errno::ACCESS));
+        return;
+    }
+    let dir = TempDir::new("bareipc-fifo");
+    // Others may reach the FIFO; only its own mode keeps them out.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
+    let path = dir.join("private");
+    fifo::create(CWD, &*path).unwrap();
+    let Some(mut cmd) =
+        common::child_as_other_user("another_user_is_refused_by_the_default_mode", "stranger")
+    else {
+        return;
+    };
+    cmd.env("FIFO_PATH", &path);
+    common::run_child(cmd);
+    // The same open succeeds for us, so the refusal was the mode's doing.
+    let _: ReadEnd = fifo::open(CWD, &*path, FifoFlags::NONBLOCK).unwrap();
+}

@@ -100,6 +100,52 @@ pub fn child(test: &str, role: &str) -> Command {
     cmd
 }
 
+/// The uid and gid of the throwaway second user that permission tests run
+/// children as. No passwd entry is needed: a root parent's child switches
+/// to these ids itself (setgroups, setgid, setuid) before exec, so nothing
+/// is created and nothing is left to remove.
+pub const OTHER_UID: u32 = 54_321;
+/// See [`OTHER_UID`].
+pub const OTHER_GID: u32 = 54_321;
+
+/// `child(test, role)` running as [`OTHER_UID`]/[`OTHER_GID`], or `None`
+/// (after printing a NOTE that says why the test is skipped) where that
+/// cannot work: when we are not root, when the uid is not mapped in this
+/// user namespace (CI's qemu stages run in one), or when the test binary
+/// is not readable and executable by others.
+pub fn child_as_other_user(test: &str, role: &str) -> Option<Command> {
+    let skip = |why: &str| {
+        eprintln!("NOTE: {test}: the second-uid check is skipped: {why}");
+        None
+    };
+    if rustix::process::getuid().as_raw() != 0 {
+        return skip("not running as root, so there is no second uid to switch to");
+    }
+    let mapped = std::fs::read_to_string("/proc/self/uid_map")
+        .unwrap_or_default()
+        .lines()
+        .any(|l| {
+            let v: Vec<u64> = l
+                .split_whitespace()
+                .filter_map(|w| w.parse().ok())
+                .collect();
+            v.len() == 3 && (v[0]..v[0] + v[2]).contains(&u64::from(OTHER_UID))
+        });
+    if !mapped {
+        return skip("the uid is not mapped in this user namespace");
+    }
+    let exe = std::env::current_exe().expect("current_exe");
+    let mode = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.permissions().mode());
+    if mode(&exe) & 0o005 != 0o005 || exe.ancestors().skip(1).any(|d| mode(d) & 0o001 == 0) {
+        return skip("the test binary is not readable and executable by other users");
+    }
+    let mut cmd = child(test, role);
+    // std drops supplementary groups (setgroups(0)) when a root parent
+    // sets the uid.
+    cmd.uid(OTHER_UID).gid(OTHER_GID);
+    Some(cmd)
+}
+
 /// Runs a child to completion and asserts it exited 0.
 pub fn run_child(mut cmd: Command) {
     let status = cmd.status().expect("spawn child");
