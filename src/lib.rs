@@ -54,6 +54,8 @@ mod ends;
 pub mod eventfd;
 #[cfg(feature = "fifo")]
 pub mod fifo;
+#[cfg(any(feature = "shm", feature = "mq", feature = "sem"))]
+pub mod key;
 #[cfg(feature = "pipe")]
 pub mod pipe;
 #[cfg(feature = "socket")]

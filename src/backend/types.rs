@@ -630,22 +630,15 @@ mod tests {
     /// Round trips through the running kernel (through qemu-user's
     /// translation on the emulated targets): each struct is filled by the
     /// kernel and the fields land where this file says they are.
+    /// The layouts through the running kernel, via the backend's SysV
+    /// calls (so on i686 also through the `ipc()` route, see
+    /// [`ipc_route_gives_the_same_layouts`]).
+    #[cfg(all(feature = "shm", feature = "mq", feature = "sem"))]
     mod kernel {
-        use core::ffi::c_int;
-
-        use linux_raw_sys::general as g;
+        use core::ffi::c_ulong;
 
         use super::super::*;
-        use crate::backend::arch::{syscall1, syscall2, syscall3, syscall4, syscall5};
-        use crate::backend::reg::Arg;
-
-        /// What the direct `*ctl` syscalls need ORed into `cmd`: arm's
-        /// table maps them to the `sys_old_*ctl` entry points, which
-        /// default to the old layouts (notes/arch.md).
-        #[cfg(target_arch = "arm")]
-        const VERSION: c_int = IPC_64;
-        #[cfg(not(target_arch = "arm"))]
-        const VERSION: c_int = 0;
+        use crate::backend::sysv::{self, SemValCmd, ShmCmd, StatCmd};
 
         fn pid() -> i32 {
             rustix::process::getpid().as_raw_nonzero().get()
@@ -669,23 +662,12 @@ mod tests {
 
         impl Drop for Rmid {
             fn drop(&mut self) {
-                let rm = Arg::c_int(IPC_RMID | VERSION);
-                // SAFETY: IPC_RMID passes no pointer: the last argument is
-                // ignored (semctl) or null (msgctl, shmctl).
-                let r = unsafe {
-                    match *self {
-                        Self::Sem(id) => syscall4(
-                            g::__NR_semctl,
-                            Arg::c_int(id),
-                            Arg::c_int(0),
-                            rm,
-                            Arg::null(),
-                        ),
-                        Self::Msg(id) => syscall3(g::__NR_msgctl, Arg::c_int(id), rm, Arg::null()),
-                        Self::Shm(id) => syscall3(g::__NR_shmctl, Arg::c_int(id), rm, Arg::null()),
-                    }
-                };
-                r.decode_void().unwrap();
+                match *self {
+                    Self::Sem(id) => sysv::semctl_val(id, 0, SemValCmd::Rmid).map(drop),
+                    Self::Msg(id) => sysv::msgctl_rmid(id),
+                    Self::Shm(id) => sysv::shmctl_cmd(id, ShmCmd::Rmid),
+                }
+                .unwrap();
             }
         }
 
@@ -697,67 +679,17 @@ mod tests {
             assert_eq!(perm.__unused1 | perm.__unused2, 0);
         }
 
-        fn semctl<T>(id: c_int, cmd: c_int, buf: &mut T) -> c_int {
-            // SAFETY: `buf` is a live, exclusively borrowed struct of the
-            // type the command writes (the caller pairs them).
-            unsafe {
-                syscall4(
-                    g::__NR_semctl,
-                    Arg::c_int(id),
-                    Arg::c_int(0),
-                    Arg::c_int(cmd | VERSION),
-                    Arg::by_mut(buf),
-                )
-            }
-            .decode_c_int()
-            .unwrap()
-        }
-
-        fn msgctl<T>(id: c_int, cmd: c_int, buf: &mut T) -> c_int {
-            // SAFETY: as in `semctl`.
-            unsafe {
-                syscall3(
-                    g::__NR_msgctl,
-                    Arg::c_int(id),
-                    Arg::c_int(cmd | VERSION),
-                    Arg::by_mut(buf),
-                )
-            }
-            .decode_c_int()
-            .unwrap()
-        }
-
-        fn shmctl<T>(id: c_int, cmd: c_int, buf: &mut T) -> c_int {
-            // SAFETY: as in `semctl`.
-            unsafe {
-                syscall3(
-                    g::__NR_shmctl,
-                    Arg::c_int(id),
-                    Arg::c_int(cmd | VERSION),
-                    Arg::by_mut(buf),
-                )
-            }
-            .decode_c_int()
-            .unwrap()
-        }
-
         #[test]
         fn semid64_ds_and_seminfo() {
-            // SAFETY: semget takes only integers.
-            let id = unsafe {
-                syscall3(
-                    g::__NR_semget,
-                    Arg::c_int(IPC_PRIVATE),
-                    Arg::c_int(3),
-                    Arg::c_int(IPC_CREAT | 0o600),
-                )
-            }
-            .decode_c_int()
-            .unwrap();
+            sem_layouts();
+        }
+
+        pub(super) fn sem_layouts() {
+            let id = sysv::semget(IPC_PRIVATE, 3, IPC_CREAT | 0o600).unwrap();
             let _rm = Rmid::Sem(id);
 
             let mut ds = semid64_ds::default();
-            semctl(id, IPC_STAT, &mut ds);
+            sysv::semctl_stat(id, StatCmd::Id, &mut ds).unwrap();
             check_perm(&ds.sem_perm);
             assert_eq!(ds.sem_nsems, 3);
             assert_eq!(ds.sem_otime, 0);
@@ -767,7 +699,7 @@ mod tests {
             assert_eq!(ds.__unused3 | ds.__unused4, 0);
 
             let mut info = seminfo::default();
-            semctl(0, IPC_INFO, &mut info);
+            sysv::semctl_info(false, &mut info).unwrap();
             // Compile-time constants of ipc/sem.c, unlike the sysctl limits.
             assert_eq!(
                 [info.semvmx, info.semaem, info.semusz],
@@ -778,26 +710,21 @@ mod tests {
 
         #[test]
         fn msqid64_ds_msginfo_and_msgbuf() {
-            // SAFETY: msgget takes only integers.
-            let id = unsafe {
-                syscall2(
-                    g::__NR_msgget,
-                    Arg::c_int(IPC_PRIVATE),
-                    Arg::c_int(IPC_CREAT | 0o600),
-                )
-            }
-            .decode_c_int()
-            .unwrap();
+            msg_layouts();
+        }
+
+        pub(super) fn msg_layouts() {
+            let id = sysv::msgget(IPC_PRIVATE, IPC_CREAT | 0o600).unwrap();
             let _rm = Rmid::Msg(id);
 
             let mut info = msginfo::default();
-            msgctl(0, IPC_INFO, &mut info);
+            sysv::msgctl_info(false, &mut info).unwrap();
             // MSGSSZ and MSGSEG are compile-time constants of ipc/msg.c.
             assert_eq!((info.msgssz, info.msgseg), (16, 0xffff));
             assert!(info.msgmax > 0 && info.msgmni > 0);
 
             let mut ds = msqid64_ds::default();
-            msgctl(id, IPC_STAT, &mut ds);
+            sysv::msgctl_stat(id, StatCmd::Id, &mut ds).unwrap();
             check_perm(&ds.msg_perm);
             // A new queue's byte limit is the namespace's msgmnb.
             assert_eq!(ds.msg_qbytes, info.msgmnb as c_ulong);
@@ -805,42 +732,17 @@ mod tests {
 
             let mut msg = msgbuf::<5>::new(7);
             msg.mtext = *b"hello";
-            // SAFETY: `msg` is live for the call; the kernel reads its
-            // `mtype` and the 5 bytes of `mtext` that follow.
-            unsafe {
-                syscall4(
-                    g::__NR_msgsnd,
-                    Arg::c_int(id),
-                    Arg::by_ref(&msg),
-                    Arg::usize(5),
-                    Arg::c_int(IPC_NOWAIT),
-                )
-            }
-            .decode_void()
-            .unwrap();
-            msgctl(id, IPC_STAT, &mut ds);
+            sysv::msgsnd(id, &msg, 5, IPC_NOWAIT).unwrap();
+            sysv::msgctl_stat(id, StatCmd::Id, &mut ds).unwrap();
             assert_eq!((ds.msg_cbytes, ds.msg_qnum), (5, 1));
             assert_eq!((ds.msg_lspid, ds.msg_lrpid), (pid(), 0));
             assert_ne!(ds.msg_stime, 0);
             assert_eq!(ds.msg_rtime, 0);
 
             let mut back = msgbuf::<8>::new(0);
-            // SAFETY: `back` is live and exclusively borrowed; the kernel
-            // writes `mtype` and at most 8 bytes of `mtext`.
-            let n = unsafe {
-                syscall5(
-                    g::__NR_msgrcv,
-                    Arg::c_int(id),
-                    Arg::by_mut(&mut back),
-                    Arg::usize(8),
-                    Arg::isize(0),
-                    Arg::c_int(IPC_NOWAIT),
-                )
-            }
-            .decode_usize()
-            .unwrap();
+            let n = sysv::msgrcv(id, &mut back, 8, 0, IPC_NOWAIT).unwrap();
             assert_eq!((back.mtype, &back.mtext[..n]), (7, &b"hello"[..]));
-            msgctl(id, IPC_STAT, &mut ds);
+            sysv::msgctl_stat(id, StatCmd::Id, &mut ds).unwrap();
             assert_eq!((ds.msg_cbytes, ds.msg_qnum), (0, 0));
             // qemu-user without the October 2025 fix ("linux-user: fix
             // layout of struct target_msq_id_ds"; 7.2 here) gives a 64-bit
@@ -856,22 +758,16 @@ mod tests {
 
         #[test]
         fn shmid64_ds_shminfo64_and_shm_info() {
+            shm_layouts();
+        }
+
+        pub(super) fn shm_layouts() {
             const SIZE: usize = 8192;
-            // SAFETY: shmget takes only integers.
-            let id = unsafe {
-                syscall3(
-                    g::__NR_shmget,
-                    Arg::c_int(IPC_PRIVATE),
-                    Arg::usize(SIZE),
-                    Arg::c_int(IPC_CREAT | 0o600),
-                )
-            }
-            .decode_c_int()
-            .unwrap();
+            let id = sysv::shmget(IPC_PRIVATE, SIZE, IPC_CREAT | 0o600).unwrap();
             let _rm = Rmid::Shm(id);
 
             let mut ds = shmid64_ds::default();
-            shmctl(id, IPC_STAT, &mut ds);
+            sysv::shmctl_stat(id, StatCmd::Id, &mut ds).unwrap();
             check_perm(&ds.shm_perm);
             assert_eq!(ds.shm_segsz as usize, SIZE);
             assert_eq!((ds.shm_cpid, ds.shm_lpid, ds.shm_nattch), (pid(), 0, 0));
@@ -880,23 +776,18 @@ mod tests {
 
             // SAFETY: a null address lets the kernel choose where to map
             // the segment; nothing in this process refers to that range.
-            let addr =
-                unsafe { syscall3(g::__NR_shmat, Arg::c_int(id), Arg::null(), Arg::c_int(0)) }
-                    .decode_ptr()
-                    .unwrap();
-            shmctl(id, IPC_STAT, &mut ds);
+            let addr = unsafe { sysv::shmat(id, core::ptr::null_mut(), 0) }.unwrap();
+            sysv::shmctl_stat(id, StatCmd::Id, &mut ds).unwrap();
             assert_eq!((ds.shm_lpid, ds.shm_nattch), (pid(), 1));
             assert_ne!(ds.shm_atime, 0);
             // SAFETY: `addr` is the attachment made above, unused since.
-            unsafe { syscall1(g::__NR_shmdt, Arg::raw_ptr(addr)) }
-                .decode_void()
-                .unwrap();
-            shmctl(id, IPC_STAT, &mut ds);
+            unsafe { sysv::shmdt(addr) }.unwrap();
+            sysv::shmctl_stat(id, StatCmd::Id, &mut ds).unwrap();
             assert_eq!(ds.shm_nattch, 0);
             assert_ne!(ds.shm_dtime, 0);
 
             let mut info = shminfo64::default();
-            shmctl(0, IPC_INFO, &mut info);
+            sysv::shmctl_ipc_info(&mut info).unwrap();
             // ipc/shm.c reports SHMMIN (1) and copies shmmni into shmseg.
             assert_eq!(info.shmmin, 1);
             assert_eq!(info.shmseg, info.shmmni);
@@ -904,10 +795,79 @@ mod tests {
             assert_eq!(info.__unused1 | info.__unused4, 0);
 
             let mut usage = shm_info::default();
-            shmctl(0, SHM_INFO, &mut usage);
+            sysv::shmctl_shm_info(&mut usage).unwrap();
             assert!(usage.used_ids >= 1);
             // In pages: our 8 KiB segment is at least one.
             assert!(usage.shm_tot >= 1);
+        }
+
+        #[test]
+        fn sem_values_and_operations() {
+            sem_ops();
+        }
+
+        /// SETALL/GETALL, semop and semtimedop: the calls whose arguments
+        /// differ most between the routes.
+        pub(super) fn sem_ops() {
+            let id = sysv::semget(IPC_PRIVATE, 2, IPC_CREAT | 0o600).unwrap();
+            let _rm = Rmid::Sem(id);
+            // A local, not `&[1, 2]`: qemu-user 7.2 checks SETALL's array
+            // for write access, so a promoted constant in read-only memory
+            // gets EFAULT there (the kernel only reads it).
+            let init = [1, 2];
+            sysv::semctl_setall(id, &init).unwrap();
+            assert_eq!(sysv::semctl_setall(id, &[1]), Err(rustix::io::Errno::INVAL));
+            let mut vals = [9u16; 3];
+            assert_eq!(sysv::semctl_getall(id, &mut vals), Ok(2));
+            assert_eq!(vals, [1, 2, 9], "nothing written past the set");
+            assert_eq!(
+                sysv::semctl_getall(id, &mut [0; 1]),
+                Err(rustix::io::Errno::RANGE)
+            );
+
+            let op = |num, op| sembuf {
+                sem_num: num,
+                sem_op: op,
+                sem_flg: 0,
+            };
+            sysv::semtimedop(id, &[op(0, -1), op(1, 3)], None).unwrap();
+            let get = |num| sysv::semctl_val(id, num, SemValCmd::GetVal).unwrap();
+            assert_eq!((get(0), get(1)), (0, 5));
+            assert_eq!(sysv::semctl_val(id, 1, SemValCmd::GetPid), Ok(pid()));
+            // Semaphore 0 is 0: a decrement waits, and the timeout ends it.
+            let timeout = Some(core::time::Duration::from_millis(1));
+            assert_eq!(
+                sysv::semtimedop(id, &[op(0, -1)], timeout),
+                Err(rustix::io::Errno::AGAIN)
+            );
+            sysv::semctl_val(id, 0, SemValCmd::SetVal(4)).unwrap();
+            sysv::semtimedop(id, &[op(0, -4)], timeout).unwrap();
+            assert_eq!(get(0), 0);
+        }
+
+        /// The same checks through i386's `ipc()` multiplexer, whose `*ctl`
+        /// commands take `IPC_64` and whose `SHMAT` returns the address
+        /// through memory.
+        #[cfg(target_arch = "x86")]
+        #[test]
+        fn ipc_route_gives_the_same_layouts() {
+            sysv::force_ipc_route(true);
+            let _back = Restore;
+            sem_layouts();
+            sem_ops();
+            msg_layouts();
+            shm_layouts();
+        }
+
+        /// Puts the direct route back, even when an assertion fails.
+        #[cfg(target_arch = "x86")]
+        struct Restore;
+
+        #[cfg(target_arch = "x86")]
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                sysv::force_ipc_route(false);
+            }
         }
     }
 

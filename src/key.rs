@@ -1,0 +1,133 @@
+//! SysV IPC keys: how unrelated processes find the same message queue,
+//! semaphore set or shared memory segment.
+//!
+//! A key is a 32-bit number that `msgget`, `semget` and `shmget` map to an
+//! object in the caller's IPC namespace. Either agree on a number, derive
+//! one from a file both sides can see ([`Key::from_path`], the `ftok`
+//! convention), or use [`Key::PRIVATE`] for an object that only this
+//! process and its children (which inherit the id) can reach.
+//!
+//! ```no_run
+//! use bareipc::key::Key;
+//!
+//! // Both processes run this and get the same key while the file exists
+//! // (and is not replaced: the key is derived from its inode).
+//! let key = Key::from_path("/etc/hostname", b'q')?;
+//! assert_ne!(key, Key::PRIVATE);
+//! # Ok::<(), bareipc::Errno>(())
+//! ```
+
+use core::fmt;
+
+use rustix::path::Arg;
+
+use crate::Result;
+
+/// A SysV IPC key (`key_t`).
+#[repr(transparent)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[doc(alias = "key_t")]
+pub struct Key(i32);
+
+impl Key {
+    /// `IPC_PRIVATE`: asks for a new object that no key can find. Its id
+    /// is the only way to it; children inherit ids, other processes can be
+    /// told them.
+    #[doc(alias = "IPC_PRIVATE")]
+    pub const PRIVATE: Key = Key(0);
+
+    /// The key with this raw value. `0` is [`Key::PRIVATE`].
+    #[inline]
+    pub const fn from_raw(raw: i32) -> Key {
+        Key(raw)
+    }
+
+    /// The raw value, as the kernel and C see it.
+    #[inline]
+    pub const fn as_raw(self) -> i32 {
+        self.0
+    }
+
+    /// `ftok(path, proj_id)` — derives a key from a file, as glibc's and
+    /// musl's `ftok` do, so a C program using `ftok` with the same file
+    /// and project id finds the same object.
+    ///
+    /// The key is `(st_ino & 0xffff) | (st_dev & 0xff) << 16 | proj_id << 24`:
+    /// the low 16 bits of the inode number, the low 8 bits of the device
+    /// number (`st_dev` as libc encodes it, so the minor number's low
+    /// byte), and the project id. `path` is followed if it is a symlink.
+    ///
+    /// The key depends on the inode: a file that is deleted and recreated,
+    /// or replaced by rename, gives a different key. Distinct files can
+    /// give the same key (only 16 inode bits are used), so create with
+    /// `IPC_EXCL` where a collision would matter. C takes an `int` and uses
+    /// its low 8 bits; this takes those 8 bits. The man page asks for a
+    /// non-zero `proj_id`, but neither libc rejects 0, and neither does
+    /// this.
+    ///
+    /// Syscalls: `newfstatat` on 64-bit; `statx` (then `fstatat64` on
+    /// kernels before 4.11) on 32-bit.
+    ///
+    /// # Errors
+    /// Those of `stat`: `ENOENT` for a missing path, `EACCES`, `ENOTDIR`,
+    /// `ENAMETOOLONG`, `ELOOP`; `EINVAL` for a path with an interior NUL.
+    ///
+    /// # References
+    /// - [ftok(3)](https://man7.org/linux/man-pages/man3/ftok.3.html)
+    /// - [stat(2)](https://man7.org/linux/man-pages/man2/stat.2.html)
+    #[doc(alias = "ftok")]
+    pub fn from_path<P: Arg>(path: P, proj_id: u8) -> Result<Key> {
+        let st = rustix::fs::stat(path)?;
+        Ok(Key::derive(st.st_ino as u64, st.st_dev as u64, proj_id))
+    }
+
+    /// The `ftok` formula.
+    #[inline]
+    const fn derive(ino: u64, dev: u64, proj_id: u8) -> Key {
+        let k = (ino & 0xffff) as u32 | ((dev & 0xff) as u32) << 16 | (proj_id as u32) << 24;
+        Key(k as i32)
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if *self == Key::PRIVATE {
+            f.write_str("Key::PRIVATE")
+        } else {
+            write!(f, "Key({:#010x})", self.0 as u32)
+        }
+    }
+}
+
+/// As `ipcs` prints keys: `0x` and eight hex digits.
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#010x}", self.0 as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_uses_the_low_bits_of_each_part() {
+        assert_eq!(
+            Key::derive(0x1234_5678_9abc, 0xfe_dc_ba, 0x7f).as_raw(),
+            0x7fba_9abc
+        );
+        // A project id with the top bit set makes a negative key, as in C.
+        assert_eq!(Key::derive(1, 2, 0x80).as_raw(), 0x8002_0001_u32 as i32);
+        assert_eq!(Key::derive(0, 0, 0), Key::PRIVATE);
+    }
+
+    #[test]
+    fn formats_as_ipcs_does() {
+        extern crate std;
+        use std::format;
+        assert_eq!(format!("{}", Key::from_raw(0x4b)), "0x0000004b");
+        assert_eq!(format!("{}", Key::from_raw(-1)), "0xffffffff");
+        assert_eq!(format!("{:?}", Key::PRIVATE), "Key::PRIVATE");
+        assert_eq!(format!("{:?}", Key::from_raw(0x10)), "Key(0x00000010)");
+    }
+}
