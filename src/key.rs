@@ -19,9 +19,11 @@
 
 use core::fmt;
 
+use rustix::fs::Mode;
 use rustix::path::Arg;
 
-use crate::Result;
+use crate::backend::types::ipc64_perm;
+use crate::{Errno, Result};
 
 /// A SysV IPC key (`key_t`).
 #[repr(transparent)]
@@ -87,6 +89,60 @@ impl Key {
         let k = (ino & 0xffff) as u32 | ((dev & 0xff) as u32) << 16 | (proj_id as u32) << 24;
         Key(k as i32)
     }
+}
+
+/// Owner, creator and access mode of a SysV object (`struct ipc_perm`),
+/// as `IPC_STAT` reports them for a segment, a semaphore set or a message
+/// queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[doc(alias = "ipc_perm")]
+pub struct IpcPerm {
+    /// The key the object was created with ([`Key::PRIVATE`] once a
+    /// segment is marked for removal).
+    pub key: Key,
+    /// Owner's user id (`IPC_SET` can change it).
+    pub uid: u32,
+    /// Owner's group id (`IPC_SET` can change it).
+    pub gid: u32,
+    /// Creator's user id (fixed).
+    pub cuid: u32,
+    /// Creator's group id (fixed).
+    pub cgid: u32,
+    /// The permission bits (`0o777`): read and write for owner, group and
+    /// others; execute bits are ignored by SysV IPC.
+    pub mode: Mode,
+    /// The slot's sequence number, part of the id.
+    pub seq: u16,
+}
+
+impl IpcPerm {
+    /// Decodes the kernel's record, keeping only the permission bits of
+    /// `mode` (the bits above are object state, reported separately).
+    #[cfg_attr(not(feature = "shm"), allow(dead_code))]
+    #[allow(clippy::useless_conversion)] // `mode` is u16 on 32-bit targets
+    pub(crate) fn from_kernel(p: &ipc64_perm) -> Self {
+        Self {
+            key: Key(p.key),
+            uid: p.uid,
+            gid: p.gid,
+            cuid: p.cuid,
+            cgid: p.cgid,
+            mode: Mode::from_raw_mode(u32::from(p.mode) & 0o777),
+            seq: p.seq,
+        }
+    }
+}
+
+/// The permission bits of `mode` for `*get` and `IPC_SET`: `EINVAL` if it
+/// has any bit outside `0o777` (in a `*get` call those bits would be read
+/// as `IPC_CREAT`, `IPC_EXCL` and friends).
+#[cfg_attr(not(feature = "shm"), allow(dead_code))]
+pub(crate) fn perm_bits(mode: Mode) -> Result<u32> {
+    let raw = mode.as_raw_mode();
+    if raw & !0o777 != 0 {
+        return Err(Errno::INVAL);
+    }
+    Ok(raw)
 }
 
 impl fmt::Debug for Key {

@@ -58,6 +58,8 @@ pub mod fifo;
 pub mod key;
 #[cfg(feature = "pipe")]
 pub mod pipe;
+#[cfg(feature = "shm")]
+pub mod shm;
 #[cfg(feature = "socket")]
 pub mod socket;
 

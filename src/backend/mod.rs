@@ -18,6 +18,8 @@
 #![allow(unsafe_code)]
 
 pub(crate) mod arch;
+#[cfg(feature = "shm")]
+pub(crate) mod mm;
 #[cfg(feature = "socket")]
 pub(crate) mod net;
 #[cfg(any(feature = "pipe", feature = "fifo"))]

@@ -327,6 +327,13 @@ pub(crate) struct shm_info {
     pub(crate) swap_successes: __kernel_ulong_t,
 }
 
+/// A 64-bit time from the low and high words that the 32-bit `*64_ds`
+/// layouts split it into.
+#[cfg(target_pointer_width = "32")]
+pub(crate) const fn time64(lo: c_ulong, hi: c_ulong) -> i64 {
+    (((hi as u64) << 32) | lo as u64) as i64
+}
+
 // ---------------------------------------------------------------------------
 // Constants (`linux/ipc.h`, `linux/sem.h`, `linux/msg.h`, `linux/shm.h`,
 // `linux/mqueue.h`, `linux/signalfd.h`). Flags and commands are `c_int`, the

@@ -1,0 +1,217 @@
+//! Anonymous shared memory: a memfd, passed as an fd (inherited across
+//! fork, or sent over a Unix socket), with seals that let the receiver
+//! trust its size.
+//!
+//! A memfd has no name anyone can open, so only processes given the fd can
+//! reach it, and it disappears with the last fd and mapping. Its seals are
+//! one-way: once [`Seals::SHRINK`] is on, nobody — not the creator, not a
+//! receiver — can make the file smaller, so a mapping of it can never
+//! fault. [`Memfd::map`] maps only such memfds; [`Memfd::require_seals`]
+//! is the receiver's check that a peer's fd carries the seals it needs.
+//!
+//! ```no_run
+//! use bareipc::shm::memfd::{self, Memfd, MemfdFlags, Seals};
+//! use bareipc::shm::{ReadOnly, ReadWrite};
+//!
+//! // Sender: create, size, fill, seal, send.
+//! let fd = memfd::create(c"frame", MemfdFlags::empty())?;
+//! fd.set_len(1 << 20)?;
+//! fd.add_seals(Seals::SHRINK | Seals::GROW)?;
+//! fd.map::<ReadWrite>(1 << 20)?.write_at(0, b"pixels...")?;
+//! // ... socket.send_msg(..., &[fd.as_fd()]) ...
+//!
+//! // Receiver: refuse anything the sender could still shrink.
+//! # let received: rustix::fd::OwnedFd = unimplemented!();
+//! let fd = Memfd::require_seals(received, Seals::SHRINK | Seals::GROW)?;
+//! let len = fd.len()? as usize;
+//! let frame = fd.map::<ReadOnly>(len)?;
+//! # Ok::<(), bareipc::Errno>(())
+//! ```
+
+use core::ffi::CStr;
+
+use rustix::fd::{AsFd, OwnedFd};
+pub use rustix::fs::MemfdFlags;
+/// File seals (`F_SEAL_*`): restrictions that, once added, can never be
+/// removed. `SHRINK` (no smaller), `GROW` (no larger), `WRITE` (no writes
+/// at all; refused while a writable shared mapping exists),
+/// `FUTURE_WRITE` (no new writable mappings or writes, existing mappings
+/// keep writing), `SEAL` (no more seals), `EXEC` (the exec bits are
+/// fixed).
+pub use rustix::fs::SealFlags as Seals;
+
+use super::{Access, Mapping};
+use crate::{Errno, Result};
+
+/// `memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | flags)` —
+/// creates an anonymous file of size 0 that can be sealed.
+///
+/// `name` is only a label (shown in `/proc/<pid>/fd` as
+/// `/memfd:<name> (deleted)`); several memfds may share it. The fd is
+/// always close-on-exec and sealing is always allowed: both flags are
+/// added whatever `flags` says. `flags` may add `HUGETLB` (with a
+/// `HUGE_*` size), `NOEXEC_SEAL` or `EXEC`.
+///
+/// Syscalls: `memfd_create`.
+///
+/// # Errors
+/// - `EINVAL`: `name` longer than 249 bytes; unknown flags; `HUGETLB`
+///   where the kernel has no hugetlbfs (or `ALLOW_SEALING` with
+///   `HUGETLB` on kernels before 4.16).
+/// - `EMFILE`, `ENFILE`, `ENOMEM`.
+///
+/// # References
+/// - [memfd_create(2)](https://man7.org/linux/man-pages/man2/memfd_create.2.html)
+#[doc(alias = "memfd_create")]
+pub fn create(name: &CStr, flags: MemfdFlags) -> Result<Memfd> {
+    let flags = flags | MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING;
+    rustix::fs::memfd_create(name, flags).map(Memfd)
+}
+
+/// A memfd: an fd (close-on-exec) on an anonymous, sealable file.
+#[derive(Debug)]
+pub struct Memfd(OwnedFd);
+
+fd_handle!(Memfd);
+
+// `len` is a file size that costs a syscall; an `is_empty` would only
+// invite a second one.
+#[allow(clippy::len_without_is_empty)]
+impl Memfd {
+    /// Adopts a memfd received from a peer, after checking that it carries
+    /// at least the seals `required` — the receiver's defence against a
+    /// sender that could shrink the memory under its mapping (pass
+    /// [`Seals::SHRINK`] at least, to map it).
+    ///
+    /// On error the fd is dropped (closed).
+    ///
+    /// Syscalls: `fcntl(F_GET_SEALS)` (`fcntl64` on 32-bit).
+    ///
+    /// # Errors
+    /// - `EPERM`: a seal in `required` is missing.
+    /// - `EINVAL`: the fd is not a memfd (or other sealable file).
+    ///
+    /// # References
+    /// - [memfd_create(2)](https://man7.org/linux/man-pages/man2/memfd_create.2.html)
+    ///   ("File sealing")
+    /// - [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
+    #[doc(alias = "F_GET_SEALS")]
+    pub fn require_seals(fd: OwnedFd, required: Seals) -> Result<Memfd> {
+        let have = rustix::fs::fcntl_get_seals(&fd)?;
+        if !have.contains(required) {
+            return Err(Errno::PERM);
+        }
+        Ok(Memfd(fd))
+    }
+
+    /// `ftruncate(fd, len)` — sets the size; new bytes read as zero.
+    ///
+    /// Syscalls: `ftruncate` (`ftruncate64` on 32-bit).
+    ///
+    /// # Errors
+    /// `EPERM` if a seal forbids it (`SHRINK` for a smaller size, `GROW`
+    /// for a larger one); `EINVAL` if the fd is not writable; `EFBIG`,
+    /// `ENOMEM`.
+    ///
+    /// # References
+    /// - [ftruncate(2)](https://man7.org/linux/man-pages/man2/ftruncate.2.html)
+    #[doc(alias = "ftruncate")]
+    pub fn set_len(&self, len: u64) -> Result<()> {
+        rustix::fs::ftruncate(&self.0, len)
+    }
+
+    /// The current size in bytes (`fstat`'s `st_size`).
+    ///
+    /// Syscalls: `fstat` on 64-bit (`newfstatat` on aarch64 and riscv64);
+    /// `statx` (then `fstat64`) on 32-bit.
+    ///
+    /// # Errors
+    /// `EOVERFLOW` and `ENOMEM` only, in practice.
+    ///
+    /// # References
+    /// - [fstat(2)](https://man7.org/linux/man-pages/man2/fstat.2.html)
+    #[doc(alias = "fstat")]
+    pub fn len(&self) -> Result<u64> {
+        Ok(rustix::fs::fstat(&self.0)?.st_size as u64)
+    }
+
+    /// `fcntl(fd, F_ADD_SEALS, seals)` — adds seals, for good.
+    ///
+    /// Syscalls: `fcntl` (`fcntl64` on 32-bit).
+    ///
+    /// # Errors
+    /// - `EPERM`: [`Seals::SEAL`] is already set.
+    /// - `EBUSY`: [`Seals::WRITE`] while a writable shared mapping exists.
+    /// - `EINVAL`: unknown seal bits.
+    ///
+    /// # References
+    /// - [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
+    #[doc(alias = "F_ADD_SEALS")]
+    pub fn add_seals(&self, seals: Seals) -> Result<()> {
+        rustix::fs::fcntl_add_seals(&self.0, seals)
+    }
+
+    /// `fcntl(fd, F_GET_SEALS)` — the seals set now.
+    ///
+    /// Syscalls: `fcntl` (`fcntl64` on 32-bit).
+    ///
+    /// # Errors
+    /// `EINVAL` if the fd does not support sealing.
+    ///
+    /// # References
+    /// - [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
+    #[doc(alias = "F_GET_SEALS")]
+    pub fn seals(&self) -> Result<Seals> {
+        rustix::fs::fcntl_get_seals(&self.0)
+    }
+
+    /// Maps the first `len` bytes, [`ReadOnly`](super::ReadOnly) or
+    /// [`ReadWrite`](super::ReadWrite) — safely, because it first checks
+    /// that the memfd is sealed against shrinking and holds `len` bytes,
+    /// so no access through the mapping can ever fault.
+    ///
+    /// Syscalls: `fcntl(F_GET_SEALS)` (`fcntl64` on 32-bit), `fstat` (as
+    /// [`len`](Self::len)), `mmap` (`mmap2` on 32-bit).
+    ///
+    /// # Errors
+    /// - `EPERM`: [`Seals::SHRINK`] is not set (add it, or see
+    ///   [`map_unchecked`](Self::map_unchecked)); or a
+    ///   [`ReadWrite`](super::ReadWrite) mapping of a memfd sealed with
+    ///   `WRITE` or `FUTURE_WRITE`.
+    /// - `EINVAL`: `len` is 0 or larger than the memfd.
+    /// - `EACCES`: a [`ReadWrite`](super::ReadWrite) mapping of an fd not
+    ///   open for writing; `ENOMEM`.
+    ///
+    /// # References
+    /// - [mmap(2)](https://man7.org/linux/man-pages/man2/mmap.2.html)
+    #[doc(alias = "mmap")]
+    pub fn map<A: Access>(&self, len: usize) -> Result<Mapping<A>> {
+        if !self.seals()?.contains(Seals::SHRINK) {
+            return Err(Errno::PERM);
+        }
+        if len as u64 > self.len()? {
+            return Err(Errno::INVAL);
+        }
+        // SAFETY: SHRINK is sealed, so the size can never drop below its
+        // current value, which is at least `len`.
+        unsafe { Mapping::map_fd(self.0.as_fd(), len, 0) }
+    }
+
+    /// Maps the first `len` bytes without checking seals or size.
+    ///
+    /// Syscalls: `mmap` (`mmap2` on 32-bit).
+    ///
+    /// # Safety
+    /// The memfd must be at least `len` bytes long and stay so while the
+    /// mapping lives: nobody holding the fd may shrink it.
+    ///
+    /// # Errors
+    /// As [`map`](Self::map), less the checks.
+    ///
+    /// # References
+    /// - [mmap(2)](https://man7.org/linux/man-pages/man2/mmap.2.html)
+    pub unsafe fn map_unchecked<A: Access>(&self, len: usize) -> Result<Mapping<A>> {
+        // SAFETY: the caller's contract.
+        unsafe { Mapping::map_fd(self.0.as_fd(), len, 0) }
+    }
+}

@@ -1,0 +1,326 @@
+//! POSIX shared memory objects: named files on the tmpfs at `/dev/shm`,
+//! found by name by unrelated processes.
+//!
+//! `shm_open` is not a syscall: libc opens `/dev/shm/<name>`, and so does
+//! this module, with `O_NOFOLLOW | O_CLOEXEC` (which libc's `shm_open`
+//! also sets, and `rustix::shm::open` leaves out the first of).
+//!
+//! ```no_run
+//! use bareipc::shm::posix::{self, ShmFlags};
+//! use bareipc::shm::ReadWrite;
+//!
+//! // Process A: create, size, map, write.
+//! let shm = posix::open("/demo", ShmFlags::WRITE | ShmFlags::CREATE | ShmFlags::EXCLUSIVE,
+//!                       posix::DEFAULT_MODE)?;
+//! shm.set_len(4096)?;
+//! // SAFETY: only our two processes use "/demo", and neither truncates it.
+//! let map = unsafe { shm.map::<ReadWrite>(4096) }?;
+//! map.write_at(0, b"hello")?;
+//!
+//! // Process B: open the same name and read.
+//! let shm = posix::open("/demo", ShmFlags::empty(), posix::DEFAULT_MODE)?;
+//! // SAFETY: as above.
+//! let map = unsafe { shm.map::<bareipc::shm::ReadOnly>(4096) }?;
+//! let mut buf = [0u8; 5];
+//! map.read_at(0, &mut buf)?;
+//!
+//! // Either side, when done: the name is not removed on drop.
+//! posix::unlink("/demo")?;
+//! # Ok::<(), bareipc::Errno>(())
+//! ```
+//!
+//! Mapping is `unsafe` because any process that may write the object can
+//! also truncate it, and access to a page past the new end raises
+//! `SIGBUS`. Where the peer is not trusted that far, use a
+//! [`memfd`](super::memfd) sealed against shrinking, or a SysV segment.
+
+use core::ffi::CStr;
+
+use bitflags::bitflags;
+use linux_raw_sys::general as g;
+use rustix::fd::{AsFd, OwnedFd};
+pub use rustix::fs::Mode;
+use rustix::fs::{CWD, OFlags};
+
+use super::{Access, Mapping};
+use crate::{Errno, Result};
+
+/// The mode of objects this crate creates unless told otherwise: read and
+/// write for the owner only.
+pub const DEFAULT_MODE: Mode = Mode::from_raw_mode(0o600);
+
+/// The longest name after the leading `/`: the tmpfs limit on a file name
+/// (`NAME_MAX`).
+pub const NAME_MAX: usize = 255;
+
+/// Where the objects live.
+const DIR: &[u8] = b"/dev/shm/";
+
+bitflags! {
+    /// How [`open`] opens or creates an object.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct ShmFlags: u32 {
+        /// `O_RDWR`: open for reading and writing (else read-only).
+        const WRITE = g::O_RDWR;
+        /// `O_CREAT`: create the object if it does not exist, with the
+        /// given mode (and size 0).
+        const CREATE = g::O_CREAT;
+        /// `O_EXCL`: with `CREATE`, fail with `EEXIST` if it exists.
+        const EXCLUSIVE = g::O_EXCL;
+        /// `O_TRUNC`: with `WRITE`, truncate an existing object to 0.
+        const TRUNCATE = g::O_TRUNC;
+    }
+}
+
+/// The path `/dev/shm/<name>` with its NUL, built on the stack.
+struct ShmPath {
+    buf: [u8; DIR.len() + NAME_MAX + 1],
+    len: usize,
+}
+
+impl ShmPath {
+    /// Validates `name` — a leading `/`, then 1 to 255 bytes with no `/`
+    /// and no NUL, and not `.` or `..` — and builds the path.
+    fn new(name: &[u8]) -> Result<Self> {
+        let Some((b'/', rest)) = name.split_first() else {
+            return Err(Errno::INVAL);
+        };
+        if rest.is_empty()
+            || rest == b"."
+            || rest == b".."
+            || rest.iter().any(|&b| b == b'/' || b == 0)
+        {
+            return Err(Errno::INVAL);
+        }
+        if rest.len() > NAME_MAX {
+            return Err(Errno::NAMETOOLONG);
+        }
+        let mut buf = [0; DIR.len() + NAME_MAX + 1];
+        buf[..DIR.len()].copy_from_slice(DIR);
+        buf[DIR.len()..DIR.len() + rest.len()].copy_from_slice(rest);
+        Ok(Self {
+            buf,
+            len: DIR.len() + rest.len() + 1,
+        })
+    }
+
+    fn as_c_str(&self) -> Result<&CStr> {
+        // Cannot fail: one NUL, at the end (checked in `new`).
+        CStr::from_bytes_with_nul(&self.buf[..self.len]).map_err(|_| Errno::INVAL)
+    }
+}
+
+/// `shm_open(name, flags, mode)` — opens or creates the POSIX shared
+/// memory object `name`.
+///
+/// `name` is `/` followed by 1 to [`NAME_MAX`] bytes, none of them `/` or
+/// NUL, and not `.` or `..`; it names the file `/dev/shm/<name>` and can
+/// never reach outside that directory. The file is opened with
+/// `O_NOFOLLOW` (a symlink planted at the name is refused with `ELOOP`),
+/// `O_CLOEXEC`, `O_NOCTTY` and `O_NONBLOCK` (so a FIFO planted at the name
+/// cannot block the open; it has no effect on a regular file). `mode` is
+/// used only when the object is created, and then as the open(2) mode,
+/// under the umask.
+///
+/// Syscalls: `openat`.
+///
+/// # Errors
+/// - `EINVAL`: a bad name (no leading `/`, empty, `.`, `..`, another `/`,
+///   a NUL); `EXCLUSIVE` without `CREATE`; `TRUNCATE` without `WRITE`.
+/// - `ENAMETOOLONG`: more than [`NAME_MAX`] bytes after the `/`.
+/// - `ENOENT`: no such object and no `CREATE`.
+/// - `EEXIST`: it exists and `CREATE | EXCLUSIVE` was given.
+/// - `EACCES`: the object's mode does not allow the access.
+/// - `ELOOP`: the name is a symlink.
+/// - `EMFILE`, `ENFILE`, `ENOSPC`, `ENOMEM`.
+///
+/// # References
+/// - [shm_open(3)](https://man7.org/linux/man-pages/man3/shm_open.3.html)
+/// - [shm_overview(7)](https://man7.org/linux/man-pages/man7/shm_overview.7.html)
+/// - [open(2)](https://man7.org/linux/man-pages/man2/open.2.html)
+#[doc(alias = "shm_open")]
+pub fn open(name: impl AsRef<[u8]>, flags: ShmFlags, mode: Mode) -> Result<SharedMemory> {
+    let path = ShmPath::new(name.as_ref())?;
+    if flags.contains(ShmFlags::EXCLUSIVE) && !flags.contains(ShmFlags::CREATE)
+        || flags.contains(ShmFlags::TRUNCATE) && !flags.contains(ShmFlags::WRITE)
+        || !ShmFlags::all().contains(flags)
+    {
+        return Err(Errno::INVAL);
+    }
+    let oflags = OFlags::from_bits_retain(flags.bits())
+        | OFlags::NOFOLLOW
+        | OFlags::CLOEXEC
+        | OFlags::NOCTTY
+        | OFlags::NONBLOCK;
+    let fd = rustix::fs::openat(CWD, path.as_c_str()?, oflags, mode)?;
+    Ok(SharedMemory(fd))
+}
+
+/// `shm_unlink(name)` — removes the name. Processes that have the object
+/// open or mapped keep it; it is freed when the last of them lets go.
+///
+/// Syscalls: `unlinkat`.
+///
+/// # Errors
+/// `EINVAL` / `ENAMETOOLONG` for a bad name (as [`open`]); `ENOENT` if
+/// there is no such object; `EACCES` / `EPERM` if `/dev/shm` (sticky) does
+/// not let us remove another user's object.
+///
+/// # References
+/// - [shm_unlink(3)](https://man7.org/linux/man-pages/man3/shm_unlink.3.html)
+#[doc(alias = "shm_unlink")]
+pub fn unlink(name: impl AsRef<[u8]>) -> Result<()> {
+    let path = ShmPath::new(name.as_ref())?;
+    rustix::fs::unlinkat(CWD, path.as_c_str()?, rustix::fs::AtFlags::empty())
+}
+
+/// An open POSIX shared memory object: an fd (close-on-exec) on its file.
+///
+/// Dropping it closes the fd; the object and its name remain until
+/// [`unlink`] (see [`UnlinkOnDrop`] for the creator's guard).
+#[derive(Debug)]
+pub struct SharedMemory(OwnedFd);
+
+fd_handle!(SharedMemory);
+
+// `len` is a file size that costs a syscall; an `is_empty` would only
+// invite a second one.
+#[allow(clippy::len_without_is_empty)]
+impl SharedMemory {
+    /// `ftruncate(fd, len)` — sets the object's size; new bytes read as
+    /// zero. Needs [`ShmFlags::WRITE`].
+    ///
+    /// Shrinking an object that another process has mapped makes its
+    /// accesses past the new end fault (`SIGBUS`): this is why
+    /// [`map`](Self::map) is `unsafe`.
+    ///
+    /// Syscalls: `ftruncate` (`ftruncate64` on 32-bit).
+    ///
+    /// # Errors
+    /// `EINVAL` if the fd is not open for writing or `len` is too large
+    /// (`EFBIG` beyond the file size limit); `ENOSPC` / `ENOMEM` when
+    /// `/dev/shm` is full.
+    ///
+    /// # References
+    /// - [ftruncate(2)](https://man7.org/linux/man-pages/man2/ftruncate.2.html)
+    #[doc(alias = "ftruncate")]
+    pub fn set_len(&self, len: u64) -> Result<()> {
+        rustix::fs::ftruncate(&self.0, len)
+    }
+
+    /// The object's current size in bytes (`fstat`'s `st_size`).
+    ///
+    /// Syscalls: `fstat` on 64-bit (`newfstatat` on aarch64 and riscv64);
+    /// `statx` (then `fstat64`) on 32-bit.
+    ///
+    /// # Errors
+    /// `EOVERFLOW` and `ENOMEM` only, in practice.
+    ///
+    /// # References
+    /// - [fstat(2)](https://man7.org/linux/man-pages/man2/fstat.2.html)
+    #[doc(alias = "fstat")]
+    pub fn len(&self) -> Result<u64> {
+        Ok(rustix::fs::fstat(&self.0)?.st_size as u64)
+    }
+
+    /// `mmap(NULL, len, prot, MAP_SHARED, fd, 0)` — maps the first `len`
+    /// bytes of the object, [`ReadOnly`](super::ReadOnly) or
+    /// [`ReadWrite`](super::ReadWrite).
+    ///
+    /// Syscalls: `mmap` (`mmap2` on 32-bit).
+    ///
+    /// # Safety
+    /// The object must be at least `len` bytes long now and stay so while
+    /// the mapping lives: no process may shrink it (with
+    /// [`set_len`](Self::set_len), `ftruncate`, or `O_TRUNC`). Access past
+    /// the end of the file raises `SIGBUS`.
+    ///
+    /// # Errors
+    /// `EINVAL` for `len` 0; `EACCES` for a [`ReadWrite`](super::ReadWrite)
+    /// mapping of an object opened without [`ShmFlags::WRITE`]; `ENOMEM`.
+    ///
+    /// # References
+    /// - [mmap(2)](https://man7.org/linux/man-pages/man2/mmap.2.html)
+    #[doc(alias = "mmap")]
+    pub unsafe fn map<A: Access>(&self, len: usize) -> Result<Mapping<A>> {
+        // SAFETY: the caller keeps the object at least `len` bytes long.
+        unsafe { Mapping::map_fd(self.0.as_fd(), len, 0) }
+    }
+}
+
+/// Removes a POSIX shared memory name when dropped: the creator's opt-in
+/// cleanup (objects outlive processes, and other processes may still want
+/// the name, so nothing is removed implicitly).
+#[derive(Debug)]
+#[must_use = "the name is removed when the guard is dropped"]
+pub struct UnlinkOnDrop(ShmPath);
+
+impl core::fmt::Debug for ShmPath {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let name = &self.buf[DIR.len() - 1..self.len - 1];
+        write!(
+            f,
+            "{:?}",
+            core::str::from_utf8(name).unwrap_or("<non-UTF-8>")
+        )
+    }
+}
+
+impl UnlinkOnDrop {
+    /// A guard for `name`, which it validates now (so that drop cannot
+    /// fail for a bad name). Makes no syscall until dropped; then
+    /// `unlinkat`, whose errors (say, `ENOENT` because someone already
+    /// removed it) are ignored.
+    ///
+    /// # Errors
+    /// `EINVAL` / `ENAMETOOLONG` for a bad name, as [`open`].
+    pub fn new(name: impl AsRef<[u8]>) -> Result<Self> {
+        ShmPath::new(name.as_ref()).map(Self)
+    }
+}
+
+impl Drop for UnlinkOnDrop {
+    fn drop(&mut self) {
+        if let Ok(path) = self.0.as_c_str() {
+            let _ = rustix::fs::unlinkat(CWD, path, rustix::fs::AtFlags::empty());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The path bytes `name` maps to.
+    fn path(name: &[u8]) -> Result<heapless::Vec<u8, 300>> {
+        let p = ShmPath::new(name)?;
+        Ok(heapless::Vec::from_slice(&p.buf[..p.len]).unwrap())
+    }
+
+    #[test]
+    fn names_map_into_dev_shm_only() {
+        assert_eq!(&path(b"/a").unwrap()[..], b"/dev/shm/a\0");
+        assert_eq!(&path(b"/..a").unwrap()[..], b"/dev/shm/..a\0");
+        let long = [b'x'; NAME_MAX];
+        let mut name = [b'/'; NAME_MAX + 2];
+        name[1..=NAME_MAX].copy_from_slice(&long);
+        assert_eq!(path(&name[..=NAME_MAX]).unwrap().len(), 9 + NAME_MAX + 1);
+        assert_eq!(path(&name[..]).err(), Some(Errno::INVAL), "a second '/'");
+        name[NAME_MAX + 1] = b'x';
+        assert_eq!(path(&name[..]).err(), Some(Errno::NAMETOOLONG));
+        for bad in [
+            &b""[..],
+            b"/",
+            b"/a/b",
+            b"no-slash",
+            b".",
+            b"..",
+            b"/.",
+            b"/..",
+            b"//a",
+            b"/a\0b",
+        ] {
+            assert_eq!(path(bad).err(), Some(Errno::INVAL), "{bad:?}");
+        }
+    }
+}
