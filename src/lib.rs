@@ -7,12 +7,16 @@
 //! | Anonymous pipe | [`pipe`] | `pipe2`, `read`, `write`, `fcntl(F_{GET,SET}PIPE_SZ)`, `splice`, `tee`, `vmsplice` | a one-way byte stream between a parent and the children it forks | built |
 //! | Named pipe (FIFO) | [`fifo`] | `mknodat`, `openat`, `fstat`, `unlinkat`, `read`, `write` | a one-way byte stream between unrelated processes that agree on a path | built |
 //! | Shared file | `file` | `fcntl(F_OFD_*)`, `flock`, `openat(O_TMPFILE)`, `linkat`, `renameat2`, `inotify_*` | state that must survive the processes, with locks and change notification | not built yet |
-//! | Shared memory | `shm` | `openat`, `memfd_create`, `mmap`, `shmget`, `shmat`, `shmctl` | the fastest exchange of large data, with your own synchronisation | not built yet |
+//! | Shared memory | [`shm`] | `openat`, `memfd_create`, `ftruncate`, `fcntl(F_{ADD,GET}_SEALS)`, `mmap`, `munmap`, `shmget`, `shmat`, `shmdt`, `shmctl` | the fastest exchange of large data, with your own synchronisation | built |
 //! | Message queue | `mq` | `mq_open`, `mq_timedsend`, `mq_timedreceive`, `mq_notify`, `msgget`, `msgsnd`, `msgrcv`, `msgctl` | asynchronous, typed or prioritised messages that outlive the sender | not built yet |
 //! | Signal | `signal` | `rt_sigaction`, `rt_sigprocmask`, `signalfd4`, `rt_sigtimedwait`, `rt_sigqueueinfo`, `kill` | telling another process that an event happened, with an optional payload | not built yet |
 //! | Unix socket | [`socket`] | `socketpair`, `socket`, `bind`, `listen`, `accept4`, `connect`, `sendto`, `recvfrom`, `sendmsg`, `recvmsg`, `getsockopt`, `setsockopt` | two-way traffic, much data, fd passing and peer credentials | built |
 //! | Event counter | [`eventfd`] | `eventfd2`, `read`, `write` | the lightest pollable notification | built |
 //! | Semaphore | `sem` | `semget`, `semop`/`semtimedop`, `semctl`, `futex` | counting access to a critical section without busy waiting | not built yet |
+//!
+//!
+//! SysV objects (shared memory today; message queues and semaphore sets
+//! next) are found by a [`key::Key`].
 //!
 //! # Rules the whole crate keeps
 //! - Errors are [`Errno`]. Bad arguments get the errno the kernel or libc

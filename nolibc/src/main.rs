@@ -10,9 +10,11 @@
 //! | 2 | startup: the initial stack is not laid out as the ELF ABI says |
 //! | 10..=19 | `pipe` check: the step that failed (see [`checks::pipe::Failed`]) |
 //! | 20..=29 | `socket` check: the step that failed (see [`checks::socket::Failed`]) |
+//! | 30..=39 | `shm` check: the step that failed (see [`checks::shm::Failed`]) |
 //! | 101 | panic |
 //!
-//! Each family gets its own block of ten codes; the next one takes 30..=39.
+//! Each family gets its own block of ten codes: mq takes 40..=49, sem
+//! 50..=59, signal 60..=69, file 70..=79.
 //!
 //! The runtime (entry point, exit, the memory functions LLVM calls) is in
 //! [`rt`]; the checks are in [`checks`], one function per family.
@@ -70,6 +72,8 @@ fn run() -> Result<(), Failure> {
     checks::pipe::check().map_err(|step| step as Failure)?;
     #[cfg(feature = "socket")]
     checks::socket::check().map_err(|step| step as Failure)?;
+    #[cfg(feature = "shm")]
+    checks::shm::check().map_err(|step| step as Failure)?;
     Ok(())
 }
 

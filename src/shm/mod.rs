@@ -44,7 +44,13 @@
 //! therefore [`unsafe`](posix::SharedMemory::map).
 //!
 //! A read-only mapping is a [`Mapping<ReadOnly>`]: it has no write
-//! methods and no atomic views (whose stores would fault), by type.
+//! methods and no atomic views (whose stores would fault), by type:
+//!
+//! ```compile_fail
+//! fn scribble(map: &bareipc::shm::Mapping<bareipc::shm::ReadOnly>) {
+//!     map.write_at(0, b"no such method").unwrap();
+//! }
+//! ```
 //!
 //! # Example
 //!

@@ -9,7 +9,7 @@
 //!
 //! ```no_run
 //! use bareipc::key::Key;
-//! use bareipc::shm::sysv::{Segment, SegmentFlags};
+//! use bareipc::shm::sysv::{Mode, Segment, SegmentFlags};
 //! use bareipc::shm::{ReadOnly, ReadWrite};
 //!
 //! let key = Key::from_path("/etc/hostname", b's')?;
@@ -19,7 +19,7 @@
 //! map.write_at(0, b"hello")?;
 //!
 //! // Process B: find it by key, attach read-only, read.
-//! let seg = Segment::get(key, 0, SegmentFlags::empty(), Default::default())?;
+//! let seg = Segment::get(key, 0, SegmentFlags::empty(), Mode::empty())?;
 //! let map = seg.attach::<ReadOnly>()?;
 //! let mut buf = [0u8; 5];
 //! map.read_at(0, &mut buf)?;
@@ -33,7 +33,7 @@ use core::ffi::c_int;
 use core::ptr::NonNull;
 
 use bitflags::bitflags;
-use rustix::fs::Mode;
+pub use rustix::fs::Mode;
 
 use super::{Access, Mapping, hint};
 use crate::backend::sysv::{self as raw, ShmCmd, StatCmd};

@@ -6,5 +6,7 @@
 
 #[cfg(feature = "pipe")]
 pub mod pipe;
+#[cfg(feature = "shm")]
+pub mod shm;
 #[cfg(feature = "socket")]
 pub mod socket;
