@@ -104,36 +104,11 @@ impl Memfd {
         Ok(Memfd(fd))
     }
 
-    /// `ftruncate(fd, len)` — sets the size; new bytes read as zero.
-    ///
-    /// Syscalls: `ftruncate` (`ftruncate64` on 32-bit).
-    ///
-    /// # Errors
-    /// `EPERM` if a seal forbids it (`SHRINK` for a smaller size, `GROW`
-    /// for a larger one); `EINVAL` if the fd is not writable; `EFBIG`,
-    /// `ENOMEM`.
-    ///
-    /// # References
-    /// - [ftruncate(2)](https://man7.org/linux/man-pages/man2/ftruncate.2.html)
-    #[doc(alias = "ftruncate")]
-    pub fn set_len(&self, len: u64) -> Result<()> {
-        rustix::fs::ftruncate(&self.0, len)
-    }
-
-    /// The current size in bytes (`fstat`'s `st_size`).
-    ///
-    /// Syscalls: `fstat` on 64-bit (`newfstatat` on aarch64 and riscv64);
-    /// `statx` (then `fstat64`) on 32-bit.
-    ///
-    /// # Errors
-    /// `EOVERFLOW` and `ENOMEM` only, in practice.
-    ///
-    /// # References
-    /// - [fstat(2)](https://man7.org/linux/man-pages/man2/fstat.2.html)
-    #[doc(alias = "fstat")]
-    pub fn len(&self) -> Result<u64> {
-        Ok(rustix::fs::fstat(&self.0)?.st_size as u64)
-    }
+    file_size_methods!(
+        "`EPERM` if a seal forbids it (`SHRINK` for a smaller size, `GROW` \
+         for a larger one); `EINVAL` if the fd is not writable; `EFBIG`, \
+         `ENOMEM`."
+    );
 
     /// `fcntl(fd, F_ADD_SEALS, seals)` — adds seals, for good.
     ///

@@ -94,6 +94,46 @@
 //! references, except by the `unsafe` slice views.
 #![allow(unsafe_code)]
 
+/// `set_len` and `len` for a handle over a file (`self.0` an `OwnedFd`):
+/// the same two calls on a POSIX object and a memfd. The argument is the
+/// `# Errors` text of `set_len`, where the two differ.
+macro_rules! file_size_methods {
+    ($set_len_errors:literal) => {
+        /// `ftruncate(fd, len)` — sets the size; new bytes read as zero.
+        ///
+        /// Shrinking memory that another process has mapped makes its
+        /// accesses past the new end fault (`SIGBUS`), unless seals forbid
+        /// shrinking.
+        ///
+        /// Syscalls: `ftruncate` (`ftruncate64` on 32-bit).
+        ///
+        /// # Errors
+        #[doc = $set_len_errors]
+        ///
+        /// # References
+        /// - [ftruncate(2)](https://man7.org/linux/man-pages/man2/ftruncate.2.html)
+        #[doc(alias = "ftruncate")]
+        pub fn set_len(&self, len: u64) -> $crate::Result<()> {
+            rustix::fs::ftruncate(&self.0, len)
+        }
+
+        /// The current size in bytes (`fstat`'s `st_size`).
+        ///
+        /// Syscalls: `fstat` on x86_64 (`newfstatat` on aarch64 and
+        /// riscv64); `statx` (then `fstat64`) on 32-bit.
+        ///
+        /// # Errors
+        /// `EOVERFLOW` and `ENOMEM` only, in practice.
+        ///
+        /// # References
+        /// - [fstat(2)](https://man7.org/linux/man-pages/man2/fstat.2.html)
+        #[doc(alias = "fstat")]
+        pub fn len(&self) -> $crate::Result<u64> {
+            Ok(rustix::fs::fstat(&self.0)?.st_size as u64)
+        }
+    };
+}
+
 pub mod memfd;
 pub mod posix;
 pub mod sysv;
@@ -158,10 +198,10 @@ pub struct Mapping<A: Access> {
     _access: PhantomData<A>,
 }
 
-// SAFETY: a Mapping owns its address range and the safe API touches it only
+// A Mapping owns its address range and the safe API touches it only
 // through volatile copies and atomics, which are sound to run from several
-// threads at once (other processes do so anyway). Moving it to another
-// thread moves only the address.
+// threads at once (other processes do so anyway).
+// SAFETY: moving a Mapping to another thread moves only the address.
 unsafe impl<A: Access> Send for Mapping<A> {}
 // SAFETY: as above: `&Mapping` gives no access that a concurrent writer
 // could make unsound.
@@ -266,10 +306,10 @@ impl<A: Access> Mapping<A> {
     /// nothing is copied then.
     pub fn read_at(&self, offset: usize, buf: &mut [u8]) -> Result<()> {
         let src = self.range(offset, buf.len())?;
+        // `buf` cannot overlap the mapping: a `&mut` into it cannot be had
+        // in safe code, and the unsafe views' contracts forbid it.
         // SAFETY: `src..src + buf.len()` is inside the mapping (checked)
-        // and readable; `buf` is ours, and cannot overlap the mapping
-        // (a `&mut` into it cannot be had in safe code, and the unsafe
-        // views' contracts forbid it).
+        // and readable; `buf` is ours and disjoint from it.
         unsafe { copy_from_shared(src, buf.as_mut_ptr(), buf.len()) };
         Ok(())
     }
@@ -393,10 +433,10 @@ const WORD: usize = size_of::<Chunk>();
 unsafe fn copy_from_shared(src: *const u8, dst: *mut u8, n: usize) {
     let head = src.align_offset(WORD).min(n);
     let mut i = 0;
-    // SAFETY: every byte index is `< n` and every word covers
-    // `i..i + WORD <= n`, all inside both ranges (the caller's contract);
-    // after `head` bytes the shared side is word-aligned, and the private
-    // side is written unaligned.
+    // Every byte index is `< n` and every chunk covers `i..i + WORD <= n`;
+    // after `head` bytes the shared side is aligned for chunks.
+    // SAFETY: all accesses are inside both ranges (the caller's contract),
+    // aligned on the shared side and unaligned-tolerant on the private one.
     unsafe {
         while i < head {
             dst.add(i).write(src.add(i).read_volatile());

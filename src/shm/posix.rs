@@ -187,41 +187,11 @@ fd_handle!(SharedMemory);
 // invite a second one.
 #[allow(clippy::len_without_is_empty)]
 impl SharedMemory {
-    /// `ftruncate(fd, len)` — sets the object's size; new bytes read as
-    /// zero. Needs [`ShmFlags::WRITE`].
-    ///
-    /// Shrinking an object that another process has mapped makes its
-    /// accesses past the new end fault (`SIGBUS`): this is why
-    /// [`map`](Self::map) is `unsafe`.
-    ///
-    /// Syscalls: `ftruncate` (`ftruncate64` on 32-bit).
-    ///
-    /// # Errors
-    /// `EINVAL` if the fd is not open for writing or `len` is too large
-    /// (`EFBIG` beyond the file size limit); `ENOSPC` / `ENOMEM` when
-    /// `/dev/shm` is full.
-    ///
-    /// # References
-    /// - [ftruncate(2)](https://man7.org/linux/man-pages/man2/ftruncate.2.html)
-    #[doc(alias = "ftruncate")]
-    pub fn set_len(&self, len: u64) -> Result<()> {
-        rustix::fs::ftruncate(&self.0, len)
-    }
-
-    /// The object's current size in bytes (`fstat`'s `st_size`).
-    ///
-    /// Syscalls: `fstat` on 64-bit (`newfstatat` on aarch64 and riscv64);
-    /// `statx` (then `fstat64`) on 32-bit.
-    ///
-    /// # Errors
-    /// `EOVERFLOW` and `ENOMEM` only, in practice.
-    ///
-    /// # References
-    /// - [fstat(2)](https://man7.org/linux/man-pages/man2/fstat.2.html)
-    #[doc(alias = "fstat")]
-    pub fn len(&self) -> Result<u64> {
-        Ok(rustix::fs::fstat(&self.0)?.st_size as u64)
-    }
+    file_size_methods!(
+        "`EINVAL` if the fd is not open for writing or `len` is too large \
+         (`EFBIG` beyond the file size limit); `ENOSPC` / `ENOMEM` when \
+         `/dev/shm` is full."
+    );
 
     /// `mmap(NULL, len, prot, MAP_SHARED, fd, 0)` — maps the first `len`
     /// bytes of the object, [`ReadOnly`](super::ReadOnly) or
