@@ -54,6 +54,8 @@ mod ends;
 pub mod eventfd;
 #[cfg(feature = "fifo")]
 pub mod fifo;
+#[cfg(feature = "file")]
+pub mod file;
 #[cfg(feature = "pipe")]
 pub mod pipe;
 #[cfg(feature = "socket")]

@@ -18,6 +18,8 @@
 #![allow(unsafe_code)]
 
 pub(crate) mod arch;
+#[cfg(feature = "file")]
+pub(crate) mod file;
 #[cfg(feature = "socket")]
 pub(crate) mod net;
 #[cfg(any(feature = "pipe", feature = "fifo"))]
