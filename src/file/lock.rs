@@ -69,7 +69,9 @@
 //! [`Errno::OVERFLOW`]: crate::Errno::OVERFLOW
 //! [`Errno::INTR`]: crate::Errno::INTR
 
-use rustix::fd::{AsFd, BorrowedFd};
+use core::ops::{Deref, DerefMut};
+
+use rustix::fd::AsFd;
 use rustix::fs::FlockOperation;
 use rustix::process::Pid;
 
@@ -173,6 +175,11 @@ pub struct Conflict {
 /// of the description is closed, whichever comes first. If the description
 /// already holds locks on `range`, they are converted to `kind`.
 ///
+/// `fd` is anything `AsFd`, and the guard holds it: `&file` (several locks
+/// through one fd), `&mut file` (read and write through the guard), or an
+/// owned fd (dropped with the guard, and on failure; pass a reference to
+/// keep it).
+///
 /// Syscalls: `fcntl` (`fcntl64` on x86 and arm); none if `range` is
 /// refused.
 ///
@@ -196,8 +203,8 @@ pub struct Conflict {
 /// - [POSIX fcntl](https://pubs.opengroup.org/onlinepubs/9799919799/functions/fcntl.html)
 #[doc(alias = "F_OFD_SETLKW")]
 #[doc(alias = "fcntl")]
-pub fn lock<F: AsFd + ?Sized>(fd: &F, kind: LockKind, range: Range) -> Result<OfdGuard<'_>> {
-    set(fd.as_fd(), OfdCmd::SetLkW, kind, range)
+pub fn lock<F: AsFd>(fd: F, kind: LockKind, range: Range) -> Result<OfdGuard<F>> {
+    set(fd, OfdCmd::SetLkW, kind, range)
 }
 
 /// `fcntl(fd, F_OFD_SETLK, &{kind, SEEK_SET, start, len, 0})` — take an
@@ -219,13 +226,18 @@ pub fn lock<F: AsFd + ?Sized>(fd: &F, kind: LockKind, range: Range) -> Result<Of
 /// # References
 /// - [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
 #[doc(alias = "F_OFD_SETLK")]
-pub fn try_lock<F: AsFd + ?Sized>(fd: &F, kind: LockKind, range: Range) -> Result<OfdGuard<'_>> {
-    set(fd.as_fd(), OfdCmd::SetLk, kind, range)
+pub fn try_lock<F: AsFd>(fd: F, kind: LockKind, range: Range) -> Result<OfdGuard<F>> {
+    set(fd, OfdCmd::SetLk, kind, range)
 }
 
-fn set(fd: BorrowedFd<'_>, cmd: OfdCmd, kind: LockKind, range: Range) -> Result<OfdGuard<'_>> {
-    fcntl(fd, cmd, &mut range.to_flock(kind.l_type())?)?;
-    Ok(OfdGuard { fd, kind, range })
+fn set<F: AsFd>(fd: F, cmd: OfdCmd, kind: LockKind, range: Range) -> Result<OfdGuard<F>> {
+    fcntl(fd.as_fd(), cmd, &mut range.to_flock(kind.l_type())?)?;
+    Ok(OfdGuard {
+        fd,
+        kind,
+        range,
+        released: false,
+    })
 }
 
 /// `fcntl(fd, F_OFD_SETLK, &{F_UNLCK, SEEK_SET, start, len, 0})` — release
@@ -250,7 +262,7 @@ fn set(fd: BorrowedFd<'_>, cmd: OfdCmd, kind: LockKind, range: Range) -> Result<
 /// # References
 /// - [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
 #[doc(alias = "F_UNLCK")]
-pub fn unlock<F: AsFd + ?Sized>(fd: &F, range: Range) -> Result<()> {
+pub fn unlock<F: AsFd>(fd: F, range: Range) -> Result<()> {
     fcntl(fd.as_fd(), OfdCmd::SetLk, &mut range.to_flock(g::F_UNLCK)?)
 }
 
@@ -274,7 +286,7 @@ pub fn unlock<F: AsFd + ?Sized>(fd: &F, range: Range) -> Result<()> {
 /// # References
 /// - [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
 #[doc(alias = "F_OFD_GETLK")]
-pub fn query<F: AsFd + ?Sized>(fd: &F, kind: LockKind, range: Range) -> Result<Option<Conflict>> {
+pub fn query<F: AsFd>(fd: F, kind: LockKind, range: Range) -> Result<Option<Conflict>> {
     let mut fl = range.to_flock(kind.l_type())?;
     fcntl(fd.as_fd(), OfdCmd::GetLk, &mut fl)?;
     let kind = match fl.l_type as u32 {
@@ -305,20 +317,25 @@ pub fn query<F: AsFd + ?Sized>(fd: &F, kind: LockKind, range: Range) -> Result<O
 
 /// An open-file-description lock on a range, released on drop.
 ///
-/// Returned by [`lock`] and [`try_lock`]; it borrows the fd, so the fd
-/// outlives it. Drop runs `fcntl(fd, F_OFD_SETLK, F_UNLCK)` on the range
-/// and ignores its result (unlocking cannot fail for a valid range except
-/// with `ENOLCK` when splitting a larger lock of the same description; use
-/// [`OfdGuard::unlock`] to see that error).
+/// Returned by [`lock`] and [`try_lock`], it holds what was passed as the
+/// fd and dereferences to it. Pass a reference (`&file`) to take several
+/// locks through one fd, a mutable one (`&mut file`) to read and write
+/// through the guard, or an owned fd to tie the fd's life to the lock.
+/// Drop runs `fcntl(fd, F_OFD_SETLK, F_UNLCK)` on the range and ignores its
+/// result (which can only be `ENOLCK`, when unlocking part of a larger
+/// lock of the same description needs memory); [`OfdGuard::unlock`]
+/// reports it.
 #[must_use = "the lock is released when the guard is dropped"]
 #[derive(Debug)]
-pub struct OfdGuard<'fd> {
-    fd: BorrowedFd<'fd>,
+pub struct OfdGuard<F: AsFd> {
+    fd: F,
     kind: LockKind,
     range: Range,
+    /// Set once the lock was released or given up: drop does nothing.
+    released: bool,
 }
 
-impl OfdGuard<'_> {
+impl<F: AsFd> OfdGuard<F> {
     /// The kind the lock was taken as.
     #[inline]
     pub fn kind(&self) -> LockKind {
@@ -341,25 +358,43 @@ impl OfdGuard<'_> {
     ///
     /// # References
     /// - [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
-    pub fn unlock(self) -> Result<()> {
-        let this = core::mem::ManuallyDrop::new(self);
-        unlock(&this.fd, this.range)
+    pub fn unlock(mut self) -> Result<()> {
+        self.released = true;
+        unlock(&self.fd, self.range)
     }
 
     /// Give up the guard and keep the lock: it then lasts until it is
     /// [unlocked](unlock) explicitly or the description's last fd is
-    /// closed.
+    /// closed (which dropping an owned fd here may be).
     ///
-    /// Syscalls: none.
+    /// Syscalls: none (`close` if the guard owns the fd).
     #[inline]
-    pub fn forget(self) {
-        core::mem::forget(self);
+    pub fn forget(mut self) {
+        self.released = true;
     }
 }
 
-impl Drop for OfdGuard<'_> {
+impl<F: AsFd> Deref for OfdGuard<F> {
+    type Target = F;
+
+    #[inline]
+    fn deref(&self) -> &F {
+        &self.fd
+    }
+}
+
+impl<F: AsFd> DerefMut for OfdGuard<F> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut F {
+        &mut self.fd
+    }
+}
+
+impl<F: AsFd> Drop for OfdGuard<F> {
     fn drop(&mut self) {
-        let _ = unlock(&self.fd, self.range);
+        if !self.released {
+            let _ = unlock(&self.fd, self.range);
+        }
     }
 }
 
@@ -390,12 +425,12 @@ impl Drop for OfdGuard<'_> {
 /// - [flock(2)](https://man7.org/linux/man-pages/man2/flock.2.html)
 #[doc(alias = "LOCK_SH")]
 #[doc(alias = "LOCK_EX")]
-pub fn flock<F: AsFd + ?Sized>(fd: &F, kind: LockKind) -> Result<FlockGuard<'_>> {
+pub fn flock<F: AsFd>(fd: F, kind: LockKind) -> Result<FlockGuard<F>> {
     let op = match kind {
         LockKind::Shared => FlockOperation::LockShared,
         LockKind::Exclusive => FlockOperation::LockExclusive,
     };
-    take_flock(fd.as_fd(), op, kind)
+    take_flock(fd, op, kind)
 }
 
 /// `flock(fd, (LOCK_SH | LOCK_EX) | LOCK_NB)` — take a whole-file `flock`
@@ -415,29 +450,38 @@ pub fn flock<F: AsFd + ?Sized>(fd: &F, kind: LockKind) -> Result<FlockGuard<'_>>
 /// # References
 /// - [flock(2)](https://man7.org/linux/man-pages/man2/flock.2.html)
 #[doc(alias = "LOCK_NB")]
-pub fn try_flock<F: AsFd + ?Sized>(fd: &F, kind: LockKind) -> Result<FlockGuard<'_>> {
+pub fn try_flock<F: AsFd>(fd: F, kind: LockKind) -> Result<FlockGuard<F>> {
     let op = match kind {
         LockKind::Shared => FlockOperation::NonBlockingLockShared,
         LockKind::Exclusive => FlockOperation::NonBlockingLockExclusive,
     };
-    take_flock(fd.as_fd(), op, kind)
+    take_flock(fd, op, kind)
 }
 
-fn take_flock(fd: BorrowedFd<'_>, op: FlockOperation, kind: LockKind) -> Result<FlockGuard<'_>> {
-    rustix::fs::flock(fd, op)?;
-    Ok(FlockGuard { fd, kind })
+fn take_flock<F: AsFd>(fd: F, op: FlockOperation, kind: LockKind) -> Result<FlockGuard<F>> {
+    rustix::fs::flock(fd.as_fd(), op)?;
+    Ok(FlockGuard {
+        fd,
+        kind,
+        released: false,
+    })
 }
 
 /// A whole-file `flock` lock, released on drop (`flock(fd, LOCK_UN)`,
 /// whose result is ignored; use [`FlockGuard::unlock`] to see it).
+///
+/// Holds and dereferences to what was passed as the fd, as [`OfdGuard`]
+/// does.
 #[must_use = "the lock is released when the guard is dropped"]
 #[derive(Debug)]
-pub struct FlockGuard<'fd> {
-    fd: BorrowedFd<'fd>,
+pub struct FlockGuard<F: AsFd> {
+    fd: F,
     kind: LockKind,
+    /// Set once the lock was released or given up: drop does nothing.
+    released: bool,
 }
 
-impl FlockGuard<'_> {
+impl<F: AsFd> FlockGuard<F> {
     /// The kind the lock was taken as.
     #[inline]
     pub fn kind(&self) -> LockKind {
@@ -455,24 +499,43 @@ impl FlockGuard<'_> {
     /// # References
     /// - [flock(2)](https://man7.org/linux/man-pages/man2/flock.2.html)
     #[doc(alias = "LOCK_UN")]
-    pub fn unlock(self) -> Result<()> {
-        let this = core::mem::ManuallyDrop::new(self);
-        rustix::fs::flock(this.fd, FlockOperation::Unlock)
+    pub fn unlock(mut self) -> Result<()> {
+        self.released = true;
+        rustix::fs::flock(self.fd.as_fd(), FlockOperation::Unlock)
     }
 
     /// Give up the guard and keep the lock until the description's last fd
-    /// is closed (or `flock(fd, LOCK_UN)`).
+    /// is closed (which dropping an owned fd here may be) or
+    /// `flock(fd, LOCK_UN)`.
     ///
-    /// Syscalls: none.
+    /// Syscalls: none (`close` if the guard owns the fd).
     #[inline]
-    pub fn forget(self) {
-        core::mem::forget(self);
+    pub fn forget(mut self) {
+        self.released = true;
     }
 }
 
-impl Drop for FlockGuard<'_> {
+impl<F: AsFd> Deref for FlockGuard<F> {
+    type Target = F;
+
+    #[inline]
+    fn deref(&self) -> &F {
+        &self.fd
+    }
+}
+
+impl<F: AsFd> DerefMut for FlockGuard<F> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut F {
+        &mut self.fd
+    }
+}
+
+impl<F: AsFd> Drop for FlockGuard<F> {
     fn drop(&mut self) {
-        let _ = rustix::fs::flock(self.fd, FlockOperation::Unlock);
+        if !self.released {
+            let _ = rustix::fs::flock(self.fd.as_fd(), FlockOperation::Unlock);
+        }
     }
 }
 
@@ -483,17 +546,35 @@ mod tests {
     #[test]
     fn ranges_the_kernel_refuses_are_refused_first() {
         let big = i64::MAX as u64;
-        assert_eq!(Range::new(big + 1, 1).to_flock(g::F_RDLCK).err(), Some(Errno::INVAL));
-        assert_eq!(Range::new(0, big + 1).to_flock(g::F_RDLCK).err(), Some(Errno::INVAL));
-        assert_eq!(Range::new(0, u64::MAX).to_flock(g::F_RDLCK).err(), Some(Errno::INVAL));
-        assert_eq!(Range::new(2, big).to_flock(g::F_RDLCK).err(), Some(Errno::OVERFLOW));
-        assert_eq!(Range::new(big, 2).to_flock(g::F_RDLCK).err(), Some(Errno::OVERFLOW));
+        assert_eq!(
+            Range::new(big + 1, 1).to_flock(g::F_RDLCK).err(),
+            Some(Errno::INVAL)
+        );
+        assert_eq!(
+            Range::new(0, big + 1).to_flock(g::F_RDLCK).err(),
+            Some(Errno::INVAL)
+        );
+        assert_eq!(
+            Range::new(0, u64::MAX).to_flock(g::F_RDLCK).err(),
+            Some(Errno::INVAL)
+        );
+        assert_eq!(
+            Range::new(2, big).to_flock(g::F_RDLCK).err(),
+            Some(Errno::OVERFLOW)
+        );
+        assert_eq!(
+            Range::new(big, 2).to_flock(g::F_RDLCK).err(),
+            Some(Errno::OVERFLOW)
+        );
         // The largest ranges that fit: the last byte is i64::MAX.
         assert!(Range::new(0, big).to_flock(g::F_RDLCK).is_ok());
         assert!(Range::new(1, big).to_flock(g::F_RDLCK).is_ok());
         assert!(Range::new(big, 1).to_flock(g::F_RDLCK).is_ok());
         assert!(Range::to_end(big).to_flock(g::F_RDLCK).is_ok());
         let fl = Range::new(5, 7).to_flock(g::F_WRLCK).unwrap();
-        assert_eq!((fl.l_type as u32, fl.l_start, fl.l_len, fl.l_pid), (g::F_WRLCK, 5, 7, 0));
+        assert_eq!(
+            (fl.l_type as u32, fl.l_start, fl.l_len, fl.l_pid),
+            (g::F_WRLCK, 5, 7, 0)
+        );
     }
 }

@@ -24,13 +24,14 @@
 //! // Adds one to the counter under the lock; both processes run this.
 //! let bump = |path: &std::path::Path| -> Result<(), Box<dyn std::error::Error>> {
 //!     // Each process opens the file itself: its own open file description.
-//!     let mut f = std::fs::OpenOptions::new().read(true).write(true).open(path)?;
-//!     let _guard = lock::lock(&f, LockKind::Exclusive, Range::new(0, 8))?;
+//!     let f = std::fs::OpenOptions::new().read(true).write(true).open(path)?;
+//!     // The guard holds the file and derefs to it.
+//!     let mut f = lock::lock(f, LockKind::Exclusive, Range::new(0, 8))?;
 //!     let mut n = [0u8; 8];
 //!     f.read_exact(&mut n)?;
 //!     f.rewind()?;
 //!     f.write_all(&(u64::from_ne_bytes(n) + 1).to_ne_bytes())?;
-//!     Ok(()) // the guard unlocks here; so would the process's death
+//!     Ok(()) // the guard unlocks and closes here; so would the process's death
 //! };
 //!
 //! if std::env::var_os("BAREIPC_DOC_CHILD").is_some() {

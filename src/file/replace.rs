@@ -158,7 +158,7 @@ const NAME_MAX: usize = linux_raw_sys::general::NAME_MAX as usize;
 
 /// Atomically replace (or create) `path` with a file holding `contents`.
 ///
-/// `path` is relative to `dir` (pass [`CWD`](rustix::fs::CWD) for the
+/// `path` is relative to `dir` (pass [`CWD`] for the
 /// current directory) or absolute. The new file has `opts`'s mode (default
 /// `0o600`, less the umask) and is synced as `opts`'s [`Durability`] asks
 /// (default [`Durability::Data`]). See the [module docs](self) for how, and
@@ -420,13 +420,9 @@ impl Replacement {
         let dir = self.dir.as_fd();
         let name = self.name.as_c_str();
         match &self.temp {
-            Some(temp) => rustix::fs::renameat_with(
-                dir,
-                temp.as_c_str(),
-                dir,
-                name,
-                RenameFlags::NOREPLACE,
-            )?,
+            Some(temp) => {
+                rustix::fs::renameat_with(dir, temp.as_c_str(), dir, name, RenameFlags::NOREPLACE)?
+            }
             None => link_unnamed(self.file.as_fd(), dir, name)?,
         }
         self.finish()

@@ -3,7 +3,6 @@
 //!
 //! ```no_run
 //! # #[cfg(feature = "std")] fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use bareipc::file::replace::{self, Options};
 //! use bareipc::file::watch::{self, Watcher, WatcherFlags};
 //!
 //! // Reader process: watch the directory, since a replace puts a new
@@ -24,7 +23,6 @@
 //!         # let _ = config;
 //!     }
 //! }
-//! # let _ = replace::replace; let _ = Options::new();
 //! # Ok(()) }
 //! # #[cfg(not(feature = "std"))] fn main() {}
 //! ```
@@ -69,8 +67,7 @@ pub const EVENT_HEADER_LEN: usize = size_of::<linux_raw_sys::general::inotify_ev
 
 /// A buffer of this many bytes always holds the next event: the header
 /// plus the longest name (255 bytes), its NUL and padding.
-pub const BUFFER_LEN: usize =
-    EVENT_HEADER_LEN + linux_raw_sys::general::NAME_MAX as usize + 1;
+pub const BUFFER_LEN: usize = EVENT_HEADER_LEN + linux_raw_sys::general::NAME_MAX as usize + 1;
 
 /// The events of [`add`](Watcher::add) for following a file's content
 /// through the ways another process changes it: `MODIFY`, `CLOSE_WRITE`,
@@ -311,7 +308,11 @@ impl<'b> Event<'b> {
     /// object itself.
     #[inline]
     pub fn name_bytes(&self) -> &'b [u8] {
-        let end = self.name.iter().position(|&b| b == 0).unwrap_or(self.name.len());
+        let end = self
+            .name
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(self.name.len());
         self.name.get(..end).unwrap_or_default()
     }
 }
@@ -321,7 +322,11 @@ mod tests {
     use super::*;
 
     fn push(buf: &mut Vec<u8>, wd: i32, mask: u32, cookie: u32, name: &[u8]) {
-        let len = if name.is_empty() { 0 } else { (name.len() + 1).next_multiple_of(16) };
+        let len = if name.is_empty() {
+            0
+        } else {
+            (name.len() + 1).next_multiple_of(16)
+        };
         buf.extend_from_slice(&wd.to_ne_bytes());
         buf.extend_from_slice(&mask.to_ne_bytes());
         buf.extend_from_slice(&cookie.to_ne_bytes());
@@ -347,7 +352,10 @@ mod tests {
         assert_eq!(e.name(), Some(c"config"));
         assert_eq!(e.name_bytes(), b"config");
         let e = events.next().unwrap();
-        assert_eq!((e.watch().as_raw(), e.name(), e.name_bytes()), (2, None, &b""[..]));
+        assert_eq!(
+            (e.watch().as_raw(), e.name(), e.name_bytes()),
+            (2, None, &b""[..])
+        );
         let e = events.next().unwrap();
         assert_eq!(e.name_bytes(), &[b'n'; 16]);
         assert!(events.next().is_none());
