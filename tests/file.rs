@@ -899,3 +899,77 @@ fn borrowed_fds_lock_too() {
     let g = lock::try_lock(&b, LockKind::Exclusive, Range::new(0, 1)).unwrap();
     g.unlock().unwrap();
 }
+
+#[test]
+fn unnamed_temporary_links_without_proc() {
+    if child_role().as_deref() == Some("noproc") {
+        // A private mount namespace without /proc: the /proc/self/fd/N
+        // link path is gone, so the commit needs AT_EMPTY_PATH.
+        // SAFETY: plain syscalls on constant arguments, in a child that
+        // runs nothing else.
+        let hidden = unsafe {
+            libc::unshare(libc::CLONE_NEWNS) == 0
+                && libc::mount(
+                    std::ptr::null(),
+                    c"/".as_ptr(),
+                    std::ptr::null(),
+                    libc::MS_REC | libc::MS_PRIVATE,
+                    std::ptr::null(),
+                ) == 0
+                && libc::umount2(c"/proc".as_ptr(), libc::MNT_DETACH) == 0
+        };
+        if !hidden || Path::new("/proc/self/fd").exists() {
+            eprintln!(
+                "NOTE: unnamed_temporary_links_without_proc: skipped: cannot unmount /proc in a \
+                 private mount namespace here ({})",
+                std::io::Error::last_os_error()
+            );
+            return;
+        }
+        let dir = given_path();
+        let target = dir.join("t");
+        match replace::replace(CWD, &*target, b"linked by fd", &Options::new()) {
+            Ok(()) => {
+                assert_eq!(std::fs::read(&target).unwrap(), b"linked by fd");
+                eprintln!("NOTE: without /proc the unnamed file was linked with AT_EMPTY_PATH");
+            }
+            // Without CAP_DAC_READ_SEARCH: refused, and nothing is left.
+            Err(e) => {
+                assert_eq!(e, Errno::NOENT);
+                assert_eq!(names(&dir), Vec::<String>::new());
+                let named = Options::new().named_temporary(true);
+                replace::replace(CWD, &*target, b"named", &named).unwrap();
+                eprintln!("NOTE: without /proc and CAP_DAC_READ_SEARCH: ENOENT, named works");
+            }
+        }
+        assert_eq!(names(&dir), ["t"]);
+        return;
+    }
+    let dir = TempDir::new("bareipc-noproc");
+    let mut cmd = child("unnamed_temporary_links_without_proc", "noproc");
+    cmd.env(PATH_VAR, dir.path());
+    common::run_child(cmd);
+}
+
+#[test]
+fn another_user_is_refused_with_eacces() {
+    if child_role().as_deref() == Some("other") {
+        let dir = given_path();
+        assert_eq!(
+            replace::replace(CWD, &*dir.join("x"), b"x", &Options::new()).err(),
+            Some(Errno::ACCESS)
+        );
+        let w = Watcher::new(WatcherFlags::empty()).unwrap();
+        assert_eq!(w.add(&*dir, watch::CHANGES).err(), Some(Errno::ACCESS));
+        return;
+    }
+    // A 0o700 directory of ours: the other user may not enter or read it.
+    let dir = TempDir::new("bareipc-other");
+    let Some(mut cmd) = common::child_as_other_user("another_user_is_refused_with_eacces", "other")
+    else {
+        return;
+    };
+    cmd.env(PATH_VAR, dir.path());
+    common::run_child(cmd);
+    assert_eq!(names(dir.path()), Vec::<String>::new());
+}
