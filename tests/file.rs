@@ -11,6 +11,7 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Child;
+use std::time::Duration;
 
 use bareipc::Errno;
 use bareipc::file::lock::{self, Conflict, LockKind, Range};
@@ -822,11 +823,25 @@ fn too_small_a_buffer_is_einval() {
     std::fs::write(dir.join("a-rather-long-name"), b"").unwrap();
     let mut header = [0u8; watch::EVENT_HEADER_LEN];
     assert_eq!(w.read(&mut header).err(), Some(Errno::INVAL));
+    assert_eq!(
+        w.read_timeout(&mut header, Duration::ZERO).err(),
+        Some(Errno::INVAL)
+    );
+    assert_eq!(
+        w.read_timeout(&mut tiny, Duration::MAX).err(),
+        Some(Errno::INVAL)
+    );
     let mut buf = [0u8; watch::BUFFER_LEN];
-    let events: Vec<_> = w.read(&mut buf).unwrap().collect();
+    // An event is queued: even the longest timeout returns at once.
+    let events: Vec<_> = w.read_timeout(&mut buf, Duration::MAX).unwrap().collect();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].mask(), ReadFlags::CREATE);
     assert_eq!(events[0].name_bytes(), b"a-rather-long-name");
+    // Nothing queued: a zero timeout reports ETIMEDOUT without waiting.
+    assert_eq!(
+        w.read_timeout(&mut buf, Duration::ZERO).err(),
+        Some(Errno::TIMEDOUT)
+    );
 }
 
 #[test]

@@ -26,7 +26,7 @@ pub(crate) mod net;
 pub(crate) mod pipe;
 #[allow(dead_code)] // the full register toolkit; each family uses part of it
 pub(crate) mod reg;
-#[cfg(any(feature = "sem", feature = "mq", feature = "signal"))]
+#[cfg(any(feature = "sem", feature = "mq", feature = "signal", feature = "file"))]
 #[allow(dead_code)] // each family uses part of it
 pub(crate) mod time;
 #[allow(dead_code)]

@@ -53,7 +53,9 @@
 //! is readable while events are queued.
 
 use core::ffi::CStr;
+use core::time::Duration;
 
+use rustix::event::{PollFd, PollFlags, Timespec};
 use rustix::fd::OwnedFd;
 use rustix::fs::inotify::{self, CreateFlags};
 use rustix::path::Arg;
@@ -221,6 +223,46 @@ impl Watcher {
         Ok(Events {
             rest: filled.get(..n).unwrap_or_default(),
         })
+    }
+
+    /// `ppoll(&{fd, POLLIN}, timeout)`, then `read(fd, buf, len)` — as
+    /// [`read`](Watcher::read), but wait at most `timeout` for an event.
+    ///
+    /// A `timeout` of zero checks without waiting. If another reader of the
+    /// same open file description takes the events between the poll and the
+    /// read, a blocking watcher's read then waits for the next event: share
+    /// a watcher between readers only in non-blocking mode.
+    ///
+    /// Syscalls: `ppoll` (`ppoll_time64` on x86 and arm when `timeout`
+    /// exceeds `i32::MAX` seconds), then `read` if an event is queued;
+    /// none if `buf` is shorter than [`EVENT_HEADER_LEN`].
+    ///
+    /// # Errors
+    /// - [`Errno::TIMEDOUT`](crate::Errno::TIMEDOUT): no event arrived
+    ///   within `timeout`.
+    /// - [`Errno::INTR`](crate::Errno::INTR): a signal handler ran while
+    ///   waiting (`ppoll` is never restarted, whatever `SA_RESTART` says).
+    /// - [`Errno::INVAL`](crate::Errno::INVAL),
+    ///   [`Errno::AGAIN`](crate::Errno::AGAIN): as for
+    ///   [`read`](Watcher::read).
+    ///
+    /// # References
+    /// - [ppoll(2)](https://man7.org/linux/man-pages/man2/ppoll.2.html)
+    /// - [inotify(7)](https://man7.org/linux/man-pages/man7/inotify.7.html)
+    pub fn read_timeout<'b>(&self, buf: &'b mut [u8], timeout: Duration) -> Result<Events<'b>> {
+        if buf.len() < EVENT_HEADER_LEN {
+            return Err(Errno::INVAL);
+        }
+        let t = crate::backend::time::relative(timeout);
+        let t = Timespec {
+            tv_sec: t.tv_sec,
+            tv_nsec: t.tv_nsec as _,
+        };
+        let mut fds = [PollFd::new(&self.0, PollFlags::IN)];
+        match rustix::event::poll(&mut fds, Some(&t))? {
+            0 => Err(Errno::TIMEDOUT),
+            _ => self.read(buf),
+        }
     }
 }
 
