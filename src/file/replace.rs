@@ -500,7 +500,6 @@ fn open_dir(dir: BorrowedFd<'_>, path: &CStr) -> Result<OwnedFd> {
 }
 
 /// The target's final name, NUL-terminated, at most `NAME_MAX` bytes.
-#[derive(Debug)]
 struct Name {
     buf: [u8; NAME_MAX + 1],
 }
@@ -534,7 +533,6 @@ static TEMP_COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// `.bareipc-PPPPPPPP-NNNNNNNN`: the pid and a per-process counter, in
 /// hexadecimal, NUL-terminated.
-#[derive(Debug)]
 struct TempName {
     buf: [u8; 27],
 }
@@ -555,6 +553,18 @@ impl TempName {
 
     fn as_c_str(&self) -> &CStr {
         CStr::from_bytes_until_nul(&self.buf).unwrap_or(c"")
+    }
+}
+
+impl core::fmt::Debug for Name {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.as_c_str().fmt(f)
+    }
+}
+
+impl core::fmt::Debug for TempName {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.as_c_str().fmt(f)
     }
 }
 
