@@ -119,12 +119,16 @@ impl Range {
     pub const WHOLE: Range = Range { start: 0, len: 0 };
 
     /// `len` bytes from `start`; a `len` of 0 means to the end of the file.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub const fn new(start: u64, len: u64) -> Range {
         Range { start, len }
     }
 
     /// From `start` to the end of the file, however large it grows.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub const fn to_end(start: u64) -> Range {
         Range { start, len: 0 }
@@ -337,12 +341,16 @@ pub struct OfdGuard<F: AsFd> {
 
 impl<F: AsFd> OfdGuard<F> {
     /// The kind the lock was taken as.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub fn kind(&self) -> LockKind {
         self.kind
     }
 
     /// The locked range.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub fn range(&self) -> Range {
         self.range
@@ -483,6 +491,8 @@ pub struct FlockGuard<F: AsFd> {
 
 impl<F: AsFd> FlockGuard<F> {
     /// The kind the lock was taken as.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub fn kind(&self) -> LockKind {
         self.kind

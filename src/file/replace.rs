@@ -112,6 +112,8 @@ pub struct Options {
 impl Options {
     /// Mode `0o600`, [`Durability::Data`], an unnamed temporary file where
     /// the file system allows.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub const fn new() -> Options {
         Options {
@@ -123,12 +125,16 @@ impl Options {
 
     /// The permission bits of the new file (the umask still applies).
     /// Bits outside `0o7777` are refused with `EINVAL`.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub const fn mode(self, mode: Mode) -> Options {
         Options { mode, ..self }
     }
 
     /// What to sync before the commit returns.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub const fn durability(self, durability: Durability) -> Options {
         Options { durability, ..self }
@@ -137,6 +143,8 @@ impl Options {
     /// Skip `O_TMPFILE` and always use a named temporary file: for a
     /// process that has neither `/proc` nor `CAP_DAC_READ_SEARCH`, which an
     /// unnamed file needs to be linked into place.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub const fn named_temporary(self, named: bool) -> Options {
         Options { named, ..self }

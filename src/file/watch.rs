@@ -104,6 +104,8 @@ pub struct Watch(i32);
 impl Watch {
     /// The watch descriptor as the kernel numbers it; `-1` in a
     /// [`QUEUE_OVERFLOW`](ReadFlags::QUEUE_OVERFLOW) event.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub const fn as_raw(self) -> i32 {
         self.0
@@ -316,6 +318,8 @@ pub struct Event<'b> {
 
 impl<'b> Event<'b> {
     /// The watch it happened on (`wd`).
+    ///
+    /// Syscalls: none.
     #[inline]
     pub fn watch(&self) -> Watch {
         self.watch
@@ -326,6 +330,8 @@ impl<'b> Event<'b> {
     /// [`IGNORED`](ReadFlags::IGNORED),
     /// [`QUEUE_OVERFLOW`](ReadFlags::QUEUE_OVERFLOW),
     /// [`UNMOUNT`](ReadFlags::UNMOUNT).
+    ///
+    /// Syscalls: none.
     #[inline]
     pub fn mask(&self) -> ReadFlags {
         self.mask
@@ -334,6 +340,8 @@ impl<'b> Event<'b> {
     /// Pairs the [`MOVED_FROM`](ReadFlags::MOVED_FROM) and
     /// [`MOVED_TO`](ReadFlags::MOVED_TO) events of one rename; 0 for other
     /// events.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub fn cookie(&self) -> u32 {
         self.cookie
@@ -341,6 +349,8 @@ impl<'b> Event<'b> {
 
     /// The name of the entry, for an event on an entry of a watched
     /// directory; `None` for an event on the watched object itself.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub fn name(&self) -> Option<&'b CStr> {
         CStr::from_bytes_until_nul(self.name).ok()
@@ -348,6 +358,8 @@ impl<'b> Event<'b> {
 
     /// The name's bytes without NUL: empty for an event on the watched
     /// object itself.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub fn name_bytes(&self) -> &'b [u8] {
         let end = self
