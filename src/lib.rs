@@ -6,7 +6,7 @@
 //! |---|---|---|---|---|
 //! | Anonymous pipe | [`pipe`] | `pipe2`, `read`, `write`, `fcntl(F_{GET,SET}PIPE_SZ)`, `splice`, `tee`, `vmsplice` | a one-way byte stream between a parent and the children it forks | built |
 //! | Named pipe (FIFO) | [`fifo`] | `mknodat`, `openat`, `fstat`, `unlinkat`, `read`, `write` | a one-way byte stream between unrelated processes that agree on a path | built |
-//! | Shared file | `file` | `fcntl(F_OFD_*)`, `flock`, `openat(O_TMPFILE)`, `linkat`, `renameat2`, `inotify_*` | state that must survive the processes, with locks and change notification | not built yet |
+//! | Shared file | [`file`](mod@file) | `fcntl(F_OFD_*)` (`fcntl64` on 32-bit), `flock`, `openat(O_TMPFILE)`, `linkat`, `renameat`/`renameat2`, `fdatasync`, `fsync`, `inotify_init1`, `inotify_add_watch`, `inotify_rm_watch`, `read` | state that must survive the processes, with crash-safe locks, atomic replacement and change notification | built |
 //! | Shared memory | [`shm`] | `openat`, `memfd_create`, `ftruncate`, `fcntl(F_{ADD,GET}_SEALS)`, `mmap`, `munmap`, `shmget`, `shmat`, `shmdt`, `shmctl` | the fastest exchange of large data, with your own synchronisation | built |
 //! | Message queue | `mq` | `mq_open`, `mq_timedsend`, `mq_timedreceive`, `mq_notify`, `msgget`, `msgsnd`, `msgrcv`, `msgctl` | asynchronous, typed or prioritised messages that outlive the sender | not built yet |
 //! | Signal | `signal` | `rt_sigaction`, `rt_sigprocmask`, `signalfd4`, `rt_sigtimedwait`, `rt_sigqueueinfo`, `kill` | telling another process that an event happened, with an optional payload | not built yet |
@@ -58,6 +58,8 @@ mod ends;
 pub mod eventfd;
 #[cfg(feature = "fifo")]
 pub mod fifo;
+#[cfg(feature = "file")]
+pub mod file;
 #[cfg(any(feature = "shm", feature = "mq", feature = "sem"))]
 pub mod key;
 #[cfg(feature = "pipe")]

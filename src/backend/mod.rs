@@ -18,6 +18,8 @@
 #![allow(unsafe_code)]
 
 pub(crate) mod arch;
+#[cfg(feature = "file")]
+pub(crate) mod file;
 #[cfg(feature = "shm")]
 pub(crate) mod mm;
 #[cfg(feature = "socket")]
@@ -29,7 +31,13 @@ pub(crate) mod reg;
 #[cfg(any(feature = "shm", feature = "mq", feature = "sem"))]
 #[allow(dead_code)] // each family uses part of it
 pub(crate) mod sysv;
-#[cfg(any(feature = "shm", feature = "sem", feature = "mq", feature = "signal"))]
+#[cfg(any(
+    feature = "shm",
+    feature = "sem",
+    feature = "mq",
+    feature = "signal",
+    feature = "file"
+))]
 #[allow(dead_code)] // each family uses part of it
 pub(crate) mod time;
 #[allow(dead_code)]
