@@ -8,7 +8,7 @@
 //! | Named pipe (FIFO) | [`fifo`] | `mknodat`, `openat`, `fstat`, `unlinkat`, `read`, `write` | a one-way byte stream between unrelated processes that agree on a path | built |
 //! | Shared file | `file` | `fcntl(F_OFD_*)`, `flock`, `openat(O_TMPFILE)`, `linkat`, `renameat2`, `inotify_*` | state that must survive the processes, with locks and change notification | not built yet |
 //! | Shared memory | `shm` | `openat`, `memfd_create`, `mmap`, `shmget`, `shmat`, `shmctl` | the fastest exchange of large data, with your own synchronisation | not built yet |
-//! | Message queue | `mq` | `mq_open`, `mq_timedsend`, `mq_timedreceive`, `mq_notify`, `msgget`, `msgsnd`, `msgrcv`, `msgctl` | asynchronous, typed or prioritised messages that outlive the sender | not built yet |
+//! | Message queue | [`mq`] | `mq_open`, `mq_unlink`, `mq_timedsend`, `mq_timedreceive`, `mq_notify`, `mq_getsetattr`, `msgget`, `msgsnd`, `msgrcv`, `msgctl` | asynchronous, prioritised ([`mq::posix`]) or typed ([`mq::sysv`]) messages that outlive the sender | built |
 //! | Signal | `signal` | `rt_sigaction`, `rt_sigprocmask`, `signalfd4`, `rt_sigtimedwait`, `rt_sigqueueinfo`, `kill` | telling another process that an event happened, with an optional payload | not built yet |
 //! | Unix socket | [`socket`] | `socketpair`, `socket`, `bind`, `listen`, `accept4`, `connect`, `sendto`, `recvfrom`, `sendmsg`, `recvmsg`, `getsockopt`, `setsockopt` | two-way traffic, much data, fd passing and peer credentials | built |
 //! | Event counter | [`eventfd`] | `eventfd2`, `read`, `write` | the lightest pollable notification | built |
@@ -56,6 +56,8 @@ pub mod eventfd;
 pub mod fifo;
 #[cfg(any(feature = "shm", feature = "mq", feature = "sem"))]
 pub mod key;
+#[cfg(feature = "mq")]
+pub mod mq;
 #[cfg(feature = "pipe")]
 pub mod pipe;
 #[cfg(feature = "socket")]

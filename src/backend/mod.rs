@@ -18,6 +18,8 @@
 #![allow(unsafe_code)]
 
 pub(crate) mod arch;
+#[cfg(feature = "mq")]
+pub(crate) mod mq;
 #[cfg(feature = "socket")]
 pub(crate) mod net;
 #[cfg(any(feature = "pipe", feature = "fifo"))]
