@@ -466,6 +466,17 @@ fn kernel_ts(t: &Timespec) -> __kernel_timespec {
     }
 }
 
+/// A caller's absolute deadline for the kernel. The nanoseconds are
+/// checked here: a 32-bit kernel, or a 64-bit one serving a 32-bit
+/// process, keeps only their low 32 bits, which would turn some invalid
+/// values into valid ones. Negative seconds are the kernel's to refuse.
+fn caller_deadline(t: &Timespec) -> Result<__kernel_timespec> {
+    if !(0..1_000_000_000).contains(&t.tv_nsec) {
+        return Err(Errno::INVAL);
+    }
+    Ok(kernel_ts(t))
+}
+
 // ---------------------------------------------------------------------------
 // The queue
 // ---------------------------------------------------------------------------
@@ -535,20 +546,22 @@ impl Mq {
     /// `deadline`.
     ///
     /// Syscalls: `mq_timedsend` (`mq_timedsend_time64` on 32-bit arches;
-    /// `mq_timedsend` before Linux 5.1).
+    /// `mq_timedsend` before Linux 5.1); none for an invalid deadline.
     ///
     /// # Errors
     /// As [`send_timeout`](Self::send_timeout), and
     /// [`Errno::INVAL`](crate::Errno::INVAL): `deadline` is not a valid
-    /// time (negative seconds, nanoseconds outside `0..1_000_000_000`),
-    /// checked by the kernel before anything else, even when the queue has
-    /// room.
+    /// time, even when the queue has room: nanoseconds outside
+    /// `0..1_000_000_000` (checked before the syscall: 32-bit kernels look
+    /// at the low 32 bits only) or negative seconds (checked by the
+    /// kernel).
     ///
     /// # References
     /// - [mq_send(3)](https://man7.org/linux/man-pages/man3/mq_send.3.html)
     #[doc(alias = "mq_timedsend")]
     pub fn send_until(&self, msg: &[u8], prio: Priority, deadline: &Timespec) -> Result<()> {
-        raw::mq_timedsend(self.0.as_fd(), msg, prio.get(), Some(&kernel_ts(deadline)))
+        let deadline = caller_deadline(deadline)?;
+        raw::mq_timedsend(self.0.as_fd(), msg, prio.get(), Some(&deadline))
     }
 
     /// `mq_timedreceive(mq, buf, len, &prio, NULL)` — take the oldest
@@ -608,22 +621,21 @@ impl Mq {
     /// absolute `CLOCK_REALTIME` time `deadline`.
     ///
     /// Syscalls: `mq_timedreceive` (`mq_timedreceive_time64` on 32-bit
-    /// arches; `mq_timedreceive` before Linux 5.1).
+    /// arches; `mq_timedreceive` before Linux 5.1); none for an invalid
+    /// deadline.
     ///
     /// # Errors
     /// As [`receive_timeout`](Self::receive_timeout), and
     /// [`Errno::INVAL`](crate::Errno::INVAL): `deadline` is not a valid
-    /// time, checked by the kernel before anything else.
+    /// time, even when a message waits (see
+    /// [`send_until`](Self::send_until)).
     ///
     /// # References
     /// - [mq_receive(3)](https://man7.org/linux/man-pages/man3/mq_receive.3.html)
     #[doc(alias = "mq_timedreceive")]
     pub fn receive_until(&self, buf: &mut [u8], deadline: &Timespec) -> Result<(usize, Priority)> {
-        received(raw::mq_timedreceive(
-            self.0.as_fd(),
-            buf,
-            Some(&kernel_ts(deadline)),
-        ))
+        let deadline = caller_deadline(deadline)?;
+        received(raw::mq_timedreceive(self.0.as_fd(), buf, Some(&deadline)))
     }
 
     /// `mq_getsetattr(mq, NULL, &attr)` — the queue's size and current
