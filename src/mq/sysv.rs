@@ -623,15 +623,20 @@ impl MsgQueue {
         flags: RecvFlags,
     ) -> Result<usize> {
         let (msgtyp, extra) = select.raw()?;
-        let n = raw::msgrcv(
-            self.0,
-            &mut msg.raw,
-            N,
-            msgtyp,
-            flags.bits() as c_int | extra,
-        )?;
-        msg.len = n.min(N);
-        Ok(msg.len)
+        let flags = flags.bits() as c_int | extra;
+        let mtype = msg.raw.mtype;
+        match raw::msgrcv(self.0, &mut msg.raw, N, msgtyp, flags) {
+            Ok(n) => {
+                msg.len = n.min(N);
+                Ok(msg.len)
+            }
+            Err(e) => {
+                // The kernel writes nothing on failure; qemu-user 7.2
+                // writes an uninitialised type even then.
+                msg.raw.mtype = mtype;
+                Err(e)
+            }
+        }
     }
 
     /// `msgctl(id, IPC_STAT, &ds)` — the queue's owner, mode, counts,
