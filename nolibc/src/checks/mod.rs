@@ -4,6 +4,8 @@
 //! A check returns `Err(step)` where `step` is a `#[repr(u8)]` enum whose
 //! values are the family's block of exit codes (see the table in `main.rs`).
 
+#[cfg(feature = "mq")]
+pub mod mq;
 #[cfg(feature = "pipe")]
 pub mod pipe;
 #[cfg(feature = "socket")]
