@@ -53,7 +53,10 @@ pub fn check() -> Result<(), Failed> {
 fn queue_name(buf: &mut [u8; 40]) -> &[u8] {
     const PREFIX: &[u8] = b"/bareipc-nolibc-";
     buf[..PREFIX.len()].copy_from_slice(PREFIX);
-    let mut pid = rustix::process::getpid().as_raw_nonzero().get().unsigned_abs();
+    let mut pid = rustix::process::getpid()
+        .as_raw_nonzero()
+        .get()
+        .unsigned_abs();
     let mut digits = [0u8; 10];
     let mut n = 0;
     loop {
