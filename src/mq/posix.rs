@@ -509,7 +509,8 @@ impl Mq {
     ///   is full.
     /// - [`Errno::BADF`](crate::Errno::BADF): not opened for writing.
     /// - [`Errno::INTR`](crate::Errno::INTR): a signal handler ran while
-    ///   waiting (never restarted: `SA_RESTART` does not apply).
+    ///   waiting (restarted instead if it was installed with `SA_RESTART`;
+    ///   the deadline, being absolute, stays the same).
     /// - [`Errno::NOMEM`](crate::Errno::NOMEM): the kernel could not
     ///   allocate the message.
     ///
@@ -585,7 +586,8 @@ impl Mq {
     ///   is empty.
     /// - [`Errno::BADF`](crate::Errno::BADF): not opened for reading.
     /// - [`Errno::INTR`](crate::Errno::INTR): a signal handler ran while
-    ///   waiting (never restarted).
+    ///   waiting (restarted instead if it was installed with `SA_RESTART`;
+    ///   the deadline, being absolute, stays the same).
     ///
     /// # References
     /// - [mq_receive(3)](https://man7.org/linux/man-pages/man3/mq_receive.3.html)
@@ -910,7 +912,7 @@ impl NotifySocket {
     /// - [`Errno::AGAIN`](crate::Errno::AGAIN): non-blocking and nothing
     ///   waits.
     /// - [`Errno::INTR`](crate::Errno::INTR): a signal handler ran while
-    ///   waiting.
+    ///   waiting (restarted instead if it was installed with `SA_RESTART`).
     /// - [`Errno::BADMSG`](crate::Errno::BADMSG): the datagram was not a
     ///   notification (not 32 bytes, or an unknown event byte); it is
     ///   consumed.

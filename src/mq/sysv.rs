@@ -575,7 +575,8 @@ impl MsgQueue {
     ///   (while waiting, or before).
     /// - [`Errno::ACCESS`](crate::Errno::ACCESS): no write permission.
     /// - [`Errno::INTR`](crate::Errno::INTR): a signal handler ran while
-    ///   waiting (never restarted).
+    ///   waiting, even with `SA_RESTART`: the SysV calls are never
+    ///   restarted.
     /// - [`Errno::NOMEM`](crate::Errno::NOMEM): no memory for the copy.
     ///
     /// # References
@@ -606,7 +607,8 @@ impl MsgQueue {
     ///   (while waiting, or before).
     /// - [`Errno::ACCESS`](crate::Errno::ACCESS): no read permission.
     /// - [`Errno::INTR`](crate::Errno::INTR): a signal handler ran while
-    ///   waiting (never restarted).
+    ///   waiting, even with `SA_RESTART`: the SysV calls are never
+    ///   restarted.
     /// - [`Errno::INVAL`](crate::Errno::INVAL): the id names no queue; a
     ///   [`Select::Copy`] position beyond `c_long`; `Copy` of a longer
     ///   message with `TRUNCATE`.
