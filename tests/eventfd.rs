@@ -250,22 +250,11 @@ fn child_blocks_in_write_until_a_read_makes_room() {
     assert_eq!(ev.read().unwrap(), 1);
 }
 
-extern "C" fn ignore_signal(_: libc::c_int) {}
-
 #[test]
 fn signal_interrupts_a_blocked_read_with_eintr() {
     if child_role().as_deref() == Some("interrupted") {
         // A handler without SA_RESTART: the read is not restarted.
-        // SAFETY: a zeroed sigaction is valid; the handler does nothing, so
-        // it is async-signal-safe.
-        unsafe {
-            let mut act: libc::sigaction = std::mem::zeroed();
-            act.sa_sigaction = ignore_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-            assert_eq!(
-                libc::sigaction(libc::SIGUSR1, &act, std::ptr::null_mut()),
-                0
-            );
-        }
+        common::install_noop_handler(libc::SIGUSR1, false);
         let ev = given(CHILD_EVENT_FD);
         say_ready();
         assert_eq!(ev.read(), Err(Errno::INTR));
@@ -277,26 +266,7 @@ fn signal_interrupts_a_blocked_read_with_eintr() {
         "interrupted",
         &ev,
     );
-    // A signal that lands before the child enters read only runs the
-    // handler; keep signalling until one interrupts the read and the child
-    // exits. Directed at the thread that reads (tgkill): a signal to the
-    // process could go to another of its threads.
-    let status = loop {
-        wait_until_asleep(&c, tid);
-        // SAFETY: tgkill only sends a signal; a stale tid fails with ESRCH.
-        unsafe {
-            libc::syscall(
-                libc::SYS_tgkill,
-                c.id() as libc::c_long,
-                tid as libc::c_long,
-                libc::SIGUSR1 as libc::c_long,
-            )
-        };
-        if let Some(status) = c.try_wait().unwrap() {
-            break status;
-        }
-        std::thread::yield_now();
-    };
+    let status = common::interrupt_until_exit(&mut c, tid, libc::SIGUSR1);
     assert_child_ok(status);
     // Nothing was consumed or added.
     assert_eq!(drain(&ev), None);

@@ -805,3 +805,27 @@ fn signal_notification_carries_a_value() {
     q.send(b"ping", Priority::MIN).unwrap();
     common::assert_child_ok(c.wait().unwrap());
 }
+
+#[test]
+fn a_signal_interrupts_a_blocked_receive_with_eintr() {
+    const T: &str = "a_signal_interrupts_a_blocked_receive_with_eintr";
+    if child_role().as_deref() == Some("interrupted") {
+        // Without SA_RESTART the receive is not restarted (with it, it
+        // would be: the child would wait on until its deadline).
+        common::install_noop_handler(libc::SIGUSR1, false);
+        let q = posix::open(common::env("MQ_NAME"), Access::ReadOnly, OpenFlags::empty()).unwrap();
+        common::say_ready();
+        let mut buf = [0u8; 8];
+        assert_eq!(
+            q.receive_timeout(&mut buf, PATIENCE).err(),
+            Some(Errno::INTR)
+        );
+        return;
+    }
+    let (q, name, _g) = queue(cap(1, 8), OpenFlags::NONBLOCK);
+    let mut cmd = child(T, "interrupted");
+    cmd.env("MQ_NAME", &name);
+    let (mut c, tid) = common::spawn_until_ready(cmd);
+    common::assert_child_ok(common::interrupt_until_exit(&mut c, tid, libc::SIGUSR1));
+    assert_eq!(q.attr().unwrap().current_messages, 0);
+}

@@ -552,3 +552,27 @@ fn the_guard_removes_and_can_be_disarmed() {
     q.remove().unwrap();
     assert_eq!(MsgQueue::open(key).err(), Some(Errno::NOENT));
 }
+
+#[test]
+fn a_signal_interrupts_a_blocked_receive_even_with_sa_restart() {
+    if child_role().as_deref() == Some("interrupted") {
+        // SysV calls are never restarted, SA_RESTART or not.
+        common::install_noop_handler(libc::SIGUSR1, true);
+        let q = MsgQueue::from_id(common::env("MSG_ID").parse().unwrap());
+        common::say_ready();
+        let mut msg = Message::<8>::new(MsgType::MIN);
+        assert_eq!(
+            q.receive(&mut msg, Select::Any, RecvFlags::empty()),
+            Err(Errno::INTR)
+        );
+        return;
+    }
+    let q = private();
+    let mut cmd = child(
+        "a_signal_interrupts_a_blocked_receive_even_with_sa_restart",
+        "interrupted",
+    );
+    cmd.env("MSG_ID", q.id().to_string());
+    let (mut c, tid) = common::spawn_until_ready(cmd);
+    common::assert_child_ok(common::interrupt_until_exit(&mut c, tid, libc::SIGUSR1));
+}

@@ -293,3 +293,46 @@ pub fn wait_until_asleep(c: &Child, tid: u64) {
         std::thread::yield_now();
     }
 }
+
+extern "C" fn noop_handler(_: libc::c_int) {}
+
+/// In a child: installs a handler for `signal` that does nothing, with or
+/// without `SA_RESTART`, so that the signal interrupts a blocked call
+/// instead of killing the process.
+pub fn install_noop_handler(signal: libc::c_int, restart: bool) {
+    // SAFETY: a zeroed sigaction is valid; the handler does nothing, so it
+    // is async-signal-safe.
+    unsafe {
+        let mut act: libc::sigaction = std::mem::zeroed();
+        act.sa_sigaction = noop_handler as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        if restart {
+            act.sa_flags = libc::SA_RESTART;
+        }
+        assert_eq!(libc::sigaction(signal, &act, std::ptr::null_mut()), 0);
+    }
+}
+
+/// Sends `signal` to thread `tid` of child `c` each time that thread is
+/// asleep in the kernel, until the child exits; returns its status.
+///
+/// A signal that lands before the child enters its blocking call only runs
+/// the handler, hence the loop. Directed at the thread (tgkill): a signal
+/// to the process could go to another of its threads.
+pub fn interrupt_until_exit(c: &mut Child, tid: u64, signal: libc::c_int) -> ExitStatus {
+    loop {
+        wait_until_asleep(c, tid);
+        // SAFETY: tgkill only sends a signal; a stale tid fails with ESRCH.
+        unsafe {
+            libc::syscall(
+                libc::SYS_tgkill,
+                c.id() as libc::c_long,
+                tid as libc::c_long,
+                signal as libc::c_long,
+            )
+        };
+        if let Some(status) = c.try_wait().unwrap() {
+            return status;
+        }
+        std::thread::yield_now();
+    }
+}
