@@ -19,7 +19,7 @@
 
 use core::fmt;
 
-use rustix::fs::Mode;
+use rustix::fs::{Gid, Mode, Uid};
 use rustix::path::Arg;
 
 use crate::backend::types::ipc64_perm;
@@ -94,20 +94,22 @@ impl Key {
 /// Owner, creator and access mode of a SysV object (`struct ipc_perm`),
 /// as `IPC_STAT` reports them for a segment, a semaphore set or a message
 /// queue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[doc(alias = "ipc_perm")]
 pub struct IpcPerm {
     /// The key the object was created with ([`Key::PRIVATE`] once a
     /// segment is marked for removal).
     pub key: Key,
-    /// Owner's user id (`IPC_SET` can change it).
-    pub uid: u32,
-    /// Owner's group id (`IPC_SET` can change it).
-    pub gid: u32,
-    /// Creator's user id (fixed).
-    pub cuid: u32,
-    /// Creator's group id (fixed).
-    pub cgid: u32,
+    /// The owner, who may change these fields and remove the object
+    /// (`IPC_SET` can change it).
+    pub uid: Uid,
+    /// The owner's group, for the permission check (`IPC_SET` can change
+    /// it).
+    pub gid: Gid,
+    /// The creator, who may also change and remove the object (fixed).
+    pub cuid: Uid,
+    /// The creator's group (fixed).
+    pub cgid: Gid,
     /// The permission bits (`0o777`): read and write for owner, group and
     /// others; execute bits are ignored by SysV IPC.
     pub mode: Mode,
@@ -123,10 +125,10 @@ impl IpcPerm {
     pub(crate) fn from_kernel(p: &ipc64_perm) -> Self {
         Self {
             key: Key(p.key),
-            uid: p.uid,
-            gid: p.gid,
-            cuid: p.cuid,
-            cgid: p.cgid,
+            uid: Uid::from_raw_unchecked(p.uid),
+            gid: Gid::from_raw_unchecked(p.gid),
+            cuid: Uid::from_raw_unchecked(p.cuid),
+            cgid: Gid::from_raw_unchecked(p.cgid),
             mode: Mode::from_raw_mode(u32::from(p.mode) & 0o777),
             seq: p.seq,
         }
@@ -136,7 +138,6 @@ impl IpcPerm {
 /// The permission bits of `mode` for `*get` and `IPC_SET`: `EINVAL` if it
 /// has any bit outside `0o777` (in a `*get` call those bits would be read
 /// as `IPC_CREAT`, `IPC_EXCL` and friends).
-#[cfg_attr(not(feature = "shm"), allow(dead_code))]
 pub(crate) fn perm_bits(mode: Mode) -> Result<u32> {
     let raw = mode.as_raw_mode();
     if raw & !0o777 != 0 {

@@ -8,7 +8,7 @@
 //! | Named pipe (FIFO) | [`fifo`] | `mknodat`, `openat`, `fstat`, `unlinkat`, `read`, `write` | a one-way byte stream between unrelated processes that agree on a path | built |
 //! | Shared file | [`file`](mod@file) | `fcntl(F_OFD_*)` (`fcntl64` on 32-bit), `flock`, `openat(O_TMPFILE)`, `linkat`, `renameat`/`renameat2`, `fdatasync`, `fsync`, `inotify_init1`, `inotify_add_watch`, `inotify_rm_watch`, `read` | state that must survive the processes, with crash-safe locks, atomic replacement and change notification | built |
 //! | Shared memory | [`shm`] | `openat`, `memfd_create`, `ftruncate`, `fcntl(F_{ADD,GET}_SEALS)`, `mmap`, `munmap`, `shmget`, `shmat`, `shmdt`, `shmctl` | the fastest exchange of large data, with your own synchronisation | built |
-//! | Message queue | `mq` | `mq_open`, `mq_timedsend`, `mq_timedreceive`, `mq_notify`, `msgget`, `msgsnd`, `msgrcv`, `msgctl` | asynchronous, typed or prioritised messages that outlive the sender | not built yet |
+//! | Message queue | [`mq`] | `mq_open`, `mq_unlink`, `mq_timedsend`, `mq_timedreceive`, `mq_notify`, `mq_getsetattr`, `msgget`, `msgsnd`, `msgrcv`, `msgctl` | asynchronous, prioritised ([`mq::posix`]) or typed ([`mq::sysv`]) messages that outlive the sender | built |
 //! | Signal | `signal` | `rt_sigaction`, `rt_sigprocmask`, `signalfd4`, `rt_sigtimedwait`, `rt_sigqueueinfo`, `kill` | telling another process that an event happened, with an optional payload | not built yet |
 //! | Unix socket | [`socket`] | `socketpair`, `socket`, `bind`, `listen`, `accept4`, `connect`, `sendto`, `recvfrom`, `sendmsg`, `recvmsg`, `getsockopt`, `setsockopt` | two-way traffic, much data, fd passing and peer credentials | built |
 //! | Event counter | [`eventfd`] | `eventfd2`, `read`, `write` | the lightest pollable notification | built |
@@ -62,6 +62,8 @@ pub mod fifo;
 pub mod file;
 #[cfg(any(feature = "shm", feature = "mq", feature = "sem"))]
 pub mod key;
+#[cfg(feature = "mq")]
+pub mod mq;
 #[cfg(feature = "pipe")]
 pub mod pipe;
 #[cfg(feature = "shm")]

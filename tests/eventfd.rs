@@ -5,19 +5,14 @@
 mod common;
 
 use std::os::fd::{AsFd, OwnedFd};
-use std::process::Child;
 
 use bareipc::Errno;
 use bareipc::eventfd::{self, EventFd, EventFdFlags};
-use common::{assert_child_ok, child, child_role};
+use common::{assert_child_ok, child, child_role, say_ready, wait_until_asleep};
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
 
 /// The fd number a parent hands a child's eventfd on.
 const CHILD_EVENT_FD: i32 = 10;
-/// The fd number of the pipe's write end on which a child says it is
-/// ready. A pipe, not a second eventfd: if the child dies first, the
-/// parent's read sees end-of-file instead of waiting for ever.
-const CHILD_READY_FD: i32 = 11;
 
 /// The eventfd a parent handed this child on `n`.
 fn given(n: i32) -> EventFd {
@@ -39,38 +34,6 @@ fn drain(ev: &EventFd) -> Option<u64> {
             assert_eq!(e, Errno::AGAIN);
             None
         }
-    }
-}
-
-/// In a child: writes this thread's id to the readiness pipe and closes it.
-fn say_ready() {
-    use std::io::Write;
-    let mut ready = std::fs::File::from(common::take_fd(CHILD_READY_FD));
-    ready.write_all(&my_tid().to_ne_bytes()).unwrap();
-}
-
-/// In a child: this thread's id, which the parent needs because libtest
-/// runs the test on a thread of its own, not on the main thread.
-fn my_tid() -> u64 {
-    // SAFETY: gettid takes no arguments and cannot fail.
-    unsafe { libc::syscall(libc::SYS_gettid) as u64 }
-}
-
-/// Waits, without sleeping, until thread `tid` of the child is asleep in
-/// the kernel (state `S`) or gone, so that what the parent does next
-/// happens while the child waits in a syscall.
-fn wait_until_asleep(c: &Child, tid: u64) {
-    let path = format!("/proc/{}/task/{tid}/stat", c.id());
-    loop {
-        let Ok(stat) = std::fs::read_to_string(&path) else {
-            return; // the thread has exited
-        };
-        // The state follows the command name, which is in parentheses.
-        let state = stat[stat.rfind(')').unwrap() + 2..].chars().next().unwrap();
-        if matches!(state, 'S' | 'Z' | 'X') {
-            return;
-        }
-        std::thread::yield_now();
     }
 }
 
@@ -287,22 +250,11 @@ fn child_blocks_in_write_until_a_read_makes_room() {
     assert_eq!(ev.read().unwrap(), 1);
 }
 
-extern "C" fn ignore_signal(_: libc::c_int) {}
-
 #[test]
 fn signal_interrupts_a_blocked_read_with_eintr() {
     if child_role().as_deref() == Some("interrupted") {
         // A handler without SA_RESTART: the read is not restarted.
-        // SAFETY: a zeroed sigaction is valid; the handler does nothing, so
-        // it is async-signal-safe.
-        unsafe {
-            let mut act: libc::sigaction = std::mem::zeroed();
-            act.sa_sigaction = ignore_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-            assert_eq!(
-                libc::sigaction(libc::SIGUSR1, &act, std::ptr::null_mut()),
-                0
-            );
-        }
+        common::install_noop_handler(libc::SIGUSR1, false);
         let ev = given(CHILD_EVENT_FD);
         say_ready();
         assert_eq!(ev.read(), Err(Errno::INTR));
@@ -314,26 +266,7 @@ fn signal_interrupts_a_blocked_read_with_eintr() {
         "interrupted",
         &ev,
     );
-    // A signal that lands before the child enters read only runs the
-    // handler; keep signalling until one interrupts the read and the child
-    // exits. Directed at the thread that reads (tgkill): a signal to the
-    // process could go to another of its threads.
-    let status = loop {
-        wait_until_asleep(&c, tid);
-        // SAFETY: tgkill only sends a signal; a stale tid fails with ESRCH.
-        unsafe {
-            libc::syscall(
-                libc::SYS_tgkill,
-                c.id() as libc::c_long,
-                tid as libc::c_long,
-                libc::SIGUSR1 as libc::c_long,
-            )
-        };
-        if let Some(status) = c.try_wait().unwrap() {
-            break status;
-        }
-        std::thread::yield_now();
-    };
+    let status = common::interrupt_until_exit(&mut c, tid, libc::SIGUSR1);
     assert_child_ok(status);
     // Nothing was consumed or added.
     assert_eq!(drain(&ev), None);
@@ -404,22 +337,10 @@ fn no_fd_leaks_across_the_api() {
     common::run_child(child("no_fd_leaks_across_the_api", "leakcheck"));
 }
 
-/// Spawns `test` as `role` with a dup of `ev` at `CHILD_EVENT_FD` and a
-/// readiness pipe at `CHILD_READY_FD`, and waits until the child has
-/// written its thread id there: returns the child and that tid.
+/// Spawns `test` as `role` with a dup of `ev` at `CHILD_EVENT_FD`, and
+/// waits until it is ready (see [`common::spawn_until_ready`]).
 fn spawn_with_ready(test: &str, role: &str, ev: &EventFd) -> (std::process::Child, u64) {
-    use std::io::Read;
-    let (mut ready, theirs) = std::io::pipe().unwrap();
     let mut cmd = child(test, role);
     common::give_fd(&mut cmd, dup(ev), CHILD_EVENT_FD);
-    common::give_fd(&mut cmd, theirs.into(), CHILD_READY_FD);
-    let c = cmd.spawn().unwrap();
-    // Our copies of the child's fds close here, so a child that dies
-    // before it is ready gives us end-of-file below.
-    drop(cmd);
-    let mut tid = [0; 8];
-    ready
-        .read_exact(&mut tid)
-        .expect("the child died before it said it was ready");
-    (c, u64::from_ne_bytes(tid))
+    common::spawn_until_ready(cmd)
 }

@@ -132,18 +132,18 @@ fn sysv_segment_shared_with_a_child() {
     let map = seg.attach::<ReadWrite>().unwrap();
     assert_eq!(map.len(), 5000, "the exact size, not the page-rounded one");
     let st = seg.stat().unwrap();
-    let me = std::process::id() as i32;
+    let me = rustix::process::Pid::from_raw(std::process::id() as i32);
     assert_eq!((st.size, st.cpid, st.lpid, st.nattch), (5000, me, me, 1));
     assert_eq!(st.perm.key, key);
     assert_eq!(st.perm.mode.as_raw_mode(), 0o600);
-    assert_eq!(st.perm.uid, rustix::process::geteuid().as_raw());
+    assert_eq!(st.perm.uid, rustix::process::geteuid());
     assert!(st.atime > 0 && st.ctime > 0 && st.dtime == 0);
     assert!(!st.removed && !st.locked);
 
     let mut cmd = child("sysv_segment_shared_with_a_child", "writer");
     cmd.env("SHM_KEY", key.as_raw().to_string());
     let c = cmd.spawn().unwrap();
-    let child_pid = c.id() as i32;
+    let child_pid = rustix::process::Pid::from_raw(c.id() as i32);
     assert_child_ok(c.wait_with_output().unwrap().status);
     parent_sees(&map);
     let st = seg.stat().unwrap();

@@ -11,6 +11,7 @@
 //! | 10..=19 | `pipe` check: the step that failed (see [`checks::pipe::Failed`]) |
 //! | 20..=29 | `socket` check: the step that failed (see [`checks::socket::Failed`]) |
 //! | 30..=39 | `shm` check: the step that failed (see [`checks::shm::Failed`]) |
+//! | 40..=49 | `mq` check: the step that failed (see [`checks::mq::Failed`]) |
 //! | 70..=79 | `file` check: the step that failed (see [`checks::file::Failed`]) |
 //! | 101 | panic |
 //!
@@ -75,6 +76,8 @@ fn run() -> Result<(), Failure> {
     checks::socket::check().map_err(|step| step as Failure)?;
     #[cfg(feature = "shm")]
     checks::shm::check().map_err(|step| step as Failure)?;
+    #[cfg(feature = "mq")]
+    checks::mq::check().map_err(|step| step as Failure)?;
     #[cfg(feature = "file")]
     checks::file::check().map_err(|step| step as Failure)?;
     Ok(())

@@ -22,6 +22,8 @@ pub(crate) mod arch;
 pub(crate) mod file;
 #[cfg(feature = "shm")]
 pub(crate) mod mm;
+#[cfg(feature = "mq")]
+pub(crate) mod mq;
 #[cfg(feature = "socket")]
 pub(crate) mod net;
 #[cfg(any(feature = "pipe", feature = "fifo"))]

@@ -32,7 +32,7 @@ use core::mem::offset_of;
 
 use linux_raw_sys::general::{
     __kernel_gid32_t, __kernel_key_t, __kernel_long_t, __kernel_mode_t, __kernel_pid_t,
-    __kernel_size_t, __kernel_uid32_t, __kernel_ulong_t, O_CLOEXEC, O_NONBLOCK,
+    __kernel_size_t, __kernel_uid32_t, __kernel_ulong_t, O_CLOEXEC, O_NONBLOCK, sigevent,
 };
 
 // ---------------------------------------------------------------------------
@@ -435,6 +435,14 @@ pub(crate) const SHM_STAT_ANY: c_int = 15;
 
 /// Exclusive upper bound of a POSIX message priority (`linux/mqueue.h`).
 pub(crate) const MQ_PRIO_MAX: c_uint = 32768;
+/// Length of the cookie `mq_notify(SIGEV_THREAD)` copies from
+/// `sigev_value.sival_ptr` and later sends to the netlink socket named by
+/// `sigev_signo` (`linux/mqueue.h`).
+pub(crate) const NOTIFY_COOKIE_LEN: usize = 32;
+/// Last byte of a delivered cookie: a message arrived in the empty queue.
+pub(crate) const NOTIFY_WOKENUP: u8 = 1;
+/// Last byte of a delivered cookie: the registration was removed.
+pub(crate) const NOTIFY_REMOVED: u8 = 2;
 
 /// `signalfd4` flag: close-on-exec (`O_CLOEXEC`).
 pub(crate) const SFD_CLOEXEC: c_int = O_CLOEXEC as c_int;
@@ -525,6 +533,7 @@ kernel_layout! {
     sembuf = 6 { sem_num @ 0, sem_op @ 2, sem_flg @ 4 }
     msgbuf<0> = 8 { mtype @ 0, mtext @ 8 }
     mq_attr = 64 { mq_flags @ 0, mq_maxmsg @ 8, mq_msgsize @ 16, mq_curmsgs @ 24, __reserved @ 32 }
+    sigevent = 64 { sigev_value @ 0, sigev_signo @ 8, sigev_notify @ 12 }
     signalfd_siginfo = 128 { ssi_signo @ 0, ssi_code @ 8, ssi_pid @ 12, ssi_uid @ 16, ssi_int @ 44, ssi_ptr @ 48, ssi_addr_lsb @ 80, ssi_syscall @ 84, ssi_call_addr @ 88, ssi_arch @ 96, ssi_perf_data @ 104, __pad @ 112 }
     seminfo = 40 { semmap @ 0, semmsl @ 16, semopm @ 20, semusz @ 28, semvmx @ 32, semaem @ 36 }
     msginfo = 32 { msgpool @ 0, msgmax @ 8, msgmnb @ 12, msgssz @ 20, msgtql @ 24, msgseg @ 28 }
@@ -545,6 +554,7 @@ kernel_layout! {
     sembuf = 6 { sem_num @ 0, sem_op @ 2, sem_flg @ 4 }
     msgbuf<0> = 8 { mtype @ 0, mtext @ 8 }
     mq_attr = 64 { mq_flags @ 0, mq_maxmsg @ 8, mq_msgsize @ 16, mq_curmsgs @ 24, __reserved @ 32 }
+    sigevent = 64 { sigev_value @ 0, sigev_signo @ 8, sigev_notify @ 12 }
     signalfd_siginfo = 128 { ssi_signo @ 0, ssi_code @ 8, ssi_pid @ 12, ssi_uid @ 16, ssi_int @ 44, ssi_ptr @ 48, ssi_addr_lsb @ 80, ssi_syscall @ 84, ssi_call_addr @ 88, ssi_arch @ 96, ssi_perf_data @ 104, __pad @ 112 }
     seminfo = 40 { semmap @ 0, semmsl @ 16, semopm @ 20, semusz @ 28, semvmx @ 32, semaem @ 36 }
     msginfo = 32 { msgpool @ 0, msgmax @ 8, msgmnb @ 12, msgssz @ 20, msgtql @ 24, msgseg @ 28 }
@@ -562,6 +572,7 @@ kernel_layout! {
     sembuf = 6 { sem_num @ 0, sem_op @ 2, sem_flg @ 4 }
     msgbuf<0> = 4 { mtype @ 0, mtext @ 4 }
     mq_attr = 32 { mq_flags @ 0, mq_maxmsg @ 4, mq_msgsize @ 8, mq_curmsgs @ 12, __reserved @ 16 }
+    sigevent = 64 { sigev_value @ 0, sigev_signo @ 4, sigev_notify @ 8 }
     signalfd_siginfo = 128 { ssi_signo @ 0, ssi_code @ 8, ssi_pid @ 12, ssi_uid @ 16, ssi_int @ 44, ssi_ptr @ 48, ssi_addr_lsb @ 80, ssi_syscall @ 84, ssi_call_addr @ 88, ssi_arch @ 96, ssi_perf_data @ 104, __pad @ 112 }
     seminfo = 40 { semmap @ 0, semmsl @ 16, semopm @ 20, semusz @ 28, semvmx @ 32, semaem @ 36 }
     msginfo = 32 { msgpool @ 0, msgmax @ 8, msgmnb @ 12, msgssz @ 20, msgtql @ 24, msgseg @ 28 }
@@ -585,6 +596,7 @@ mod tests {
             "sembuf",
             "msgbuf<0>",
             "mq_attr",
+            "sigevent",
             "signalfd_siginfo",
             "seminfo",
             "msginfo",
@@ -617,6 +629,10 @@ mod tests {
             [13, 13, 14, 15]
         );
         assert_eq!(MQ_PRIO_MAX, 32768);
+        assert_eq!(
+            (NOTIFY_COOKIE_LEN, NOTIFY_WOKENUP, NOTIFY_REMOVED),
+            (32, 1, 2)
+        );
         // Every `sem_flg` bit fits the `i16` field.
         assert_eq!(
             i32::from((IPC_NOWAIT | SEM_UNDO) as i16),
@@ -998,6 +1014,12 @@ mod tests {
             same_offset!(libc::mq_attr, mq_maxmsg, mq_attr, mq_maxmsg);
             same_offset!(libc::mq_attr, mq_msgsize, mq_attr, mq_msgsize);
             same_offset!(libc::mq_attr, mq_curmsgs, mq_attr, mq_curmsgs);
+
+            // linux-raw-sys's, checked here because mq_notify passes it.
+            assert_eq!(size_of::<libc::sigevent>(), size_of::<sigevent>());
+            same_offset!(libc::sigevent, sigev_value, sigevent, sigev_value);
+            same_offset!(libc::sigevent, sigev_signo, sigevent, sigev_signo);
+            same_offset!(libc::sigevent, sigev_notify, sigevent, sigev_notify);
         }
 
         #[test]

@@ -34,6 +34,8 @@ use core::ptr::NonNull;
 
 use bitflags::bitflags;
 pub use rustix::fs::Mode;
+use rustix::fs::{Gid, Uid};
+use rustix::process::Pid;
 
 use super::{Access, Mapping, hint};
 use crate::backend::sysv::{self as raw, ShmCmd, StatCmd};
@@ -258,10 +260,10 @@ impl Segment {
     /// # References
     /// - [shmctl(2)](https://man7.org/linux/man-pages/man2/shmctl.2.html)
     #[doc(alias = "IPC_SET")]
-    pub fn set_owner(self, uid: u32, gid: u32, mode: Mode) -> Result<()> {
+    pub fn set_owner(self, uid: Uid, gid: Gid, mode: Mode) -> Result<()> {
         let mut ds = shmid64_ds::default();
-        ds.shm_perm.uid = uid;
-        ds.shm_perm.gid = gid;
+        ds.shm_perm.uid = uid.as_raw();
+        ds.shm_perm.gid = gid.as_raw();
         ds.shm_perm.mode = perm_bits(mode)? as _;
         raw::shmctl_set(self.id, &ds)
     }
@@ -353,10 +355,11 @@ pub struct SegmentStat {
     pub dtime: i64,
     /// Creation or last `IPC_SET`, in seconds since the epoch.
     pub ctime: i64,
-    /// The creator's pid.
-    pub cpid: i32,
-    /// The pid of the last `shmat`/`shmdt` (0: none yet).
-    pub lpid: i32,
+    /// The creator's pid (`None` if it is not visible in our pid
+    /// namespace).
+    pub cpid: Option<Pid>,
+    /// The pid of the last `shmat`/`shmdt` (`None`: none yet).
+    pub lpid: Option<Pid>,
     /// How many attachments exist now, in all processes.
     pub nattch: u64,
     /// `SHM_DEST`: marked for removal, destroyed at the last detach.
@@ -385,8 +388,8 @@ impl SegmentStat {
             atime,
             dtime,
             ctime,
-            cpid: ds.shm_cpid,
-            lpid: ds.shm_lpid,
+            cpid: Pid::from_raw(ds.shm_cpid),
+            lpid: Pid::from_raw(ds.shm_lpid),
             nattch: ds.shm_nattch as u64,
             removed: mode & t::SHM_DEST as u32 != 0,
             locked: mode & t::SHM_LOCKED as u32 != 0,

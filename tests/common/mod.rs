@@ -19,7 +19,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The environment variable naming a child's role.
@@ -234,4 +234,105 @@ pub fn take_fd(n: RawFd) -> OwnedFd {
 /// `fd` as a `BorrowedFd`, for helper signatures.
 pub fn borrow(fd: &impl AsFd) -> BorrowedFd<'_> {
     fd.as_fd()
+}
+
+/// The fd number of the pipe's write end on which a child started with
+/// [`spawn_until_ready`] says it is ready. A pipe, not an object the
+/// parent also holds: if the child dies first, the parent's read sees
+/// end-of-file instead of waiting for ever.
+pub const READY_FD: RawFd = 11;
+
+/// Spawns `cmd` with a readiness pipe at [`READY_FD`] and waits until the
+/// child has called [`say_ready`]: returns the child and the id of the
+/// thread that said it (the one to watch with [`wait_until_asleep`]).
+/// Panics if the child exits without saying it.
+pub fn spawn_until_ready(mut cmd: Command) -> (Child, u64) {
+    use std::io::Read;
+    let (mut ready, theirs) = std::io::pipe().unwrap();
+    give_fd(&mut cmd, theirs.into(), READY_FD);
+    let c = cmd.spawn().unwrap();
+    // Our copies of the child's fds close here, so a child that dies
+    // before it is ready gives us end-of-file below.
+    drop(cmd);
+    let mut tid = [0; 8];
+    ready
+        .read_exact(&mut tid)
+        .expect("the child died before it said it was ready");
+    (c, u64::from_ne_bytes(tid))
+}
+
+/// In a child started with [`spawn_until_ready`]: writes this thread's id
+/// to the readiness pipe and closes it.
+pub fn say_ready() {
+    use std::io::Write;
+    let mut ready = std::fs::File::from(take_fd(READY_FD));
+    ready.write_all(&my_tid().to_ne_bytes()).unwrap();
+}
+
+/// This thread's id, which a parent needs because libtest runs the test
+/// on a thread of its own, not on the main thread.
+pub fn my_tid() -> u64 {
+    // SAFETY: gettid takes no arguments and cannot fail.
+    unsafe { libc::syscall(libc::SYS_gettid) as u64 }
+}
+
+/// Waits, without sleeping, until thread `tid` of the child is asleep in
+/// the kernel (state `S`) or gone, so that what the parent does next
+/// happens while the child waits in a syscall.
+pub fn wait_until_asleep(c: &Child, tid: u64) {
+    let path = format!("/proc/{}/task/{tid}/stat", c.id());
+    loop {
+        let Ok(stat) = std::fs::read_to_string(&path) else {
+            return; // the thread has exited
+        };
+        // The state follows the command name, which is in parentheses.
+        let state = stat[stat.rfind(')').unwrap() + 2..].chars().next().unwrap();
+        if matches!(state, 'S' | 'Z' | 'X') {
+            return;
+        }
+        std::thread::yield_now();
+    }
+}
+
+extern "C" fn noop_handler(_: libc::c_int) {}
+
+/// In a child: installs a handler for `signal` that does nothing, with or
+/// without `SA_RESTART`, so that the signal interrupts a blocked call
+/// instead of killing the process.
+pub fn install_noop_handler(signal: libc::c_int, restart: bool) {
+    // SAFETY: a zeroed sigaction is valid; the handler does nothing, so it
+    // is async-signal-safe.
+    unsafe {
+        let mut act: libc::sigaction = std::mem::zeroed();
+        act.sa_sigaction = noop_handler as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        if restart {
+            act.sa_flags = libc::SA_RESTART;
+        }
+        assert_eq!(libc::sigaction(signal, &act, std::ptr::null_mut()), 0);
+    }
+}
+
+/// Sends `signal` to thread `tid` of child `c` each time that thread is
+/// asleep in the kernel, until the child exits; returns its status.
+///
+/// A signal that lands before the child enters its blocking call only runs
+/// the handler, hence the loop. Directed at the thread (tgkill): a signal
+/// to the process could go to another of its threads.
+pub fn interrupt_until_exit(c: &mut Child, tid: u64, signal: libc::c_int) -> ExitStatus {
+    loop {
+        wait_until_asleep(c, tid);
+        // SAFETY: tgkill only sends a signal; a stale tid fails with ESRCH.
+        unsafe {
+            libc::syscall(
+                libc::SYS_tgkill,
+                c.id() as libc::c_long,
+                tid as libc::c_long,
+                signal as libc::c_long,
+            )
+        };
+        if let Some(status) = c.try_wait().unwrap() {
+            return status;
+        }
+        std::thread::yield_now();
+    }
 }

@@ -6,6 +6,8 @@
 
 #[cfg(feature = "file")]
 pub mod file;
+#[cfg(feature = "mq")]
+pub mod mq;
 #[cfg(feature = "pipe")]
 pub mod pipe;
 #[cfg(feature = "shm")]

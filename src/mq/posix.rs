@@ -1,0 +1,1053 @@
+//! POSIX message queues: named queues of prioritised messages behind a
+//! pollable file descriptor.
+//!
+//! [`create`] makes a queue (mode `0o600`, optionally with its
+//! [`Capacity`]), [`open`] opens an existing one, [`Mq::send`] and
+//! [`Mq::receive`] move whole messages, highest [`Priority`] first and in
+//! FIFO order within one priority, and [`unlink`] removes the name. The
+//! syscalls need no mounted file system (`/dev/mqueue` is only a view).
+//!
+//! ```no_run
+//! # #[cfg(feature = "std")] fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::process::Command;
+//! use bareipc::mq::posix::{self, Access, OpenFlags, Priority};
+//!
+//! if std::env::var_os("JOBS_CHILD").is_some() {
+//!     // The child: opens the queue by name and sends one message.
+//!     let jobs = posix::open("/jobs-demo", Access::WriteOnly, OpenFlags::empty())?;
+//!     jobs.send(b"resize 42.png", Priority::new(7)?)?;
+//!     return Ok(());
+//! }
+//! // The parent: creates the queue (EXCLUSIVE: refuse one that exists),
+//! // starts the child (here: this program again) and waits for its message.
+//! let jobs = posix::create("/jobs-demo", Access::ReadOnly, OpenFlags::EXCLUSIVE, None)?;
+//! let _unlink = posix::UnlinkOnDrop::new("/jobs-demo")?;
+//! let mut child = Command::new(std::env::current_exe()?).env("JOBS_CHILD", "1").spawn()?;
+//! // The buffer must hold the largest message the queue accepts.
+//! let mut buf = [0u8; 8192];
+//! let (len, prio) = jobs.receive(&mut buf[..jobs.attr()?.message_size])?;
+//! assert_eq!((&buf[..len], prio.get()), (&b"resize 42.png"[..], 7));
+//! child.wait()?;
+//! # Ok(()) }
+//! # #[cfg(not(feature = "std"))] fn main() {}
+//! ```
+//!
+//! # Names
+//! A name is a `/`, then 1 to [`NAME_MAX`] (255) bytes with no other `/`
+//! and no NUL, and not `.` or `..`; anything else is [`Errno::INVAL`]
+//! (beyond 255 bytes [`Errno::NAMETOOLONG`]) before any syscall. The kernel
+//! takes the name without its slash; this crate strips it, as libc does.
+//! Names live in the caller's IPC namespace.
+//!
+//! # The descriptor
+//! An [`Mq`] owns a file descriptor, which the kernel always makes
+//! close-on-exec. It works with `poll`, `select` and `epoll`: readable
+//! while the queue holds a message, writable while it has room.
+//!
+//! ```
+//! # fn main() -> bareipc::Result<()> {
+//! use bareipc::mq::posix::{self, Access, Capacity, OpenFlags, Priority};
+//! use rustix::event::{PollFd, PollFlags, Timespec, poll};
+//!
+//! # let name = format!("/bareipc-doc-poll-{}", std::process::id());
+//! let q = posix::create(&name, Access::ReadWrite, OpenFlags::EXCLUSIVE,
+//!                       Some(Capacity { max_messages: 1, message_size: 16 }))?;
+//! posix::unlink(&name)?; // the descriptor keeps the queue alive
+//! let now = Timespec { tv_sec: 0, tv_nsec: 0 };
+//! let mut fds = [PollFd::new(&q, PollFlags::IN | PollFlags::OUT)];
+//! poll(&mut fds, Some(&now))?;
+//! assert_eq!(fds[0].revents(), PollFlags::OUT); // empty: room, nothing to read
+//! q.send(b"x", Priority::MIN)?;
+//! poll(&mut fds, Some(&now))?;
+//! assert_eq!(fds[0].revents(), PollFlags::IN); // full: a message, no room
+//! # Ok(()) }
+//! ```
+//!
+//! # Timeouts
+//! The `*_timeout` methods take a [`Duration`]; the kernel wants an
+//! absolute deadline on `CLOCK_REALTIME` (unlike `semtimedop` and `futex`,
+//! which take relative timeouts), so they read the clock and add the
+//! duration. A change of the wall clock while waiting moves the deadline
+//! with it. The `*_until` methods take the absolute deadline themselves,
+//! which keeps a retry after [`Errno::INTR`] from extending the wait. A
+//! deadline already past fails at once with [`Errno::TIMEDOUT`] if the
+//! call would have to wait.
+//!
+//! On 32-bit arches the timed calls are `mq_timedsend_time64` and
+//! `mq_timedreceive_time64` (Linux 5.1); on an older kernel the first
+//! `ENOSYS` switches the process to the old calls, whose deadline
+//! saturates at 2038-01-19.
+//!
+//! # Non-blocking mode
+//! With [`OpenFlags::NONBLOCK`], or after
+//! [`set_nonblocking`](Mq::set_nonblocking) or
+//! [`set_attr`](Mq::set_attr), a send to a full queue and a receive from
+//! an empty one fail with [`Errno::AGAIN`] instead of waiting. The mode
+//! belongs to the open file description (shared by `dup`s and inherited
+//! copies), not to the queue.
+//!
+//! # Notification
+//! [`Mq::notify`] asks the kernel to tell one process when a message
+//! arrives in the empty queue: by a signal carrying a value, or by a
+//! message on a [`NotifySocket`] (the kernel mechanism behind libc's
+//! `SIGEV_THREAD`, here without the thread: poll the socket yourself).
+//! Details on [`Mq::notify`].
+//!
+//! [`Errno::INVAL`]: crate::Errno::INVAL
+//! [`Errno::NAMETOOLONG`]: crate::Errno::NAMETOOLONG
+//! [`Errno::INTR`]: crate::Errno::INTR
+//! [`Errno::TIMEDOUT`]: crate::Errno::TIMEDOUT
+//! [`Errno::AGAIN`]: crate::Errno::AGAIN
+
+use core::ffi::{CStr, c_int, c_long, c_uint};
+use core::fmt;
+use core::time::Duration;
+
+use linux_raw_sys::general::{self as g, __kernel_timespec};
+use rustix::fd::{AsFd, OwnedFd};
+use rustix::net::{AddressFamily, RecvFlags, SocketFlags, SocketType};
+use rustix::time::{ClockId, Timespec};
+
+pub use rustix::fs::Mode;
+pub use rustix::process::Signal;
+
+use crate::backend::mq as raw;
+use crate::backend::types::{
+    MQ_PRIO_MAX, NOTIFY_COOKIE_LEN, NOTIFY_REMOVED, NOTIFY_WOKENUP, mq_attr,
+};
+use crate::{Errno, Result};
+
+/// The longest name, in bytes after the leading `/` (`NAME_MAX`).
+pub const NAME_MAX: usize = 255;
+
+/// The mode [`create`] gives a new queue: read and write for the owner.
+pub const DEFAULT_MODE: Mode = Mode::from_bits_retain(0o600);
+
+// ---------------------------------------------------------------------------
+// Names
+// ---------------------------------------------------------------------------
+
+/// A validated queue name, NUL-terminated in a buffer of its own, so the
+/// kernel gets a pointer just past the slash with the slash before it.
+#[derive(Clone)]
+struct Name {
+    buf: [u8; NAME_MAX + 2],
+    /// Bytes of the name, the slash included, the NUL not.
+    len: usize,
+}
+
+impl Name {
+    fn new(name: &[u8]) -> Result<Name> {
+        let Some((&b'/', rest)) = name.split_first() else {
+            return Err(Errno::INVAL);
+        };
+        if rest.len() > NAME_MAX {
+            return Err(Errno::NAMETOOLONG);
+        }
+        if matches!(rest, b"" | b"." | b"..") || rest.iter().any(|&b| b == b'/' || b == 0) {
+            return Err(Errno::INVAL);
+        }
+        let mut buf = [0; NAME_MAX + 2];
+        buf[..name.len()].copy_from_slice(name);
+        Ok(Name {
+            buf,
+            len: name.len(),
+        })
+    }
+
+    fn as_c_str(&self) -> Result<&CStr> {
+        // Cannot fail: `new` put a NUL after the name and none inside it.
+        CStr::from_bytes_with_nul(&self.buf[..=self.len]).map_err(|_| Errno::INVAL)
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.as_c_str().unwrap_or_default(), f)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Opening
+// ---------------------------------------------------------------------------
+
+/// Which of send and receive a handle may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// `O_RDONLY`: receive only.
+    ReadOnly,
+    /// `O_WRONLY`: send only.
+    WriteOnly,
+    /// `O_RDWR`: both.
+    ReadWrite,
+}
+
+impl Access {
+    fn oflag(self) -> c_int {
+        (match self {
+            Access::ReadOnly => g::O_RDONLY,
+            Access::WriteOnly => g::O_WRONLY,
+            Access::ReadWrite => g::O_RDWR,
+        }) as c_int
+    }
+}
+
+bitflags::bitflags! {
+    /// Options for [`open`] and [`create`]. Every queue descriptor is
+    /// close-on-exec; that is not a flag here.
+    #[repr(transparent)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct OpenFlags: u32 {
+        /// `O_NONBLOCK`: sends to a full queue and receives from an empty
+        /// one fail with `EAGAIN` instead of waiting.
+        const NONBLOCK = linux_raw_sys::general::O_NONBLOCK;
+        /// `O_EXCL`, for [`create`] only: fail with `EEXIST` if the name
+        /// exists. [`open`] refuses it with `EINVAL` (the kernel would
+        /// ignore it there).
+        const EXCLUSIVE = linux_raw_sys::general::O_EXCL;
+    }
+}
+
+/// The size of a new queue, for [`create`].
+///
+/// Without one the kernel uses the namespace's defaults,
+/// `/proc/sys/fs/mqueue/msg_default` messages of `msgsize_default` bytes
+/// (10 and 8192 unless changed). Beyond `msg_max` / `msgsize_max` (10 and
+/// 8192 by default) only a process with `CAP_SYS_RESOURCE` may go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Capacity {
+    /// `mq_maxmsg`: how many messages the queue holds; at least 1.
+    pub max_messages: usize,
+    /// `mq_msgsize`: the largest message in bytes; at least 1.
+    pub message_size: usize,
+}
+
+/// `mq_open(name, access | O_CREAT [| O_EXCL] [| O_NONBLOCK], 0o600, attr)`
+/// — create a queue, or open it if it exists (unless
+/// [`OpenFlags::EXCLUSIVE`]).
+///
+/// The new queue gets mode `0o600` less the umask, and `capacity`, or the
+/// kernel's defaults for `None`. An existing queue is opened as it is: its
+/// capacity and mode do not change, and `capacity` is not checked
+/// against it.
+///
+/// Syscalls: `mq_open`.
+///
+/// # Errors
+/// - [`Errno::INVAL`](crate::Errno::INVAL): a bad name (see
+///   [Names](self#names)); or, from the kernel, a capacity of 0, or beyond
+///   `msg_max`/`msgsize_max` without `CAP_SYS_RESOURCE`. A capacity that
+///   does not fit a C `long` is refused before the syscall.
+/// - [`Errno::NAMETOOLONG`](crate::Errno::NAMETOOLONG): a name longer than
+///   [`NAME_MAX`] bytes after the slash.
+/// - [`Errno::EXIST`](crate::Errno::EXIST): [`OpenFlags::EXCLUSIVE`] and
+///   the name exists.
+/// - [`Errno::ACCESS`](crate::Errno::ACCESS): the queue exists and its
+///   mode does not allow `access`.
+/// - [`Errno::MFILE`](crate::Errno::MFILE): the queue would exceed the
+///   owner's `RLIMIT_MSGQUEUE` bytes (or the process is out of fds).
+/// - [`Errno::NOSPC`](crate::Errno::NOSPC): the namespace has
+///   `queues_max` queues already.
+/// - [`Errno::OVERFLOW`](crate::Errno::OVERFLOW): the capacity's byte
+///   count overflows.
+///
+/// # References
+/// - [mq_open(3)](https://man7.org/linux/man-pages/man3/mq_open.3.html)
+/// - [mq_overview(7)](https://man7.org/linux/man-pages/man7/mq_overview.7.html)
+#[doc(alias = "mq_open")]
+pub fn create(
+    name: impl AsRef<[u8]>,
+    access: Access,
+    flags: OpenFlags,
+    capacity: Option<Capacity>,
+) -> Result<Mq> {
+    create_with_mode(name, access, flags, DEFAULT_MODE, capacity)
+}
+
+/// `mq_open(name, access | O_CREAT ..., mode, attr)` — [`create`] with the
+/// permission bits of your choice (less the umask). Only read and write
+/// bits mean anything for a queue.
+///
+/// Syscalls: `mq_open`.
+///
+/// # Errors
+/// As [`create`], and [`Errno::INVAL`](crate::Errno::INVAL) before the
+/// syscall if `mode` has bits outside `0o777`.
+///
+/// # References
+/// - [mq_open(3)](https://man7.org/linux/man-pages/man3/mq_open.3.html)
+#[doc(alias = "mq_open")]
+pub fn create_with_mode(
+    name: impl AsRef<[u8]>,
+    access: Access,
+    flags: OpenFlags,
+    mode: Mode,
+    capacity: Option<Capacity>,
+) -> Result<Mq> {
+    let name = Name::new(name.as_ref())?;
+    if mode.bits() & !0o777 != 0 {
+        return Err(Errno::INVAL);
+    }
+    let attr = match capacity {
+        Some(c) => Some(mq_attr {
+            mq_maxmsg: long(c.max_messages)?,
+            mq_msgsize: long(c.message_size)?,
+            ..mq_attr::default()
+        }),
+        None => None,
+    };
+    let oflag = access.oflag() | g::O_CREAT as c_int | flags.bits() as c_int;
+    raw::mq_open(name.as_c_str()?, oflag, mode.bits(), attr.as_ref()).map(Mq)
+}
+
+/// `mq_open(name, access [| O_NONBLOCK])` — open an existing queue.
+///
+/// Syscalls: `mq_open`.
+///
+/// # Errors
+/// - [`Errno::NOENT`](crate::Errno::NOENT): no queue has this name.
+/// - [`Errno::ACCESS`](crate::Errno::ACCESS): its mode does not allow
+///   `access`.
+/// - [`Errno::INVAL`](crate::Errno::INVAL): a bad name (see
+///   [Names](self#names)), or [`OpenFlags::EXCLUSIVE`].
+/// - [`Errno::NAMETOOLONG`](crate::Errno::NAMETOOLONG): a name longer than
+///   [`NAME_MAX`] bytes after the slash.
+/// - [`Errno::MFILE`](crate::Errno::MFILE),
+///   [`Errno::NFILE`](crate::Errno::NFILE): out of file descriptors.
+///
+/// # References
+/// - [mq_open(3)](https://man7.org/linux/man-pages/man3/mq_open.3.html)
+#[doc(alias = "mq_open")]
+pub fn open(name: impl AsRef<[u8]>, access: Access, flags: OpenFlags) -> Result<Mq> {
+    let name = Name::new(name.as_ref())?;
+    if flags.contains(OpenFlags::EXCLUSIVE) {
+        return Err(Errno::INVAL);
+    }
+    raw::mq_open(
+        name.as_c_str()?,
+        access.oflag() | flags.bits() as c_int,
+        0,
+        None,
+    )
+    .map(Mq)
+}
+
+/// `mq_unlink(name)` — remove a queue's name. Processes that have it open
+/// keep using it; the queue and its messages go with the last descriptor.
+///
+/// Syscalls: `mq_unlink`.
+///
+/// # Errors
+/// - [`Errno::NOENT`](crate::Errno::NOENT): no queue has this name.
+/// - [`Errno::PERM`](crate::Errno::PERM): the caller may not remove it
+///   (the queue directory is sticky: only the owner, or a privileged
+///   process, may).
+/// - [`Errno::INVAL`](crate::Errno::INVAL),
+///   [`Errno::NAMETOOLONG`](crate::Errno::NAMETOOLONG): a bad name.
+///
+/// # References
+/// - [mq_unlink(3)](https://man7.org/linux/man-pages/man3/mq_unlink.3.html)
+#[doc(alias = "mq_unlink")]
+pub fn unlink(name: impl AsRef<[u8]>) -> Result<()> {
+    raw::mq_unlink(Name::new(name.as_ref())?.as_c_str()?)
+}
+
+/// Unlinks a queue name when dropped: the opt-in cleanup for the process
+/// that created the queue. Errors on drop are ignored (the name may be
+/// gone already).
+#[must_use = "the name is unlinked when the guard drops"]
+#[derive(Debug)]
+pub struct UnlinkOnDrop(Name);
+
+impl UnlinkOnDrop {
+    /// Guards `name`, validated now.
+    ///
+    /// Syscalls: none (`mq_unlink` on drop).
+    ///
+    /// # Errors
+    /// [`Errno::INVAL`](crate::Errno::INVAL),
+    /// [`Errno::NAMETOOLONG`](crate::Errno::NAMETOOLONG): a bad name.
+    ///
+    /// # References
+    /// - [mq_unlink(3)](https://man7.org/linux/man-pages/man3/mq_unlink.3.html)
+    pub fn new(name: impl AsRef<[u8]>) -> Result<UnlinkOnDrop> {
+        Name::new(name.as_ref()).map(UnlinkOnDrop)
+    }
+}
+
+impl Drop for UnlinkOnDrop {
+    fn drop(&mut self) {
+        if let Ok(name) = self.0.as_c_str() {
+            let _ = raw::mq_unlink(name);
+        }
+    }
+}
+
+fn long(v: usize) -> Result<c_long> {
+    c_long::try_from(v).map_err(|_| Errno::INVAL)
+}
+
+// ---------------------------------------------------------------------------
+// Priorities, attributes, deadlines
+// ---------------------------------------------------------------------------
+
+/// A message priority, `0..=32767` (below `MQ_PRIO_MAX`). Higher comes out
+/// first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Priority(u16);
+
+impl Priority {
+    /// Priority 0, the lowest.
+    pub const MIN: Priority = Priority(0);
+    /// Priority 32767, the highest.
+    pub const MAX: Priority = Priority(MQ_PRIO_MAX as u16 - 1);
+
+    /// The priority `p`.
+    ///
+    /// Syscalls: none.
+    ///
+    /// # Errors
+    /// [`Errno::INVAL`](crate::Errno::INVAL) if `p` ≥ 32768
+    /// (`MQ_PRIO_MAX`), as `mq_send` would give.
+    ///
+    /// # References
+    /// - [mq_send(3)](https://man7.org/linux/man-pages/man3/mq_send.3.html)
+    #[doc(alias = "MQ_PRIO_MAX")]
+    pub const fn new(p: u32) -> Result<Priority> {
+        if p < MQ_PRIO_MAX {
+            Ok(Priority(p as u16))
+        } else {
+            Err(Errno::INVAL)
+        }
+    }
+
+    /// The number.
+    pub const fn get(self) -> u32 {
+        self.0 as u32
+    }
+}
+
+/// A queue's attributes (`struct mq_attr`), from [`Mq::attr`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Attr {
+    /// `mq_flags & O_NONBLOCK`: this descriptor is non-blocking.
+    pub nonblocking: bool,
+    /// `mq_maxmsg`: how many messages the queue holds.
+    pub max_messages: usize,
+    /// `mq_msgsize`: the largest message, and the smallest receive buffer.
+    pub message_size: usize,
+    /// `mq_curmsgs`: how many messages are queued now.
+    pub current_messages: usize,
+}
+
+impl From<mq_attr> for Attr {
+    fn from(a: mq_attr) -> Attr {
+        // The kernel's counts are never negative.
+        let count = |v: c_long| usize::try_from(v).unwrap_or(0);
+        Attr {
+            nonblocking: a.mq_flags & g::O_NONBLOCK as c_long != 0,
+            max_messages: count(a.mq_maxmsg),
+            message_size: count(a.mq_msgsize),
+            current_messages: count(a.mq_curmsgs),
+        }
+    }
+}
+
+/// `timeout` from now on `CLOCK_REALTIME`, saturating.
+fn deadline_after(timeout: Duration) -> __kernel_timespec {
+    let now = rustix::time::clock_gettime(ClockId::Realtime);
+    crate::backend::time::deadline(kernel_ts(&now), timeout)
+}
+
+fn kernel_ts(t: &Timespec) -> __kernel_timespec {
+    __kernel_timespec {
+        tv_sec: t.tv_sec,
+        tv_nsec: t.tv_nsec,
+    }
+}
+
+/// A caller's absolute deadline for the kernel. The nanoseconds are
+/// checked here: a 32-bit kernel, or a 64-bit one serving a 32-bit
+/// process, keeps only their low 32 bits, which would turn some invalid
+/// values into valid ones. Negative seconds are the kernel's to refuse.
+fn caller_deadline(t: &Timespec) -> Result<__kernel_timespec> {
+    if !(0..1_000_000_000).contains(&t.tv_nsec) {
+        return Err(Errno::INVAL);
+    }
+    Ok(kernel_ts(t))
+}
+
+// ---------------------------------------------------------------------------
+// The queue
+// ---------------------------------------------------------------------------
+
+/// An open POSIX message queue (`mqd_t`): an owned, close-on-exec file
+/// descriptor, closed on drop. Closing does not remove the queue.
+///
+/// Closing any descriptor of the queue in the process that registered
+/// for [notification](Mq::notify) cancels the registration.
+#[doc(alias = "mqd_t")]
+#[derive(Debug)]
+pub struct Mq(OwnedFd);
+
+fd_handle!(Mq);
+
+impl Mq {
+    /// `mq_timedsend(mq, msg, len, prio, NULL)` — queue one message; wait
+    /// while the queue is full (unless non-blocking).
+    ///
+    /// A message of 0 bytes is a message. A receiver blocked on the empty
+    /// queue gets it directly.
+    ///
+    /// Syscalls: `mq_timedsend` (`mq_timedsend_time64` on 32-bit arches;
+    /// `mq_timedsend` before Linux 5.1).
+    ///
+    /// # Errors
+    /// - [`Errno::MSGSIZE`](crate::Errno::MSGSIZE): `msg` is longer than
+    ///   the queue's [`message_size`](Attr::message_size).
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): non-blocking and the queue
+    ///   is full.
+    /// - [`Errno::BADF`](crate::Errno::BADF): not opened for writing.
+    /// - [`Errno::INTR`](crate::Errno::INTR): a signal handler ran while
+    ///   waiting (restarted instead if it was installed with `SA_RESTART`;
+    ///   the deadline, being absolute, stays the same).
+    /// - [`Errno::NOMEM`](crate::Errno::NOMEM): the kernel could not
+    ///   allocate the message.
+    ///
+    /// # References
+    /// - [mq_send(3)](https://man7.org/linux/man-pages/man3/mq_send.3.html)
+    #[doc(alias = "mq_send")]
+    #[doc(alias = "mq_timedsend")]
+    pub fn send(&self, msg: &[u8], prio: Priority) -> Result<()> {
+        raw::mq_timedsend(self.0.as_fd(), msg, prio.get(), None)
+    }
+
+    /// `mq_timedsend(mq, msg, len, prio, now + timeout)` — [`send`](Self::send),
+    /// waiting at most `timeout` for room (see [Timeouts](self#timeouts)).
+    ///
+    /// Syscalls: `clock_gettime` (through the vDSO where there is one: no
+    /// syscall), then `mq_timedsend` (`mq_timedsend_time64` on 32-bit
+    /// arches; `mq_timedsend` before Linux 5.1).
+    ///
+    /// # Errors
+    /// As [`send`](Self::send), and
+    /// [`Errno::TIMEDOUT`](crate::Errno::TIMEDOUT): the queue was still full
+    /// at the deadline.
+    ///
+    /// # References
+    /// - [mq_send(3)](https://man7.org/linux/man-pages/man3/mq_send.3.html)
+    #[doc(alias = "mq_timedsend")]
+    pub fn send_timeout(&self, msg: &[u8], prio: Priority, timeout: Duration) -> Result<()> {
+        let deadline = deadline_after(timeout);
+        raw::mq_timedsend(self.0.as_fd(), msg, prio.get(), Some(&deadline))
+    }
+
+    /// `mq_timedsend(mq, msg, len, prio, deadline)` — [`send`](Self::send),
+    /// waiting for room until the absolute `CLOCK_REALTIME` time
+    /// `deadline`.
+    ///
+    /// Syscalls: `mq_timedsend` (`mq_timedsend_time64` on 32-bit arches;
+    /// `mq_timedsend` before Linux 5.1); none for an invalid deadline.
+    ///
+    /// # Errors
+    /// As [`send_timeout`](Self::send_timeout), and
+    /// [`Errno::INVAL`](crate::Errno::INVAL): `deadline` is not a valid
+    /// time, even when the queue has room: nanoseconds outside
+    /// `0..1_000_000_000` (checked before the syscall: 32-bit kernels look
+    /// at the low 32 bits only) or negative seconds (checked by the
+    /// kernel).
+    ///
+    /// # References
+    /// - [mq_send(3)](https://man7.org/linux/man-pages/man3/mq_send.3.html)
+    #[doc(alias = "mq_timedsend")]
+    pub fn send_until(&self, msg: &[u8], prio: Priority, deadline: &Timespec) -> Result<()> {
+        let deadline = caller_deadline(deadline)?;
+        raw::mq_timedsend(self.0.as_fd(), msg, prio.get(), Some(&deadline))
+    }
+
+    /// `mq_timedreceive(mq, buf, len, &prio, NULL)` — take the oldest
+    /// message of the highest priority into `buf`; wait while the queue is
+    /// empty (unless non-blocking). Returns its length and priority.
+    ///
+    /// `buf` must be at least the queue's
+    /// [`message_size`](Attr::message_size) long, whatever the length of
+    /// the message waiting: the kernel checks the buffer against the
+    /// largest message the queue accepts before it looks at the queue,
+    /// and refuses rather than truncate, so no message is ever cut or
+    /// lost. Read the size once with [`attr`](Self::attr).
+    ///
+    /// Syscalls: `mq_timedreceive` (`mq_timedreceive_time64` on 32-bit
+    /// arches; `mq_timedreceive` before Linux 5.1).
+    ///
+    /// # Errors
+    /// - [`Errno::MSGSIZE`](crate::Errno::MSGSIZE): `buf` is shorter than
+    ///   the queue's `message_size`. Nothing was taken.
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): non-blocking and the queue
+    ///   is empty.
+    /// - [`Errno::BADF`](crate::Errno::BADF): not opened for reading.
+    /// - [`Errno::INTR`](crate::Errno::INTR): a signal handler ran while
+    ///   waiting (restarted instead if it was installed with `SA_RESTART`;
+    ///   the deadline, being absolute, stays the same).
+    ///
+    /// # References
+    /// - [mq_receive(3)](https://man7.org/linux/man-pages/man3/mq_receive.3.html)
+    #[doc(alias = "mq_receive")]
+    #[doc(alias = "mq_timedreceive")]
+    pub fn receive(&self, buf: &mut [u8]) -> Result<(usize, Priority)> {
+        received(raw::mq_timedreceive(self.0.as_fd(), buf, None))
+    }
+
+    /// `mq_timedreceive(mq, buf, len, &prio, now + timeout)` —
+    /// [`receive`](Self::receive), waiting at most `timeout` for a message
+    /// (see [Timeouts](self#timeouts)).
+    ///
+    /// Syscalls: `clock_gettime` (through the vDSO where there is one: no
+    /// syscall), then `mq_timedreceive` (`mq_timedreceive_time64` on 32-bit
+    /// arches; `mq_timedreceive` before Linux 5.1).
+    ///
+    /// # Errors
+    /// As [`receive`](Self::receive), and
+    /// [`Errno::TIMEDOUT`](crate::Errno::TIMEDOUT): the queue was still
+    /// empty at the deadline.
+    ///
+    /// # References
+    /// - [mq_receive(3)](https://man7.org/linux/man-pages/man3/mq_receive.3.html)
+    #[doc(alias = "mq_timedreceive")]
+    pub fn receive_timeout(&self, buf: &mut [u8], timeout: Duration) -> Result<(usize, Priority)> {
+        let deadline = deadline_after(timeout);
+        received(raw::mq_timedreceive(self.0.as_fd(), buf, Some(&deadline)))
+    }
+
+    /// `mq_timedreceive(mq, buf, len, &prio, deadline)` —
+    /// [`receive`](Self::receive), waiting for a message until the
+    /// absolute `CLOCK_REALTIME` time `deadline`.
+    ///
+    /// Syscalls: `mq_timedreceive` (`mq_timedreceive_time64` on 32-bit
+    /// arches; `mq_timedreceive` before Linux 5.1); none for an invalid
+    /// deadline.
+    ///
+    /// # Errors
+    /// As [`receive_timeout`](Self::receive_timeout), and
+    /// [`Errno::INVAL`](crate::Errno::INVAL): `deadline` is not a valid
+    /// time, even when a message waits (see
+    /// [`send_until`](Self::send_until)).
+    ///
+    /// # References
+    /// - [mq_receive(3)](https://man7.org/linux/man-pages/man3/mq_receive.3.html)
+    #[doc(alias = "mq_timedreceive")]
+    pub fn receive_until(&self, buf: &mut [u8], deadline: &Timespec) -> Result<(usize, Priority)> {
+        let deadline = caller_deadline(deadline)?;
+        received(raw::mq_timedreceive(self.0.as_fd(), buf, Some(&deadline)))
+    }
+
+    /// `mq_getsetattr(mq, NULL, &attr)` — the queue's size and current
+    /// count, and whether this descriptor is non-blocking.
+    ///
+    /// Syscalls: `mq_getsetattr`.
+    ///
+    /// # Errors
+    /// [`Errno::BADF`](crate::Errno::BADF): the fd is not a queue (only
+    /// possible for a handle made with `From<OwnedFd>`).
+    ///
+    /// # References
+    /// - [mq_getattr(3)](https://man7.org/linux/man-pages/man3/mq_getattr.3.html)
+    #[doc(alias = "mq_getattr")]
+    #[doc(alias = "mq_getsetattr")]
+    pub fn attr(&self) -> Result<Attr> {
+        let mut old = mq_attr::default();
+        raw::mq_getsetattr(self.0.as_fd(), None, Some(&mut old))?;
+        Ok(old.into())
+    }
+
+    /// `mq_getsetattr(mq, &new, &old)` — switch this descriptor's
+    /// non-blocking mode, the only attribute that can change after
+    /// creation, and return the attributes as they were before.
+    ///
+    /// Equivalent to [`set_nonblocking`](Self::set_nonblocking) (which
+    /// uses `ioctl(FIONBIO)` and returns nothing).
+    ///
+    /// Syscalls: `mq_getsetattr`.
+    ///
+    /// # Errors
+    /// [`Errno::BADF`](crate::Errno::BADF): the fd is not a queue.
+    ///
+    /// # References
+    /// - [mq_setattr(3)](https://man7.org/linux/man-pages/man3/mq_setattr.3.html)
+    #[doc(alias = "mq_setattr")]
+    #[doc(alias = "mq_getsetattr")]
+    pub fn set_attr(&self, nonblocking: bool) -> Result<Attr> {
+        let new = mq_attr {
+            mq_flags: if nonblocking {
+                g::O_NONBLOCK as c_long
+            } else {
+                0
+            },
+            ..mq_attr::default()
+        };
+        let mut old = mq_attr::default();
+        raw::mq_getsetattr(self.0.as_fd(), Some(&new), Some(&mut old))?;
+        Ok(old.into())
+    }
+
+    /// `mq_notify(mq, &sigevent)` — register this process to be told when
+    /// a message arrives in the empty queue.
+    ///
+    /// - One registration per queue, system-wide: while any process is
+    ///   registered (this one included), a registration fails with
+    ///   [`Errno::BUSY`](crate::Errno::BUSY).
+    /// - It fires once, when a message arrives in an *empty* queue, and is
+    ///   then gone: register again (before reading, so as not to miss the
+    ///   next arrival) to be told again. Messages sent to a queue that
+    ///   already holds some fire nothing.
+    /// - A message handed straight to a process blocked in
+    ///   [`receive`](Self::receive) never enters the queue: it fires
+    ///   nothing, and the registration stays.
+    /// - It ends without firing when the process calls
+    ///   [`cancel_notify`](Self::cancel_notify), closes *any* descriptor
+    ///   of this queue, or exits. A [`Notify::Socket`] registration then
+    ///   delivers [`NotifyEvent::Removed`].
+    ///
+    /// How the process is told is [`Notify`]: nothing, a signal with a
+    /// value, or a message on a [`NotifySocket`].
+    ///
+    /// Syscalls: `mq_notify`.
+    ///
+    /// # Errors
+    /// - [`Errno::BUSY`](crate::Errno::BUSY): a process is registered.
+    /// - [`Errno::INVAL`](crate::Errno::INVAL): a signal reserved by libc
+    ///   (32, 33, 34), refused before the syscall.
+    /// - [`Errno::BADF`](crate::Errno::BADF): the fd is not a queue, or the
+    ///   [`NotifySocket`] is not open.
+    /// - [`Errno::NOTSOCK`](crate::Errno::NOTSOCK),
+    ///   [`Errno::CONNREFUSED`](crate::Errno::CONNREFUSED): the socket fd is
+    ///   not a netlink socket (only possible for a socket made with
+    ///   `From<OwnedFd>`).
+    /// - [`Errno::NOSYS`](crate::Errno::NOSYS): the kernel was built
+    ///   without POSIX message queues, or (qemu-user 7.2) the emulator
+    ///   does not implement `mq_notify`.
+    ///
+    /// # References
+    /// - [mq_notify(3)](https://man7.org/linux/man-pages/man3/mq_notify.3.html)
+    /// - [sigevent(3type)](https://man7.org/linux/man-pages/man3/sigevent.3type.html)
+    #[doc(alias = "mq_notify")]
+    pub fn notify(&self, how: Notify<'_>) -> Result<()> {
+        let mut cookie = [0u8; NOTIFY_COOKIE_LEN];
+        let how = match how {
+            Notify::NoEvent => raw::Notify::None,
+            Notify::Signal { signal, value } => {
+                let signo = signal.as_raw();
+                if (32..=34).contains(&signo) {
+                    return Err(Errno::INVAL);
+                }
+                raw::Notify::Signal { signo, value }
+            }
+            Notify::Socket { socket, cookie: c } => {
+                cookie[..COOKIE_LEN].copy_from_slice(&c);
+                raw::Notify::Netlink {
+                    sock: socket.0.as_fd(),
+                    cookie: &cookie,
+                }
+            }
+        };
+        raw::mq_notify(self.0.as_fd(), Some(how))
+    }
+
+    /// `mq_notify(mq, NULL)` — cancel this process's registration. Does
+    /// nothing if another process (or none) is registered. A
+    /// [`Notify::Socket`] registration delivers
+    /// [`NotifyEvent::Removed`].
+    ///
+    /// Syscalls: `mq_notify`.
+    ///
+    /// # Errors
+    /// - [`Errno::BADF`](crate::Errno::BADF): the fd is not a queue.
+    /// - [`Errno::NOSYS`](crate::Errno::NOSYS): as for
+    ///   [`notify`](Self::notify).
+    ///
+    /// # References
+    /// - [mq_notify(3)](https://man7.org/linux/man-pages/man3/mq_notify.3.html)
+    #[doc(alias = "mq_notify")]
+    pub fn cancel_notify(&self) -> Result<()> {
+        raw::mq_notify(self.0.as_fd(), None)
+    }
+}
+
+fn received(r: Result<(usize, c_uint)>) -> Result<(usize, Priority)> {
+    // The kernel refuses priorities >= MQ_PRIO_MAX on send.
+    r.map(|(n, p)| (n, Priority(p.min(Priority::MAX.get()) as u16)))
+}
+
+// ---------------------------------------------------------------------------
+// Notification
+// ---------------------------------------------------------------------------
+
+/// The caller's part of a notification cookie: [`NOTIFY_COOKIE_LEN`] (32)
+/// bytes less the last, which the kernel overwrites with the event.
+///
+/// [`NOTIFY_COOKIE_LEN`]: https://man7.org/linux/man-pages/man3/mq_notify.3.html
+pub const COOKIE_LEN: usize = NOTIFY_COOKIE_LEN - 1;
+
+/// The bytes a [`Notify::Socket`] registration hands back in its
+/// [`Notification`]: anything that tells the registrations sharing one
+/// socket apart.
+pub type Cookie = [u8; COOKIE_LEN];
+
+/// How [`Mq::notify`] tells the process (`struct sigevent`).
+#[derive(Clone, Copy, Debug)]
+pub enum Notify<'a> {
+    /// `SIGEV_NONE`: tell nothing. The registration still takes the
+    /// queue's one slot (keeping other processes from registering) and is
+    /// used up by the first message.
+    NoEvent,
+    /// `SIGEV_SIGNAL`: send `signal` to the process, with `si_code`
+    /// `SI_MESGQ`, `si_value` = `value` (read it as `si_ptr`, or the low
+    /// 32 bits as `si_int`), and the sender's pid and uid. Block the signal
+    /// and take it with `sigtimedwait` or a signalfd, or install a handler.
+    /// The signals libc reserves (32, 33, 34) are refused.
+    Signal {
+        /// The signal to send.
+        signal: Signal,
+        /// The value delivered with it.
+        value: usize,
+    },
+    /// `SIGEV_THREAD` as the kernel implements it: it takes the 32-byte
+    /// cookie (this cookie and a byte it sets) now, and later sends it as
+    /// one datagram to `socket`, where [`NotifySocket::recv`] reads it.
+    /// This is what glibc's and musl's `SIGEV_THREAD` run on, without their
+    /// thread.
+    Socket {
+        /// Where the cookie goes.
+        socket: &'a NotifySocket,
+        /// What it says.
+        cookie: Cookie,
+    },
+}
+
+/// What happened to a [`Notify::Socket`] registration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NotifyEvent {
+    /// `NOTIFY_WOKENUP`: a message arrived in the empty queue. The
+    /// registration is used up.
+    Message,
+    /// `NOTIFY_REMOVED`: the registration ended without a message
+    /// ([`Mq::cancel_notify`], or the registering process closed a
+    /// descriptor of the queue or exited).
+    Removed,
+}
+
+/// One datagram read from a [`NotifySocket`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Notification {
+    /// The registration's [`Cookie`].
+    pub cookie: Cookie,
+    /// What happened.
+    pub event: NotifyEvent,
+}
+
+/// A netlink socket that receives [`Notify::Socket`] notifications: a
+/// pollable, close-on-exec fd, readable while a notification waits.
+///
+/// One socket can serve many registrations (tell them apart by cookie).
+/// Each registration reserves room for its 32-byte datagram in the
+/// socket's receive buffer; if that is full (hundreds of unread
+/// notifications), [`Mq::notify`] waits for room.
+///
+/// ```
+/// # fn main() -> bareipc::Result<()> {
+/// use bareipc::mq::posix::{self, Access, Capacity, Notify, NotifyEvent, NotifySocket, OpenFlags, Priority};
+///
+/// # let name = format!("/bareipc-doc-notify-{}", std::process::id());
+/// let q = posix::create(&name, Access::ReadWrite, OpenFlags::EXCLUSIVE,
+///                       Some(Capacity { max_messages: 4, message_size: 32 }))?;
+/// posix::unlink(&name)?;
+/// let sock = NotifySocket::new()?;
+/// # if q.notify(Notify::NoEvent) == Err(bareipc::Errno::NOSYS) { return Ok(()); } // qemu-user
+/// # q.cancel_notify()?;
+/// q.notify(Notify::Socket { socket: &sock, cookie: *b"jobs queue, worker 1..........." })?;
+/// q.send(b"job", Priority::MIN)?;  // any process may send
+/// let n = sock.recv()?;            // or poll `sock` with your other fds
+/// assert_eq!(n.event, NotifyEvent::Message);
+/// assert_eq!(&n.cookie[..10], b"jobs queue");
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct NotifySocket(OwnedFd);
+
+fd_handle!(NotifySocket);
+
+impl NotifySocket {
+    /// `socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)` — a
+    /// socket for [`Notify::Socket`], as glibc creates it. It joins no
+    /// multicast group and sends nothing, so nothing but notifications
+    /// arrives on it.
+    ///
+    /// Syscalls: `socket` (`socketcall` on x86).
+    ///
+    /// # Errors
+    /// - [`Errno::MFILE`](crate::Errno::MFILE),
+    ///   [`Errno::NFILE`](crate::Errno::NFILE): out of file descriptors.
+    /// - [`Errno::AFNOSUPPORT`](crate::Errno::AFNOSUPPORT): a kernel
+    ///   without netlink.
+    ///
+    /// # References
+    /// - [netlink(7)](https://man7.org/linux/man-pages/man7/netlink.7.html)
+    /// - [mq_notify(3)](https://man7.org/linux/man-pages/man3/mq_notify.3.html)
+    #[doc(alias = "socket")]
+    pub fn new() -> Result<NotifySocket> {
+        rustix::net::socket_with(
+            AddressFamily::NETLINK,
+            SocketType::RAW,
+            SocketFlags::CLOEXEC,
+            None,
+        )
+        .map(NotifySocket)
+    }
+
+    /// `recv(fd, buf, 32, 0)` — read one notification, waiting for it
+    /// (unless the socket was set non-blocking).
+    ///
+    /// Syscalls: `recvfrom` (`recv` on arm, `socketcall` on x86).
+    ///
+    /// # Errors
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): non-blocking and nothing
+    ///   waits.
+    /// - [`Errno::INTR`](crate::Errno::INTR): a signal handler ran while
+    ///   waiting (restarted instead if it was installed with `SA_RESTART`).
+    /// - [`Errno::BADMSG`](crate::Errno::BADMSG): the datagram was not a
+    ///   notification (not 32 bytes, or an unknown event byte); it is
+    ///   consumed.
+    ///
+    /// # References
+    /// - [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html)
+    pub fn recv(&self) -> Result<Notification> {
+        self.recv_with(RecvFlags::empty())
+    }
+
+    /// `recv(fd, buf, 32, MSG_DONTWAIT)` — read a notification if one
+    /// waits, without blocking.
+    ///
+    /// Syscalls: `recvfrom` (`recv` on arm, `socketcall` on x86).
+    ///
+    /// # Errors
+    /// [`Errno::AGAIN`](crate::Errno::AGAIN) if none waits; otherwise as
+    /// [`recv`](Self::recv).
+    ///
+    /// # References
+    /// - [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html)
+    #[doc(alias = "recv")]
+    pub fn try_recv(&self) -> Result<Notification> {
+        self.recv_with(RecvFlags::DONTWAIT)
+    }
+
+    /// `ppoll` for up to `timeout`, then `recv(fd, buf, 32, MSG_DONTWAIT)`
+    /// — read a notification, waiting at most `timeout` for one.
+    ///
+    /// Syscalls: `ppoll` (`ppoll_time64` on 32-bit arches), then
+    /// `recvfrom` (`recv` on arm, `socketcall` on x86) if it became
+    /// readable.
+    ///
+    /// # Errors
+    /// - [`Errno::TIMEDOUT`](crate::Errno::TIMEDOUT): none arrived in time.
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): another reader of the same
+    ///   socket took it between the poll and the read.
+    /// - Otherwise as [`recv`](Self::recv).
+    ///
+    /// # References
+    /// - [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html)
+    /// - [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html)
+    #[doc(alias = "ppoll")]
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<Notification> {
+        use rustix::event::{PollFd, PollFlags, poll};
+        let ts = Timespec::try_from(timeout).unwrap_or(Timespec {
+            tv_sec: i64::MAX,
+            tv_nsec: 999_999_999,
+        });
+        let mut fds = [PollFd::new(&self.0, PollFlags::IN)];
+        if poll(&mut fds, Some(&ts))? == 0 {
+            return Err(Errno::TIMEDOUT);
+        }
+        self.try_recv()
+    }
+
+    fn recv_with(&self, flags: RecvFlags) -> Result<Notification> {
+        let mut buf = [0u8; NOTIFY_COOKIE_LEN];
+        // TRUNC: the real length of a longer datagram, so it is refused.
+        let (_, len) = rustix::net::recv(&self.0, &mut buf, flags | RecvFlags::TRUNC)?;
+        decode(&buf, len)
+    }
+}
+
+/// A received datagram of `len` bytes (of which `buf` holds the first 32)
+/// as a notification.
+fn decode(buf: &[u8; NOTIFY_COOKIE_LEN], len: usize) -> Result<Notification> {
+    if len != NOTIFY_COOKIE_LEN {
+        return Err(Errno::BADMSG);
+    }
+    let (cookie, event) = buf.split_at(COOKIE_LEN);
+    let event = match event {
+        [NOTIFY_WOKENUP] => NotifyEvent::Message,
+        [NOTIFY_REMOVED] => NotifyEvent::Removed,
+        _ => return Err(Errno::BADMSG),
+    };
+    let mut c = [0; COOKIE_LEN];
+    c.copy_from_slice(cookie);
+    Ok(Notification { cookie: c, event })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        let ok = |n: &[u8]| Name::new(n).map(|n| n.as_c_str().unwrap().to_bytes().len());
+        assert_eq!(ok(b"/q"), Ok(2));
+        assert_eq!(ok(b"/.q"), Ok(3));
+        assert_eq!(ok(b"/..."), Ok(4));
+        let longest = [b'/'].iter().chain([b'n'; NAME_MAX].iter()).copied();
+        let longest: heapless::Vec<u8, 300> = longest.collect();
+        assert_eq!(ok(&longest), Ok(NAME_MAX + 1));
+        let mut too_long = longest.clone();
+        too_long.push(b'n').unwrap();
+        assert_eq!(ok(&too_long), Err(Errno::NAMETOOLONG));
+        for bad in [
+            &b""[..],
+            b"/",
+            b"q",
+            b"q/",
+            b"//q",
+            b"/a/b",
+            b"/q/",
+            b"/.",
+            b"/..",
+            b"/a\0b",
+            b"/q\0",
+        ] {
+            assert_eq!(ok(bad), Err(Errno::INVAL), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn priorities() {
+        assert_eq!(Priority::new(0), Ok(Priority::MIN));
+        assert_eq!(Priority::new(32767), Ok(Priority::MAX));
+        assert_eq!(Priority::new(32768), Err(Errno::INVAL));
+        assert_eq!(Priority::new(u32::MAX), Err(Errno::INVAL));
+        assert_eq!(Priority::MAX.get(), 32767);
+    }
+
+    #[test]
+    fn decoding() {
+        let mut buf = [7u8; NOTIFY_COOKIE_LEN];
+        buf[31] = NOTIFY_WOKENUP;
+        let n = decode(&buf, 32).unwrap();
+        assert_eq!((n.cookie, n.event), ([7; COOKIE_LEN], NotifyEvent::Message));
+        buf[31] = NOTIFY_REMOVED;
+        assert_eq!(decode(&buf, 32).unwrap().event, NotifyEvent::Removed);
+        buf[31] = 0;
+        assert_eq!(decode(&buf, 32), Err(Errno::BADMSG));
+        buf[31] = NOTIFY_WOKENUP;
+        assert_eq!(decode(&buf, 33), Err(Errno::BADMSG));
+        assert_eq!(decode(&buf, 31), Err(Errno::BADMSG));
+    }
+}
