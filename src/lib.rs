@@ -62,6 +62,8 @@ pub mod fifo;
 pub mod key;
 #[cfg(feature = "pipe")]
 pub mod pipe;
+#[cfg(feature = "sem")]
+pub mod sem;
 #[cfg(feature = "shm")]
 pub mod shm;
 #[cfg(feature = "socket")]

@@ -9,15 +9,11 @@ use std::process::Child;
 
 use bareipc::Errno;
 use bareipc::eventfd::{self, EventFd, EventFdFlags};
-use common::{assert_child_ok, child, child_role};
+use common::{assert_child_ok, child, child_role, say_ready, wait_until_asleep};
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
 
 /// The fd number a parent hands a child's eventfd on.
 const CHILD_EVENT_FD: i32 = 10;
-/// The fd number of the pipe's write end on which a child says it is
-/// ready. A pipe, not a second eventfd: if the child dies first, the
-/// parent's read sees end-of-file instead of waiting for ever.
-const CHILD_READY_FD: i32 = 11;
 
 /// The eventfd a parent handed this child on `n`.
 fn given(n: i32) -> EventFd {
@@ -39,38 +35,6 @@ fn drain(ev: &EventFd) -> Option<u64> {
             assert_eq!(e, Errno::AGAIN);
             None
         }
-    }
-}
-
-/// In a child: writes this thread's id to the readiness pipe and closes it.
-fn say_ready() {
-    use std::io::Write;
-    let mut ready = std::fs::File::from(common::take_fd(CHILD_READY_FD));
-    ready.write_all(&my_tid().to_ne_bytes()).unwrap();
-}
-
-/// In a child: this thread's id, which the parent needs because libtest
-/// runs the test on a thread of its own, not on the main thread.
-fn my_tid() -> u64 {
-    // SAFETY: gettid takes no arguments and cannot fail.
-    unsafe { libc::syscall(libc::SYS_gettid) as u64 }
-}
-
-/// Waits, without sleeping, until thread `tid` of the child is asleep in
-/// the kernel (state `S`) or gone, so that what the parent does next
-/// happens while the child waits in a syscall.
-fn wait_until_asleep(c: &Child, tid: u64) {
-    let path = format!("/proc/{}/task/{tid}/stat", c.id());
-    loop {
-        let Ok(stat) = std::fs::read_to_string(&path) else {
-            return; // the thread has exited
-        };
-        // The state follows the command name, which is in parentheses.
-        let state = stat[stat.rfind(')').unwrap() + 2..].chars().next().unwrap();
-        if matches!(state, 'S' | 'Z' | 'X') {
-            return;
-        }
-        std::thread::yield_now();
     }
 }
 
@@ -257,7 +221,7 @@ fn child_blocks_in_read_until_the_parent_writes() {
         "waiter",
         &ev,
     );
-    wait_until_asleep(&c, tid);
+    wait_until_asleep(c.id(), tid);
     ev.write(VALUE).unwrap();
     assert_child_ok(c.wait().unwrap());
     // The child's read took everything.
@@ -280,7 +244,7 @@ fn child_blocks_in_write_until_a_read_makes_room() {
         "writer",
         &ev,
     );
-    wait_until_asleep(&c, tid);
+    wait_until_asleep(c.id(), tid);
     // The child's 1 cannot have been added yet, in whole or in part.
     assert_eq!(ev.read().unwrap(), eventfd::MAX);
     assert_child_ok(c.wait().unwrap());
@@ -319,7 +283,7 @@ fn signal_interrupts_a_blocked_read_with_eintr() {
     // exits. Directed at the thread that reads (tgkill): a signal to the
     // process could go to another of its threads.
     let status = loop {
-        wait_until_asleep(&c, tid);
+        wait_until_asleep(c.id(), tid);
         // SAFETY: tgkill only sends a signal; a stale tid fails with ESRCH.
         unsafe {
             libc::syscall(
@@ -405,21 +369,10 @@ fn no_fd_leaks_across_the_api() {
 }
 
 /// Spawns `test` as `role` with a dup of `ev` at `CHILD_EVENT_FD` and a
-/// readiness pipe at `CHILD_READY_FD`, and waits until the child has
-/// written its thread id there: returns the child and that tid.
-fn spawn_with_ready(test: &str, role: &str, ev: &EventFd) -> (std::process::Child, u64) {
-    use std::io::Read;
-    let (mut ready, theirs) = std::io::pipe().unwrap();
+/// readiness pipe, and waits until the child is ready: returns the child
+/// and its test thread's id.
+fn spawn_with_ready(test: &str, role: &str, ev: &EventFd) -> (Child, u64) {
     let mut cmd = child(test, role);
     common::give_fd(&mut cmd, dup(ev), CHILD_EVENT_FD);
-    common::give_fd(&mut cmd, theirs.into(), CHILD_READY_FD);
-    let c = cmd.spawn().unwrap();
-    // Our copies of the child's fds close here, so a child that dies
-    // before it is ready gives us end-of-file below.
-    drop(cmd);
-    let mut tid = [0; 8];
-    ready
-        .read_exact(&mut tid)
-        .expect("the child died before it said it was ready");
-    (c, u64::from_ne_bytes(tid))
+    common::spawn_ready(cmd)
 }

@@ -235,3 +235,60 @@ pub fn take_fd(n: RawFd) -> OwnedFd {
 pub fn borrow(fd: &impl AsFd) -> BorrowedFd<'_> {
     fd.as_fd()
 }
+
+/// The fd number of the pipe's write end on which a child spawned with
+/// [`spawn_ready`] says it is ready. A pipe, so that a child that dies
+/// first gives the parent end-of-file instead of a wait for ever.
+pub const READY_FD: RawFd = 11;
+
+/// Spawns `cmd` with a readiness pipe at [`READY_FD`] and waits until the
+/// child has called [`say_ready`]: returns the child and the thread id it
+/// reported. Panics if the child dies first.
+pub fn spawn_ready(mut cmd: Command) -> (std::process::Child, u64) {
+    use std::io::Read;
+    let (mut ready, theirs) = std::io::pipe().unwrap();
+    give_fd(&mut cmd, theirs.into(), READY_FD);
+    let c = cmd.spawn().unwrap();
+    // Our copies of the child's fds close here, so a child that dies
+    // before it is ready gives us end-of-file below.
+    drop(cmd);
+    let mut tid = [0; 8];
+    ready
+        .read_exact(&mut tid)
+        .expect("the child died before it said it was ready");
+    (c, u64::from_ne_bytes(tid))
+}
+
+/// In a child started by [`spawn_ready`]: writes this thread's id to the
+/// readiness pipe and closes it.
+pub fn say_ready() {
+    use std::io::Write;
+    let mut ready = std::fs::File::from(take_fd(READY_FD));
+    ready.write_all(&my_tid().to_ne_bytes()).unwrap();
+}
+
+/// This thread's id: libtest runs each test on a thread of its own, not
+/// on the main thread, so a parent that signals or watches a child's test
+/// needs this id, not the pid.
+pub fn my_tid() -> u64 {
+    // SAFETY: gettid takes no arguments and cannot fail.
+    unsafe { libc::syscall(libc::SYS_gettid) as u64 }
+}
+
+/// Waits, without sleeping, until thread `tid` of process `pid` is asleep
+/// in the kernel (state `S`) or gone, so that what the caller does next
+/// happens while that thread waits in a syscall.
+pub fn wait_until_asleep(pid: u32, tid: u64) {
+    let path = format!("/proc/{pid}/task/{tid}/stat");
+    loop {
+        let Ok(stat) = std::fs::read_to_string(&path) else {
+            return; // the thread has exited
+        };
+        // The state follows the command name, which is in parentheses.
+        let state = stat[stat.rfind(')').unwrap() + 2..].chars().next().unwrap();
+        if matches!(state, 'S' | 'Z' | 'X') {
+            return;
+        }
+        std::thread::yield_now();
+    }
+}
