@@ -74,8 +74,8 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use core::time::Duration;
 
 use rustix::fd::{AsFd, OwnedFd};
-use rustix::fs::{AtFlags, CWD, FileType, OFlags};
 pub use rustix::fs::Mode;
+use rustix::fs::{AtFlags, CWD, FileType, OFlags};
 use rustix::thread::futex::{self as fx, Flags};
 use rustix::time::ClockId;
 
@@ -247,8 +247,8 @@ impl<'a> Semaphore<'a> {
     /// deadline is still taken.
     ///
     /// Syscalls: none, or `clock_gettime` (usually answered by the vDSO
-    /// without a syscall) and `futex(FUTEX_WAIT_BITSET)` (`futex` on
-    /// 64-bit, `futex_time64` on 32-bit).
+    /// without a syscall) and `futex(FUTEX_WAIT_BITSET)` (`futex`; on
+    /// 32-bit, `futex_time64` for a deadline past 2038).
     ///
     /// # Errors
     /// `ETIMEDOUT` when the deadline passes (not `EAGAIN`, unlike
@@ -342,9 +342,9 @@ impl NamedSemaphore {
     /// `0o777`, under the umask) decides who may open it; opening needs
     /// read and write.
     ///
-    /// Syscalls: `openat` (again if a temporary name is taken),
-    /// `ftruncate` (`ftruncate64` on 32-bit), `mmap` (`mmap2` on 32-bit),
-    /// `close`, `linkat`, `unlinkat`.
+    /// Syscalls: `gettid` (for the temporary name), `openat` (again if a
+    /// temporary name is taken), `ftruncate` (`ftruncate64` on 32-bit),
+    /// `mmap` (`mmap2` on 32-bit), `linkat`, `unlinkat`, `close`.
     ///
     /// # Safety
     /// No process may truncate the file while this process has it mapped
@@ -432,7 +432,12 @@ impl NamedSemaphore {
     pub unsafe fn open(name: impl AsRef<[u8]>) -> Result<Self> {
         let path = ShmPath::with_prefix(PREFIX, name.as_ref())?;
         let flags = OFlags::RDWR | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NOCTTY;
-        let fd = rustix::fs::openat(CWD, path.as_c_str()?, flags | OFlags::NONBLOCK, Mode::empty())?;
+        let fd = rustix::fs::openat(
+            CWD,
+            path.as_c_str()?,
+            flags | OFlags::NONBLOCK,
+            Mode::empty(),
+        )?;
         let st = rustix::fs::fstat(&fd)?;
         if FileType::from_raw_mode(st.st_mode as _) != FileType::RegularFile
             || st.st_size != FILE_SIZE as i64

@@ -259,8 +259,8 @@ impl<'a> RobustMutex<'a> {
     /// moves it.
     ///
     /// Syscalls: as [`lock`](Self::lock), and `clock_gettime` (usually
-    /// answered by the vDSO) when the lock is held; `futex_time64` instead
-    /// of `futex` on 32-bit.
+    /// answered by the vDSO) when the lock is held; on 32-bit,
+    /// `futex_time64` instead of `futex` for a deadline past 2038.
     ///
     /// # Errors
     /// As [`lock`](Self::lock), and `ETIMEDOUT` when the deadline passes.
@@ -366,10 +366,12 @@ impl<'a> RobustMutex<'a> {
             let next_aux = (aux & !STATE_MASK).wrapping_add(GENERATION) | state;
             // Only the high half changes; the kernel may change the low
             // half (FUTEX_WAITERS) meanwhile, which just retries.
-            match self
-                .word
-                .compare_exchange_weak(cur, pack(futex_of(cur), next_aux), Acquire, Relaxed)
-            {
+            match self.word.compare_exchange_weak(
+                cur,
+                pack(futex_of(cur), next_aux),
+                Acquire,
+                Relaxed,
+            ) {
                 Ok(_) => {
                     let guard = MutexGuard {
                         mutex: *self,

@@ -743,7 +743,10 @@ mod tests {
         let raw = raw::sembufs(&ops);
         assert_eq!(raw.len(), 2);
         assert_eq!(raw.as_ptr().cast::<u8>(), ops.as_ptr().cast::<u8>());
-        assert_eq!((raw[0].sem_num, raw[0].sem_op, raw[0].sem_flg), (1, -1, 0x1000));
+        assert_eq!(
+            (raw[0].sem_num, raw[0].sem_op, raw[0].sem_flg),
+            (1, -1, 0x1000)
+        );
         assert_eq!((raw[1].sem_num, raw[1].sem_op), (65535, 1));
         assert_eq!(core::mem::size_of_val(raw), 12);
     }
@@ -754,7 +757,10 @@ mod tests {
         use core::mem::{offset_of, size_of};
         assert_eq!(size_of::<SemOp>(), size_of::<libc::sembuf>());
         assert_eq!(offset_of!(sembuf, sem_op), offset_of!(libc::sembuf, sem_op));
-        assert_eq!(offset_of!(sembuf, sem_flg), offset_of!(libc::sembuf, sem_flg));
+        assert_eq!(
+            offset_of!(sembuf, sem_flg),
+            offset_of!(libc::sembuf, sem_flg)
+        );
         assert_eq!(OpFlags::UNDO.bits() as i32, libc::SEM_UNDO);
         assert_eq!(OpFlags::NO_WAIT.bits() as i32, libc::IPC_NOWAIT);
     }

@@ -6,6 +6,8 @@
 
 #[cfg(feature = "pipe")]
 pub mod pipe;
+#[cfg(feature = "sem")]
+pub mod sem;
 #[cfg(feature = "shm")]
 pub mod shm;
 #[cfg(feature = "socket")]
