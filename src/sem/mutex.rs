@@ -382,8 +382,9 @@ impl<'a> RobustMutex<'a> {
                         HELD => Ok(Locked::Consistent(guard)),
                         DIED => Ok(Locked::OwnerDied(guard)),
                         _ => {
-                            // Give it back, still unrecoverable.
-                            guard.release()?;
+                            // Give it back (dropping the guard), still
+                            // unrecoverable.
+                            drop(guard);
                             Err(Errno::NOTRECOVERABLE)
                         }
                     };
