@@ -12,10 +12,10 @@
 //! | Signal | `signal` | `rt_sigaction`, `rt_sigprocmask`, `signalfd4`, `rt_sigtimedwait`, `rt_sigqueueinfo`, `kill` | telling another process that an event happened, with an optional payload | not built yet |
 //! | Unix socket | [`socket`] | `socketpair`, `socket`, `bind`, `listen`, `accept4`, `connect`, `sendto`, `recvfrom`, `sendmsg`, `recvmsg`, `getsockopt`, `setsockopt` | two-way traffic, much data, fd passing and peer credentials | built |
 //! | Event counter | [`eventfd`] | `eventfd2`, `read`, `write` | the lightest pollable notification | built |
-//! | Semaphore | `sem` | `semget`, `semop`/`semtimedop`, `semctl`, `futex` | counting access to a critical section without busy waiting | not built yet |
+//! | Semaphore | [`sem`] | `semget`, `semop`/`semtimedop`, `semctl`, `futex` (`FUTEX_WAIT`/`WAKE`, `FUTEX_LOCK_PI`/`UNLOCK_PI`), `openat`, `linkat` | counting access to a critical section without busy waiting; SysV undo or a robust mutex when a holder may die | built |
 //!
 //!
-//! SysV objects (shared memory today; message queues and semaphore sets
+//! SysV objects (shared memory and semaphore sets today; message queues
 //! next) are found by a [`key::Key`].
 //!
 //! # Rules the whole crate keeps
@@ -66,6 +66,8 @@ pub mod key;
 pub mod mq;
 #[cfg(feature = "pipe")]
 pub mod pipe;
+#[cfg(feature = "sem")]
+pub mod sem;
 #[cfg(feature = "shm")]
 pub mod shm;
 #[cfg(feature = "socket")]

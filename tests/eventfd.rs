@@ -220,7 +220,7 @@ fn child_blocks_in_read_until_the_parent_writes() {
         "waiter",
         &ev,
     );
-    wait_until_asleep(&c, tid);
+    wait_until_asleep(c.id(), tid);
     ev.write(VALUE).unwrap();
     assert_child_ok(c.wait().unwrap());
     // The child's read took everything.
@@ -243,7 +243,7 @@ fn child_blocks_in_write_until_a_read_makes_room() {
         "writer",
         &ev,
     );
-    wait_until_asleep(&c, tid);
+    wait_until_asleep(c.id(), tid);
     // The child's 1 cannot have been added yet, in whole or in part.
     assert_eq!(ev.read().unwrap(), eventfd::MAX);
     assert_child_ok(c.wait().unwrap());

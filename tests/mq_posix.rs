@@ -731,7 +731,7 @@ fn a_blocked_receiver_takes_the_message_and_nothing_fires() {
     let mut cmd = child(T, "receiver");
     cmd.env("MQ_NAME", &name);
     let (mut c, tid) = common::spawn_until_ready(cmd);
-    common::wait_until_asleep(&c, tid);
+    common::wait_until_asleep(c.id(), tid);
     q.send(b"direct", Priority::MIN).unwrap();
     common::assert_child_ok(c.wait().unwrap());
     // The message went straight to the receiver: no notification, and the

@@ -316,7 +316,7 @@ fn removal_wakes_a_blocked_receiver_with_eidrm() {
     let mut cmd = child("removal_wakes_a_blocked_receiver_with_eidrm", "waiter");
     cmd.env("MSG_ID", id.to_string());
     let (mut c, tid) = common::spawn_until_ready(cmd);
-    common::wait_until_asleep(&c, tid);
+    common::wait_until_asleep(c.id(), tid);
     q.remove().unwrap();
     common::assert_child_ok(c.wait().unwrap());
     // The id names nothing now.

@@ -12,11 +12,12 @@
 //! | 20..=29 | `socket` check: the step that failed (see [`checks::socket::Failed`]) |
 //! | 30..=39 | `shm` check: the step that failed (see [`checks::shm::Failed`]) |
 //! | 40..=49 | `mq` check: the step that failed (see [`checks::mq::Failed`]) |
+//! | 50..=59 | `sem` check: the step that failed (see [`checks::sem::Failed`]) |
 //! | 70..=79 | `file` check: the step that failed (see [`checks::file::Failed`]) |
 //! | 101 | panic |
 //!
-//! Each family gets its own block of ten codes: mq takes 40..=49, sem
-//! 50..=59, signal 60..=69, file 70..=79.
+//! Each family gets its own block of ten codes: mq takes 40..=49, signal
+//! 60..=69, file 70..=79.
 //!
 //! The runtime (entry point, exit, the memory functions LLVM calls) is in
 //! [`rt`]; the checks are in [`checks`], one function per family.
@@ -78,6 +79,8 @@ fn run() -> Result<(), Failure> {
     checks::shm::check().map_err(|step| step as Failure)?;
     #[cfg(feature = "mq")]
     checks::mq::check().map_err(|step| step as Failure)?;
+    #[cfg(feature = "sem")]
+    checks::sem::check().map_err(|step| step as Failure)?;
     #[cfg(feature = "file")]
     checks::file::check().map_err(|step| step as Failure)?;
     Ok(())

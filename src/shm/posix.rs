@@ -72,8 +72,10 @@ bitflags! {
     }
 }
 
-/// The path `/dev/shm/<name>` with its NUL, built on the stack.
-struct ShmPath {
+/// The path `/dev/shm/<prefix><name>` with its NUL, built on the stack.
+/// The prefix lets another family keep its objects apart from plain
+/// shared memory (the futex semaphores' `bareipc.sem.`).
+pub(crate) struct ShmPath {
     buf: [u8; DIR.len() + NAME_MAX + 1],
     len: usize,
 }
@@ -82,6 +84,13 @@ impl ShmPath {
     /// Validates `name` — a leading `/`, then 1 to 255 bytes with no `/`
     /// and no NUL, and not `.` or `..` — and builds the path.
     fn new(name: &[u8]) -> Result<Self> {
+        Self::with_prefix(b"", name)
+    }
+
+    /// As [`new`](Self::new), with `prefix` (no `/`, no NUL) before the
+    /// name: the file name `prefix + name[1..]` must fit in [`NAME_MAX`]
+    /// bytes (`ENAMETOOLONG` otherwise).
+    pub(crate) fn with_prefix(prefix: &[u8], name: &[u8]) -> Result<Self> {
         let Some((b'/', rest)) = name.split_first() else {
             return Err(Errno::INVAL);
         };
@@ -92,19 +101,21 @@ impl ShmPath {
         {
             return Err(Errno::INVAL);
         }
-        if rest.len() > NAME_MAX {
+        let file_len = prefix.len() + rest.len();
+        if file_len > NAME_MAX {
             return Err(Errno::NAMETOOLONG);
         }
         let mut buf = [0; DIR.len() + NAME_MAX + 1];
         buf[..DIR.len()].copy_from_slice(DIR);
-        buf[DIR.len()..DIR.len() + rest.len()].copy_from_slice(rest);
+        buf[DIR.len()..DIR.len() + prefix.len()].copy_from_slice(prefix);
+        buf[DIR.len() + prefix.len()..DIR.len() + file_len].copy_from_slice(rest);
         Ok(Self {
             buf,
-            len: DIR.len() + rest.len() + 1,
+            len: DIR.len() + file_len + 1,
         })
     }
 
-    fn as_c_str(&self) -> Result<&CStr> {
+    pub(crate) fn as_c_str(&self) -> Result<&CStr> {
         // Cannot fail: one NUL, at the end (checked in `new`).
         CStr::from_bytes_with_nul(&self.buf[..self.len]).map_err(|_| Errno::INVAL)
     }

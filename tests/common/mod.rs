@@ -276,11 +276,11 @@ pub fn my_tid() -> u64 {
     unsafe { libc::syscall(libc::SYS_gettid) as u64 }
 }
 
-/// Waits, without sleeping, until thread `tid` of the child is asleep in
-/// the kernel (state `S`) or gone, so that what the parent does next
-/// happens while the child waits in a syscall.
-pub fn wait_until_asleep(c: &Child, tid: u64) {
-    let path = format!("/proc/{}/task/{tid}/stat", c.id());
+/// Waits, without sleeping, until thread `tid` of process `pid` is asleep
+/// in the kernel (state `S`) or gone, so that what the caller does next
+/// happens while that thread waits in a syscall.
+pub fn wait_until_asleep(pid: u32, tid: u64) {
+    let path = format!("/proc/{pid}/task/{tid}/stat");
     loop {
         let Ok(stat) = std::fs::read_to_string(&path) else {
             return; // the thread has exited
@@ -320,7 +320,7 @@ pub fn install_noop_handler(signal: libc::c_int, restart: bool) {
 /// to the process could go to another of its threads.
 pub fn interrupt_until_exit(c: &mut Child, tid: u64, signal: libc::c_int) -> ExitStatus {
     loop {
-        wait_until_asleep(c, tid);
+        wait_until_asleep(c.id(), tid);
         // SAFETY: tgkill only sends a signal; a stale tid fails with ESRCH.
         unsafe {
             libc::syscall(

@@ -10,6 +10,8 @@ pub mod file;
 pub mod mq;
 #[cfg(feature = "pipe")]
 pub mod pipe;
+#[cfg(feature = "sem")]
+pub mod sem;
 #[cfg(feature = "shm")]
 pub mod shm;
 #[cfg(feature = "socket")]

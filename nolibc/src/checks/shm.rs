@@ -89,8 +89,8 @@ pub fn check() -> Result<(), Failed> {
     )
     .map_err(|_| Failed::Posix)?;
     let result = shm.set_len(4096).map_err(|_| Failed::Posix).and_then(|()| {
-        let other = posix::open(name, ShmFlags::empty(), posix::DEFAULT_MODE)
-            .map_err(|_| Failed::Posix)?;
+        let other =
+            posix::open(name, ShmFlags::empty(), posix::DEFAULT_MODE).map_err(|_| Failed::Posix)?;
         // SAFETY: this program alone uses the object, and does not shrink
         // it while mapped.
         let w = unsafe { shm.map::<ReadWrite>(4096) }.map_err(|_| Failed::PosixMap)?;

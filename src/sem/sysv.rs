@@ -1,0 +1,770 @@
+//! System V semaphore sets: arrays of counters in the kernel, found by
+//! [`Key`], changed by batches of operations that apply all at once or not
+//! at all.
+//!
+//! A set outlives the processes that use it: it is destroyed only by
+//! [`SemSet::remove`] (`IPC_RMID`), which wakes every waiter with `EIDRM`.
+//! Dropping a [`SemSet`] does nothing (it is an id, `Copy`);
+//! [`SemSet::remove_on_drop`] is the creator's opt-in cleanup.
+//!
+//! Each operation in a batch can carry [`OpFlags::UNDO`] (`SEM_UNDO`): the
+//! kernel records the opposite adjustment and applies it when the process
+//! exits, however it exits — the crash recovery of SysV semaphores: a
+//! holder that is killed gives its units back.
+//!
+//! ```no_run
+//! use bareipc::key::Key;
+//! use bareipc::sem::sysv::{SemOp, SemSet, SetFlags, DEFAULT_MODE};
+//!
+//! let key = Key::from_path("/etc/hostname", b'm')?;
+//! // Process A: create a set of one semaphore, open it (value 1).
+//! let set = SemSet::create(key, 1)?;
+//! set.set_value(0, 1)?;
+//!
+//! // Process A and process B, around each critical section: P, then V.
+//! // UNDO gives the unit back if the holder dies inside.
+//! let set = SemSet::get(key, 0, SetFlags::empty(), DEFAULT_MODE)?;
+//! set.op(&[SemOp::wait(0).undo()])?;
+//! // ... the critical section ...
+//! set.op(&[SemOp::post(0).undo()])?;
+//!
+//! // When everyone is done:
+//! set.remove()?;
+//! # Ok::<(), bareipc::Errno>(())
+//! ```
+//!
+//! Values are `u16` in `0..=`[`MAX_VALUE`] (`SEMVMX`, 32767); a semaphore is
+//! named by its index `num` in the set, a `u16` as in `struct sembuf`.
+
+use core::ffi::c_int;
+use core::time::Duration;
+
+use bitflags::bitflags;
+pub use rustix::fs::Mode;
+use rustix::fs::{Gid, Uid};
+use rustix::process::Pid;
+
+use crate::backend::sysv::{self as raw, SemValCmd, StatCmd};
+use crate::backend::types::{self as t, sembuf, semid64_ds, seminfo};
+use crate::key::{IpcPerm, Key, perm_bits};
+use crate::{Errno, Result};
+
+/// The mode of sets this crate creates unless told otherwise: read and
+/// write (alter) for the owner only.
+pub const DEFAULT_MODE: Mode = Mode::from_raw_mode(0o600);
+
+/// The largest value a semaphore can hold (`SEMVMX`, 32767). Setting a
+/// larger one, or an operation whose result would be larger, fails with
+/// `ERANGE`.
+#[doc(alias = "SEMVMX")]
+pub const MAX_VALUE: u16 = t::SEMVMX as u16;
+
+bitflags! {
+    /// How [`SemSet::get`] finds or creates a set.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct SetFlags: c_int {
+        /// `IPC_CREAT`: create the set if the key has none.
+        const CREATE = t::IPC_CREAT;
+        /// `IPC_EXCL`: with `CREATE`, fail with `EEXIST` if it exists.
+        const EXCLUSIVE = t::IPC_EXCL;
+    }
+}
+
+bitflags! {
+    /// The flags of one [`SemOp`] (`sembuf::sem_flg`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct OpFlags: i16 {
+        /// `IPC_NOWAIT`: where the operation would block, the whole batch
+        /// fails with `EAGAIN` instead (and nothing is applied).
+        const NO_WAIT = t::IPC_NOWAIT as i16;
+        /// `SEM_UNDO`: the kernel keeps the opposite adjustment for this
+        /// process and applies it when the process exits, so a killed
+        /// holder gives its units back.
+        const UNDO = t::SEM_UNDO as i16;
+    }
+}
+
+/// One semaphore operation (`struct sembuf`): add `delta` to semaphore
+/// `num`, wait until the result would not be negative, or (`delta` 0)
+/// wait until the value is zero.
+///
+/// `#[repr(transparent)]` over the kernel's 6-byte `sembuf`, so a
+/// `&[SemOp]` is passed to the kernel as it is.
+///
+/// ```
+/// use bareipc::sem::sysv::{OpFlags, SemOp};
+///
+/// let op = SemOp::decrement(3, 2)?.undo().no_wait();
+/// assert_eq!((op.num(), op.delta()), (3, -2));
+/// assert_eq!(op.flags(), OpFlags::UNDO | OpFlags::NO_WAIT);
+/// # Ok::<(), bareipc::Errno>(())
+/// ```
+#[repr(transparent)]
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[doc(alias = "sembuf")]
+pub struct SemOp(sembuf);
+
+impl SemOp {
+    /// Adds `delta` to semaphore `num`: a positive `delta` posts, a
+    /// negative one waits until the value is at least `-delta` and
+    /// subtracts it, 0 waits until the value is zero. No flags.
+    #[inline]
+    pub const fn new(num: u16, delta: i16) -> SemOp {
+        SemOp(sembuf {
+            sem_num: num,
+            sem_op: delta,
+            sem_flg: 0,
+        })
+    }
+
+    /// P: waits until semaphore `num` is positive, then takes one unit
+    /// (`sem_op = -1`).
+    #[inline]
+    pub const fn wait(num: u16) -> SemOp {
+        SemOp::new(num, -1)
+    }
+
+    /// V: gives one unit back to semaphore `num` (`sem_op = 1`), waking
+    /// waiters it satisfies.
+    #[inline]
+    pub const fn post(num: u16) -> SemOp {
+        SemOp::new(num, 1)
+    }
+
+    /// Waits until semaphore `num` is at least `by`, then takes `by`
+    /// units.
+    ///
+    /// # Errors
+    /// `EINVAL` for `by` 0 (that would be [`wait_for_zero`](Self::wait_for_zero));
+    /// `ERANGE` for `by` above [`MAX_VALUE`] (no semaphore can ever hold
+    /// that much).
+    #[inline]
+    pub const fn decrement(num: u16, by: u16) -> Result<SemOp> {
+        match by {
+            0 => Err(Errno::INVAL),
+            1..=MAX_VALUE => Ok(SemOp::new(num, -(by as i16))),
+            _ => Err(Errno::RANGE),
+        }
+    }
+
+    /// Adds `by` units to semaphore `num`.
+    ///
+    /// # Errors
+    /// `EINVAL` for `by` 0 (an operation that does nothing is almost
+    /// certainly a mistake; [`new`](Self::new) allows it); `ERANGE` for
+    /// `by` above [`MAX_VALUE`].
+    #[inline]
+    pub const fn increment(num: u16, by: u16) -> Result<SemOp> {
+        match by {
+            0 => Err(Errno::INVAL),
+            1..=MAX_VALUE => Ok(SemOp::new(num, by as i16)),
+            _ => Err(Errno::RANGE),
+        }
+    }
+
+    /// Waits until semaphore `num` is zero (`sem_op = 0`).
+    #[inline]
+    pub const fn wait_for_zero(num: u16) -> SemOp {
+        SemOp::new(num, 0)
+    }
+
+    /// The same operation with [`OpFlags::UNDO`] (`SEM_UNDO`): undone by
+    /// the kernel when this process exits.
+    #[inline]
+    #[must_use]
+    pub const fn undo(self) -> SemOp {
+        self.with_flags(OpFlags::UNDO)
+    }
+
+    /// The same operation with [`OpFlags::NO_WAIT`] (`IPC_NOWAIT`): the
+    /// batch fails with `EAGAIN` where it would block on this operation.
+    #[inline]
+    #[must_use]
+    pub const fn no_wait(self) -> SemOp {
+        self.with_flags(OpFlags::NO_WAIT)
+    }
+
+    /// The same operation with `flags` added.
+    #[inline]
+    #[must_use]
+    pub const fn with_flags(mut self, flags: OpFlags) -> SemOp {
+        self.0.sem_flg |= flags.bits();
+        self
+    }
+
+    /// The semaphore's index in the set.
+    #[inline]
+    pub const fn num(self) -> u16 {
+        self.0.sem_num
+    }
+
+    /// What the operation adds (negative: takes; 0: waits for zero).
+    #[inline]
+    pub const fn delta(self) -> i16 {
+        self.0.sem_op
+    }
+
+    /// The operation's flags.
+    #[inline]
+    pub const fn flags(self) -> OpFlags {
+        OpFlags::from_bits_retain(self.0.sem_flg)
+    }
+}
+
+impl core::fmt::Debug for SemOp {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SemOp")
+            .field("num", &self.num())
+            .field("delta", &self.delta())
+            .field("flags", &self.flags())
+            .finish()
+    }
+}
+
+/// A SysV semaphore set, by id. Not a handle that owns anything: dropping
+/// it does not remove the set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SemSet {
+    id: c_int,
+}
+
+impl SemSet {
+    /// `semget(key, nsems, flags | mode)` — finds the set of `key`, or
+    /// creates it (`CREATE`), or creates a new private one
+    /// ([`Key::PRIVATE`]).
+    ///
+    /// `nsems` is the number of semaphores of a new set (1 up to `SEMMSL`,
+    /// see [`limits`]); for an existing set it must not exceed its size
+    /// (0 accepts any). A new set's values are all 0. `mode` is used only
+    /// when creating: the permission bits `0o777` (read lets a process
+    /// query the set, write lets it operate on it).
+    ///
+    /// Syscalls: `semget` (on i386 before Linux 5.1: `ipc(SEMGET)`).
+    ///
+    /// # Errors
+    /// - `EINVAL`: `mode` has bits outside `0o777`; `nsems` is 0 or above
+    ///   `SEMMSL` for a new set, or above the size of an existing one.
+    /// - `ENOENT`: no set for `key` and no `CREATE`.
+    /// - `EEXIST`: `CREATE | EXCLUSIVE` and it exists.
+    /// - `EACCES`: the set's mode denies us.
+    /// - `ENOSPC`: `SEMMNI` sets or `SEMMNS` semaphores exist; `ENOMEM`.
+    ///
+    /// # References
+    /// - [semget(2)](https://man7.org/linux/man-pages/man2/semget.2.html)
+    #[doc(alias = "semget")]
+    pub fn get(key: Key, nsems: usize, flags: SetFlags, mode: Mode) -> Result<SemSet> {
+        let mode = perm_bits(mode)?;
+        let nsems = c_int::try_from(nsems).map_err(|_| Errno::INVAL)?;
+        raw::semget(key.as_raw(), nsems, flags.bits() | mode as c_int).map(|id| SemSet { id })
+    }
+
+    /// Creates a new set of `nsems` semaphores (all 0) for `key` with
+    /// [`DEFAULT_MODE`]: `get(key, nsems, CREATE | EXCLUSIVE,
+    /// DEFAULT_MODE)`, so an existing set is `EEXIST`, never silently
+    /// shared.
+    ///
+    /// Syscalls: `semget` (on i386 before Linux 5.1: `ipc(SEMGET)`).
+    ///
+    /// # Errors
+    /// As [`get`](Self::get).
+    ///
+    /// # References
+    /// - [semget(2)](https://man7.org/linux/man-pages/man2/semget.2.html)
+    #[doc(alias = "semget")]
+    pub fn create(key: Key, nsems: usize) -> Result<SemSet> {
+        Self::get(
+            key,
+            nsems,
+            SetFlags::CREATE | SetFlags::EXCLUSIVE,
+            DEFAULT_MODE,
+        )
+    }
+
+    /// Creates a new private set ([`Key::PRIVATE`], [`DEFAULT_MODE`]) of
+    /// `nsems` semaphores: reachable only through its id, which children
+    /// inherit.
+    ///
+    /// Syscalls: `semget` (on i386 before Linux 5.1: `ipc(SEMGET)`).
+    ///
+    /// # Errors
+    /// As [`get`](Self::get).
+    ///
+    /// # References
+    /// - [semget(2)](https://man7.org/linux/man-pages/man2/semget.2.html)
+    pub fn private(nsems: usize) -> Result<SemSet> {
+        Self::get(Key::PRIVATE, nsems, SetFlags::CREATE, DEFAULT_MODE)
+    }
+
+    /// The set with id `id`, as another process reported it. No syscall
+    /// and no check: a wrong id makes later calls fail with `EINVAL` or
+    /// `EIDRM` (or names another set, which is why ids should come from a
+    /// trusted peer). Safe: every call that passes a buffer sizes it from
+    /// the set it names.
+    pub const fn from_id(id: c_int) -> SemSet {
+        SemSet { id }
+    }
+
+    /// The set's id, for another process's [`from_id`](Self::from_id).
+    pub const fn id(self) -> c_int {
+        self.id
+    }
+
+    /// `semop(id, ops, ops.len())` — applies every operation of `ops`
+    /// atomically: the call waits until all of them can be applied
+    /// together, then applies them all; it never applies some.
+    ///
+    /// An operation with [`OpFlags::NO_WAIT`] that would wait makes the
+    /// whole call fail with `EAGAIN` at once. A signal interrupts the wait
+    /// with `EINTR` (never restarted, whatever `SA_RESTART` says).
+    ///
+    /// Syscalls: `semop` on x86_64, aarch64, riscv64 and arm;
+    /// `semtimedop_time64` on i386 (which has no `semop`; before Linux 5.1:
+    /// `ipc(SEMOP)`).
+    ///
+    /// # Errors
+    /// - `EAGAIN`: an operation with `NO_WAIT` would wait.
+    /// - `EFBIG`: an operation's `num` is not below the set's size.
+    /// - `E2BIG`: more than `SEMOPM` operations (see [`limits`]).
+    /// - `ERANGE`: a result, or an undo adjustment, would leave
+    ///   `0..=`[`MAX_VALUE`] (or `-MAX_VALUE..=MAX_VALUE`).
+    /// - `EIDRM`: the set was removed (also while waiting); `EINVAL`: a
+    ///   bad id, or `ops` is empty.
+    /// - `EACCES`: the mode denies us write (alter) permission, or read
+    ///   for a batch of wait-for-zero operations only.
+    /// - `EINTR`: a signal arrived while waiting; `ENOMEM` (undo records).
+    ///
+    /// # References
+    /// - [semop(2)](https://man7.org/linux/man-pages/man2/semop.2.html)
+    #[doc(alias = "semop")]
+    pub fn op(self, ops: &[SemOp]) -> Result<()> {
+        raw::semtimedop(self.id, raw::sembufs(ops), None)
+    }
+
+    /// `semtimedop(id, ops, ops.len(), timeout)` — [`op`](Self::op), but
+    /// waiting at most `timeout` (a relative time, measured on
+    /// `CLOCK_MONOTONIC`).
+    ///
+    /// Expiry is **`EAGAIN`**, the same errno as a `NO_WAIT` operation
+    /// that would block — not `ETIMEDOUT`, which POSIX's `sem_timedwait`
+    /// and `mq_timedreceive` return; and those take an absolute
+    /// `CLOCK_REALTIME` deadline where `semtimedop` takes a relative
+    /// timeout.
+    ///
+    /// Syscalls: `semtimedop` on 64-bit; `semtimedop_time64` on i386 and
+    /// arm (before Linux 5.1: `ipc(SEMTIMEDOP)` on i386, `semtimedop` with
+    /// a 32-bit timeout on arm).
+    ///
+    /// # Errors
+    /// As [`op`](Self::op); `EAGAIN` also when the timeout expires.
+    ///
+    /// # References
+    /// - [semop(2)](https://man7.org/linux/man-pages/man2/semop.2.html)
+    #[doc(alias = "semtimedop")]
+    pub fn op_timeout(self, ops: &[SemOp], timeout: Duration) -> Result<()> {
+        raw::semtimedop(self.id, raw::sembufs(ops), Some(timeout))
+    }
+
+    /// `semctl(id, num, GETVAL)` — the value of semaphore `num`. Needs read
+    /// permission.
+    ///
+    /// Syscalls: `semctl` (on i386 before Linux 5.1: `ipc(SEMCTL)`).
+    ///
+    /// # Errors
+    /// `EINVAL` for a bad id or `num` not below the set's size; `EIDRM`;
+    /// `EACCES`.
+    ///
+    /// # References
+    /// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
+    #[doc(alias = "GETVAL")]
+    pub fn value(self, num: u16) -> Result<u16> {
+        raw::semctl_val(self.id, c_int::from(num), SemValCmd::GetVal).map(|v| v as u16)
+    }
+
+    /// `semctl(id, num, SETVAL, value)` — sets semaphore `num`, wakes the
+    /// waiters the new value satisfies, and clears every process's undo
+    /// adjustment for it. Needs write permission.
+    ///
+    /// Syscalls: `semctl` (on i386 before Linux 5.1: `ipc(SEMCTL)`).
+    ///
+    /// # Errors
+    /// `ERANGE` for `value` above [`MAX_VALUE`]; `EINVAL` for a bad id or
+    /// `num`; `EIDRM`; `EACCES`.
+    ///
+    /// # References
+    /// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
+    #[doc(alias = "SETVAL")]
+    pub fn set_value(self, num: u16, value: u16) -> Result<()> {
+        let cmd = SemValCmd::SetVal(c_int::from(value));
+        raw::semctl_val(self.id, c_int::from(num), cmd).map(drop)
+    }
+
+    /// `semctl(id, 0, GETALL, values)` — every semaphore's value, into the
+    /// first `n` entries of `values`, where `n` (returned) is the set's
+    /// size. Needs read permission.
+    ///
+    /// Syscalls: `semctl(IPC_STAT)` for the size, then `semctl(GETALL)` (on
+    /// i386 before Linux 5.1: `ipc(SEMCTL)` twice).
+    ///
+    /// # Errors
+    /// `ERANGE` if `values` is shorter than the set (checked before
+    /// `GETALL`: the kernel would write past it); `EINVAL` for a bad id;
+    /// `EIDRM`; `EACCES`.
+    ///
+    /// # References
+    /// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
+    #[doc(alias = "GETALL")]
+    pub fn values(self, values: &mut [u16]) -> Result<usize> {
+        raw::semctl_getall(self.id, values)
+    }
+
+    /// `semctl(id, 0, SETALL, values)` — sets every semaphore of the set at
+    /// once; `values` has exactly one entry per semaphore. Wakes the
+    /// waiters the new values satisfy and clears every undo adjustment for
+    /// the set. Needs write permission.
+    ///
+    /// Under qemu-user 7.2 the array must be writable memory: qemu checks
+    /// it for write access, so a constant promoted to read-only data
+    /// (`&[1, 2]`) gets `EFAULT` there (not on a real kernel). Pass a local
+    /// array.
+    ///
+    /// Syscalls: `semctl(IPC_STAT)` for the size, then `semctl(SETALL)`
+    /// (on i386 before Linux 5.1: `ipc(SEMCTL)` twice).
+    ///
+    /// # Errors
+    /// `EINVAL` if `values.len()` is not the set's size (checked before
+    /// `SETALL`: the kernel would read past it), or a bad id; `ERANGE` for
+    /// a value above [`MAX_VALUE`]; `EIDRM`; `EACCES`.
+    ///
+    /// # References
+    /// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
+    #[doc(alias = "SETALL")]
+    pub fn set_values(self, values: &[u16]) -> Result<()> {
+        raw::semctl_setall(self.id, values)
+    }
+
+    /// `semctl(id, num, GETPID)` — the pid of the process that last
+    /// operated on semaphore `num` (`None`: none yet, or not visible in our
+    /// pid namespace). Needs read permission.
+    ///
+    /// Syscalls: `semctl` (on i386 before Linux 5.1: `ipc(SEMCTL)`).
+    ///
+    /// # Errors
+    /// `EINVAL` for a bad id or `num`; `EIDRM`; `EACCES`.
+    ///
+    /// # References
+    /// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
+    #[doc(alias = "GETPID")]
+    pub fn last_pid(self, num: u16) -> Result<Option<Pid>> {
+        raw::semctl_val(self.id, c_int::from(num), SemValCmd::GetPid).map(Pid::from_raw)
+    }
+
+    /// `semctl(id, num, GETNCNT)` — how many tasks wait for semaphore `num`
+    /// to increase. Needs read permission.
+    ///
+    /// Syscalls: `semctl` (on i386 before Linux 5.1: `ipc(SEMCTL)`).
+    ///
+    /// # Errors
+    /// `EINVAL` for a bad id or `num`; `EIDRM`; `EACCES`.
+    ///
+    /// # References
+    /// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
+    #[doc(alias = "GETNCNT")]
+    pub fn waiting_for_increase(self, num: u16) -> Result<u32> {
+        raw::semctl_val(self.id, c_int::from(num), SemValCmd::GetNcnt).map(|n| n as u32)
+    }
+
+    /// `semctl(id, num, GETZCNT)` — how many tasks wait for semaphore `num`
+    /// to become zero. Needs read permission.
+    ///
+    /// Syscalls: `semctl` (on i386 before Linux 5.1: `ipc(SEMCTL)`).
+    ///
+    /// # Errors
+    /// `EINVAL` for a bad id or `num`; `EIDRM`; `EACCES`.
+    ///
+    /// # References
+    /// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
+    #[doc(alias = "GETZCNT")]
+    pub fn waiting_for_zero(self, num: u16) -> Result<u32> {
+        raw::semctl_val(self.id, c_int::from(num), SemValCmd::GetZcnt).map(|n| n as u32)
+    }
+
+    /// `semctl(id, 0, IPC_STAT)` — the set's owner, mode, size and times.
+    /// Needs read permission.
+    ///
+    /// Syscalls: `semctl` (on i386 before Linux 5.1: `ipc(SEMCTL)`).
+    ///
+    /// # Errors
+    /// `EACCES` without read permission; `EINVAL` for a bad id; `EIDRM`.
+    ///
+    /// # References
+    /// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
+    #[doc(alias = "IPC_STAT")]
+    pub fn stat(self) -> Result<SemSetStat> {
+        let mut ds = semid64_ds::default();
+        raw::semctl_stat(self.id, StatCmd::Id, &mut ds)?;
+        Ok(SemSetStat::from_kernel(&ds))
+    }
+
+    /// `semctl(id, 0, IPC_SET)` — changes the owner and the permission
+    /// bits. Allowed to the owner, the creator, and `CAP_SYS_ADMIN`.
+    ///
+    /// Syscalls: `semctl` (on i386 before Linux 5.1: `ipc(SEMCTL)`).
+    ///
+    /// # Errors
+    /// `EINVAL` if `mode` has bits outside `0o777`, or a bad id / uid /
+    /// gid; `EPERM` if we are not allowed; `EIDRM`.
+    ///
+    /// # References
+    /// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
+    #[doc(alias = "IPC_SET")]
+    pub fn set_owner(self, uid: Uid, gid: Gid, mode: Mode) -> Result<()> {
+        let mut ds = semid64_ds::default();
+        ds.sem_perm.uid = uid.as_raw();
+        ds.sem_perm.gid = gid.as_raw();
+        ds.sem_perm.mode = perm_bits(mode)? as _;
+        raw::semctl_set(self.id, &ds)
+    }
+
+    /// `semctl(id, 0, IPC_RMID)` — destroys the set at once: every process
+    /// waiting on it wakes with `EIDRM`, and the key is free for a new set.
+    /// Allowed to the owner, the creator, and `CAP_SYS_ADMIN`.
+    ///
+    /// Syscalls: `semctl` (on i386 before Linux 5.1: `ipc(SEMCTL)`).
+    ///
+    /// # Errors
+    /// `EPERM` if we are not allowed; `EINVAL` for a bad id (or one
+    /// already removed); `EIDRM`.
+    ///
+    /// # References
+    /// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
+    #[doc(alias = "IPC_RMID")]
+    pub fn remove(self) -> Result<()> {
+        raw::semctl_val(self.id, 0, SemValCmd::Rmid).map(drop)
+    }
+
+    /// Wraps the set in a guard that removes it (`IPC_RMID`) when dropped:
+    /// the creator's opt-in cleanup. Makes no syscall now.
+    pub fn remove_on_drop(self) -> RemoveOnDrop {
+        RemoveOnDrop(self)
+    }
+}
+
+/// Removes a [`SemSet`] when dropped (errors ignored). Derefs to it.
+#[derive(Debug)]
+#[must_use = "the set is removed when the guard is dropped"]
+pub struct RemoveOnDrop(SemSet);
+
+impl core::ops::Deref for RemoveOnDrop {
+    type Target = SemSet;
+    fn deref(&self) -> &SemSet {
+        &self.0
+    }
+}
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.remove();
+    }
+}
+
+/// A set's state, from `IPC_STAT` or `SEM_STAT`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SemSetStat {
+    /// Owner, creator and permission bits.
+    pub perm: IpcPerm,
+    /// Last successful `semop`, in seconds since the epoch (0: never).
+    pub otime: i64,
+    /// Creation or last `IPC_SET`/`SETVAL`/`SETALL`, in seconds since the
+    /// epoch.
+    pub ctime: i64,
+    /// The number of semaphores in the set.
+    pub nsems: usize,
+}
+
+impl SemSetStat {
+    // The kernel's field types differ per arch (c_ulong, long): the casts
+    // are conversions on some targets and no-ops on others.
+    #[allow(clippy::unnecessary_cast, clippy::useless_conversion)]
+    fn from_kernel(ds: &semid64_ds) -> Self {
+        #[cfg(target_pointer_width = "64")]
+        let [otime, ctime] = [ds.sem_otime, ds.sem_ctime].map(|t| t as i64);
+        #[cfg(target_pointer_width = "32")]
+        let [otime, ctime] = [
+            t::time64(ds.sem_otime, ds.sem_otime_high),
+            t::time64(ds.sem_ctime, ds.sem_ctime_high),
+        ];
+        Self {
+            perm: IpcPerm::from_kernel(&ds.sem_perm),
+            otime,
+            ctime,
+            nsems: ds.sem_nsems as usize,
+        }
+    }
+}
+
+/// `semctl(index, 0, SEM_STAT)` — the set in slot `index` of the kernel's
+/// table (0 up to [`Usage::max_index`]) and its state: how `ipcs` lists
+/// sets. Needs read permission on it.
+///
+/// Syscalls: `semctl` (on i386 before Linux 5.1: `ipc(SEMCTL)`).
+///
+/// # Errors
+/// `EINVAL` for an empty slot or an index out of range; `EACCES` without
+/// read permission.
+///
+/// # References
+/// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
+#[doc(alias = "SEM_STAT")]
+pub fn stat_index(index: c_int) -> Result<(SemSet, SemSetStat)> {
+    stat_slot(index, StatCmd::Index)
+}
+
+/// `semctl(index, 0, SEM_STAT_ANY)` — as [`stat_index`], without the
+/// permission check (Linux 4.17; what `/proc/sysvipc/sem` shows everyone).
+///
+/// Syscalls: `semctl` (on i386 before Linux 5.1: `ipc(SEMCTL)`).
+///
+/// # Errors
+/// `EINVAL` for an empty slot, an index out of range, or a kernel before
+/// 4.17.
+///
+/// # References
+/// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
+#[doc(alias = "SEM_STAT_ANY")]
+pub fn stat_index_any(index: c_int) -> Result<(SemSet, SemSetStat)> {
+    stat_slot(index, StatCmd::IndexAny)
+}
+
+fn stat_slot(index: c_int, cmd: StatCmd) -> Result<(SemSet, SemSetStat)> {
+    let mut ds = semid64_ds::default();
+    let id = raw::semctl_stat(index, cmd, &mut ds)?;
+    Ok((SemSet { id }, SemSetStat::from_kernel(&ds)))
+}
+
+/// The system's semaphore limits, from `semctl(IPC_INFO)` (the
+/// `kernel.sem` sysctl of this IPC namespace: `SEMMSL SEMMNS SEMOPM
+/// SEMMNI`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// `SEMMSL`: the most semaphores in one set.
+    pub max_per_set: u32,
+    /// `SEMMNS`: the most semaphores in all sets together.
+    pub max_total: u32,
+    /// `SEMOPM`: the most operations in one [`SemSet::op`] call.
+    pub max_ops: u32,
+    /// `SEMMNI`: the most sets.
+    pub max_sets: u32,
+    /// `SEMVMX`: the largest value ([`MAX_VALUE`]).
+    pub max_value: u32,
+    /// `SEMAEM`: the largest undo adjustment one process can accumulate
+    /// for one semaphore.
+    pub max_undo: u32,
+}
+
+/// `semctl(0, 0, IPC_INFO)` — the system's limits.
+///
+/// Syscalls: `semctl` (on i386 before Linux 5.1: `ipc(SEMCTL)`).
+///
+/// # Errors
+/// None in practice (`EFAULT` cannot happen with our buffer).
+///
+/// # References
+/// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
+#[doc(alias = "IPC_INFO")]
+pub fn limits() -> Result<Limits> {
+    let mut i = seminfo::default();
+    raw::semctl_info(false, &mut i)?;
+    Ok(Limits {
+        max_per_set: i.semmsl as u32,
+        max_total: i.semmns as u32,
+        max_ops: i.semopm as u32,
+        max_sets: i.semmni as u32,
+        max_value: i.semvmx as u32,
+        max_undo: i.semaem as u32,
+    })
+}
+
+/// What semaphore sets use now, from `semctl(SEM_INFO)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Usage {
+    /// How many sets exist.
+    pub sets: u32,
+    /// How many semaphores they hold together.
+    pub semaphores: u32,
+    /// The highest slot index in use (for [`stat_index`]).
+    pub max_index: c_int,
+}
+
+/// `semctl(0, 0, SEM_INFO)` — system-wide usage.
+///
+/// Syscalls: `semctl` (on i386 before Linux 5.1: `ipc(SEMCTL)`).
+///
+/// # Errors
+/// None in practice.
+///
+/// # References
+/// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
+#[doc(alias = "SEM_INFO")]
+pub fn usage() -> Result<Usage> {
+    let mut i = seminfo::default();
+    let max_index = raw::semctl_info(true, &mut i)?;
+    Ok(Usage {
+        sets: i.semusz as u32,
+        semaphores: i.semaem as u32,
+        max_index,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn op_constructors_and_flags() {
+        assert_eq!(SemOp::wait(2).delta(), -1);
+        assert_eq!(SemOp::post(2).delta(), 1);
+        assert_eq!(SemOp::wait_for_zero(7).delta(), 0);
+        assert_eq!(SemOp::wait_for_zero(7).num(), 7);
+        assert_eq!(SemOp::decrement(0, MAX_VALUE).unwrap().delta(), -32767);
+        assert_eq!(SemOp::increment(0, 5).unwrap().delta(), 5);
+        assert_eq!(SemOp::decrement(0, 0), Err(Errno::INVAL));
+        assert_eq!(SemOp::increment(0, 0), Err(Errno::INVAL));
+        assert_eq!(SemOp::decrement(0, MAX_VALUE + 1), Err(Errno::RANGE));
+        assert_eq!(SemOp::increment(0, u16::MAX), Err(Errno::RANGE));
+        let op = SemOp::post(1).undo().no_wait();
+        assert_eq!(op.flags(), OpFlags::UNDO | OpFlags::NO_WAIT);
+        assert_eq!(op.0.sem_flg, 0x1000 | 0o4000);
+        assert_eq!(SemOp::post(1).flags(), OpFlags::empty());
+    }
+
+    #[test]
+    fn ops_reach_the_kernel_as_sembufs() {
+        let ops = [SemOp::wait(1).undo(), SemOp::post(65535)];
+        let raw = raw::sembufs(&ops);
+        assert_eq!(raw.len(), 2);
+        assert_eq!(raw.as_ptr().cast::<u8>(), ops.as_ptr().cast::<u8>());
+        assert_eq!(
+            (raw[0].sem_num, raw[0].sem_op, raw[0].sem_flg),
+            (1, -1, 0x1000)
+        );
+        assert_eq!((raw[1].sem_num, raw[1].sem_op), (65535, 1));
+        assert_eq!(core::mem::size_of_val(raw), 12);
+    }
+
+    #[cfg(all(target_env = "gnu", feature = "std"))]
+    #[test]
+    fn sembuf_matches_libc() {
+        use core::mem::{offset_of, size_of};
+        assert_eq!(size_of::<SemOp>(), size_of::<libc::sembuf>());
+        assert_eq!(offset_of!(sembuf, sem_op), offset_of!(libc::sembuf, sem_op));
+        assert_eq!(
+            offset_of!(sembuf, sem_flg),
+            offset_of!(libc::sembuf, sem_flg)
+        );
+        assert_eq!(OpFlags::UNDO.bits() as i32, libc::SEM_UNDO);
+        assert_eq!(OpFlags::NO_WAIT.bits() as i32, libc::IPC_NOWAIT);
+    }
+}
