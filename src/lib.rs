@@ -9,7 +9,7 @@
 //! | Shared file | `file` | `fcntl(F_OFD_*)`, `flock`, `openat(O_TMPFILE)`, `linkat`, `renameat2`, `inotify_*` | state that must survive the processes, with locks and change notification | not built yet |
 //! | Shared memory | `shm` | `openat`, `memfd_create`, `mmap`, `shmget`, `shmat`, `shmctl` | the fastest exchange of large data, with your own synchronisation | not built yet |
 //! | Message queue | `mq` | `mq_open`, `mq_timedsend`, `mq_timedreceive`, `mq_notify`, `msgget`, `msgsnd`, `msgrcv`, `msgctl` | asynchronous, typed or prioritised messages that outlive the sender | not built yet |
-//! | Signal | `signal` | `rt_sigaction`, `rt_sigprocmask`, `signalfd4`, `rt_sigtimedwait`, `rt_sigqueueinfo`, `kill` | telling another process that an event happened, with an optional payload | not built yet |
+//! | Signal | [`signal`] | `rt_sigaction`, `rt_sigprocmask`, `rt_sigpending`, `rt_sigsuspend`, `rt_sigtimedwait`, `signalfd4`, `kill`, `tgkill`, `rt_sigqueueinfo`, `rt_tgsigqueueinfo`, `pidfd_open`, `pidfd_send_signal`, `sigaltstack` | telling another process that an event happened, with an optional payload | built |
 //! | Unix socket | [`socket`] | `socketpair`, `socket`, `bind`, `listen`, `accept4`, `connect`, `sendto`, `recvfrom`, `sendmsg`, `recvmsg`, `getsockopt`, `setsockopt` | two-way traffic, much data, fd passing and peer credentials | built |
 //! | Event counter | [`eventfd`] | `eventfd2`, `read`, `write` | the lightest pollable notification | built |
 //! | Semaphore | `sem` | `semget`, `semop`/`semtimedop`, `semctl`, `futex` | counting access to a critical section without busy waiting | not built yet |
@@ -56,6 +56,8 @@ pub mod eventfd;
 pub mod fifo;
 #[cfg(feature = "pipe")]
 pub mod pipe;
+#[cfg(feature = "signal")]
+pub mod signal;
 #[cfg(feature = "socket")]
 pub mod socket;
 
