@@ -53,7 +53,7 @@ const NR_RT_SIGTIMEDWAIT: u32 = g::__NR_rt_sigtimedwait_time64;
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct SigAction {
     pub(crate) handler: *const (),
-    pub(crate) flags: c_ulong,
+    pub(crate) flags: u32,
     pub(crate) mask: u64,
 }
 
@@ -75,25 +75,21 @@ impl SigAction {
                 core::mem::transmute::<*const (), unsafe extern "C" fn(c_int)>(self.handler)
             })
         };
-        let mut k = kernel_sigaction {
+        kernel_sigaction {
             sa_handler_kernel: handler,
-            sa_flags: self.flags,
+            sa_flags: c_ulong::from(self.flags | SA_RESTORER),
             #[cfg(not(target_arch = "riscv64"))]
-            sa_restorer: None,
+            sa_restorer: Some(restorer(self.flags)),
             sa_mask: sigset(self.mask),
-        };
-        #[cfg(not(target_arch = "riscv64"))]
-        {
-            k.sa_flags |= c_ulong::from(g::SA_RESTORER);
-            k.sa_restorer = Some(restorer(self.flags));
         }
-        k
     }
 
     fn from_kernel(k: &kernel_sigaction) -> Self {
         Self {
             handler: k.sa_handler_kernel.map_or(ptr::null(), |f| f as *const ()),
-            flags: k.sa_flags & !c_ulong::from(SA_RESTORER),
+            // Every flag is below 2^32; `c_ulong` is u32 on 32-bit already.
+            #[allow(clippy::unnecessary_cast)]
+            flags: k.sa_flags as u32 & !SA_RESTORER,
             mask: sigset_bits(&k.sa_mask),
         }
     }
@@ -109,9 +105,9 @@ const SA_RESTORER: u32 = 0;
 /// `SA_SIGINFO` frame, the old one otherwise (x86 and arm only; x86_64 and
 /// aarch64 always build rt frames).
 #[cfg(not(target_arch = "riscv64"))]
-fn restorer(flags: c_ulong) -> unsafe extern "C" fn() {
+fn restorer(flags: u32) -> unsafe extern "C" fn() {
     #[cfg(any(target_arch = "x86", target_arch = "arm"))]
-    if flags & c_ulong::from(g::SA_SIGINFO) == 0 {
+    if flags & g::SA_SIGINFO == 0 {
         return super::arch::restore;
     }
     let _ = flags;
@@ -170,11 +166,11 @@ pub(crate) fn rt_sigaction_get(sig: c_int) -> Result<SigAction, Errno> {
 pub(crate) fn rt_sigaction_dfl_ign(
     sig: c_int,
     ignore: bool,
-    flags: c_ulong,
+    flags: u32,
 ) -> Result<SigAction, Errno> {
     let act = SigAction {
         handler: if ignore { SIG_IGN } else { ptr::null() },
-        flags: flags & !c_ulong::from(g::SA_SIGINFO),
+        flags: flags & !g::SA_SIGINFO,
         mask: 0,
     };
     // SAFETY: SIG_DFL and SIG_IGN are not functions: nothing will be called.
@@ -545,8 +541,8 @@ pub(crate) fn siginfo_addr(info: &siginfo) -> usize {
 /// `siginfo_layout`, for the layouts the public decoder reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Layout {
-    /// `si_pid`, `si_uid` (`SI_USER`, `SI_KERNEL`, `SI_TKILL` by kill and
-    /// tgkill, and unknown codes).
+    /// `si_pid`, `si_uid` (`SI_USER` from kill, `SI_TKILL` from tgkill,
+    /// `SI_KERNEL`).
     Kill,
     /// `si_pid`, `si_uid`, `si_value` (sigqueue and other negative codes).
     Rt,
@@ -584,6 +580,10 @@ pub(crate) const fn layout(signo: c_int, code: c_int) -> Layout {
         Layout::Timer
     } else if code == SI_SIGIO {
         Layout::Poll
+    } else if code == g::SI_TKILL {
+        // The kernel files tgkill under the rt layout but fills only the
+        // sender: no value was sent.
+        Layout::Kill
     } else if code < 0 {
         Layout::Rt
     } else {
@@ -725,7 +725,8 @@ mod tests {
         assert_eq!(layout(g::SIGUSR1 as c_int, 0), Layout::Kill);
         assert_eq!(layout(g::SIGUSR1 as c_int, SI_KERNEL), Layout::Kill);
         assert_eq!(layout(40, -1), Layout::Rt);
-        assert_eq!(layout(40, -6), Layout::Rt);
+        assert_eq!(layout(40, -6), Layout::Kill);
+        assert_eq!(layout(40, -3), Layout::Rt);
         assert_eq!(layout(40, SI_TIMER), Layout::Timer);
         assert_eq!(layout(g::SIGCHLD as c_int, 1), Layout::Child);
         assert_eq!(layout(g::SIGSEGV as c_int, 2), Layout::Fault);

@@ -1,6 +1,6 @@
 //! Signal actions: default, ignore, or a handler with our own restorer.
 
-use core::ffi::{c_ulong, c_void};
+use core::ffi::c_void;
 
 use linux_raw_sys::general as g;
 
@@ -99,7 +99,7 @@ impl Action {
         };
         SigAction {
             handler,
-            flags: c_ulong::from(self.flags.bits() | siginfo),
+            flags: self.flags.bits() | siginfo,
             mask: self.mask.bits(),
         }
     }
@@ -141,14 +141,14 @@ impl Installed {
         } else {
             Disposition::Handler {
                 addr: self.raw.handler.addr(),
-                siginfo: self.raw.flags & c_ulong::from(g::SA_SIGINFO) != 0,
+                siginfo: self.raw.flags & g::SA_SIGINFO != 0,
             }
         }
     }
 
     /// The action's flags. Bits this type does not name are dropped.
     pub fn flags(&self) -> ActionFlags {
-        ActionFlags::from_bits_truncate(self.raw.flags as u32)
+        ActionFlags::from_bits_truncate(self.raw.flags)
     }
 
     /// The signals blocked while the handler runs.
@@ -192,8 +192,7 @@ pub fn action(sig: Signal) -> Result<Installed> {
 /// - [signal(7)](https://man7.org/linux/man-pages/man7/signal.7.html)
 #[doc(alias = "SIG_DFL")]
 pub fn set_default(sig: Signal, flags: ActionFlags) -> Result<Installed> {
-    raw::rt_sigaction_dfl_ign(sig.as_raw(), false, c_ulong::from(flags.bits()))
-        .map(|raw| Installed { raw })
+    raw::rt_sigaction_dfl_ign(sig.as_raw(), false, flags.bits()).map(|raw| Installed { raw })
 }
 
 /// `rt_sigaction(sig, {SIG_IGN, flags}, &old, 8)` — discard `sig` on
@@ -214,8 +213,7 @@ pub fn set_default(sig: Signal, flags: ActionFlags) -> Result<Installed> {
 /// - [sigaction(2)](https://man7.org/linux/man-pages/man2/sigaction.2.html)
 #[doc(alias = "SIG_IGN")]
 pub fn set_ignore(sig: Signal, flags: ActionFlags) -> Result<Installed> {
-    raw::rt_sigaction_dfl_ign(sig.as_raw(), true, c_ulong::from(flags.bits()))
-        .map(|raw| Installed { raw })
+    raw::rt_sigaction_dfl_ign(sig.as_raw(), true, flags.bits()).map(|raw| Installed { raw })
 }
 
 /// `rt_sigaction(sig, {handler, flags | SA_RESTORER, mask, restorer},

@@ -115,7 +115,8 @@ impl SigInfo {
     }
 
     /// The value sent with [`queue`](super::queue) or set on a POSIX timer
-    /// (`si_value`); `None` for other codes.
+    /// (`si_value`); `None` for other codes, [`Code::TKILL`] included (the
+    /// kernel's `tgkill` sends none).
     pub fn value(&self) -> Option<SigVal> {
         match self.layout() {
             Layout::Rt | Layout::Timer => Some(SigVal(raw::siginfo_value(&self.0))),

@@ -84,7 +84,9 @@ pub use action::{
     Action, ActionFlags, Disposition, Handler, InfoHandler, Installed, PlainHandler, action,
     restore, set_default, set_handler, set_ignore,
 };
-pub use altstack::{AltStack, AltStackFlags, MIN_STACK_SIZE, alt_stack, disable_alt_stack, set_alt_stack};
+pub use altstack::{
+    AltStack, AltStackFlags, MIN_STACK_SIZE, alt_stack, disable_alt_stack, set_alt_stack,
+};
 pub use info::{ChildEvent, ChildStatus, Code, SigInfo, SigVal};
 pub use mask::{block, mask, pending, set_mask, suspend, unblock};
 pub use send::{
@@ -337,7 +339,10 @@ mod tests {
         for r in 32..=34 {
             assert_eq!(Signal::new(r), Err(Errno::INVAL));
             // SAFETY: only inspected, never used with the kernel.
-            assert_eq!(unsafe { Signal::new_reserved(r) }.map(Signal::as_raw), Ok(r));
+            assert_eq!(
+                unsafe { Signal::new_reserved(r) }.map(Signal::as_raw),
+                Ok(r)
+            );
         }
         // SAFETY: as above.
         assert_eq!(unsafe { Signal::new_reserved(65) }, Err(Errno::INVAL));
@@ -360,13 +365,19 @@ mod tests {
         assert_eq!(format!("{:?}", Signal::CHILD), "SIGCHLD");
         assert_eq!(format!("{:?}", Signal::rt(3).unwrap()), "SIGRTMIN+3");
         // SAFETY: only formatted.
-        assert_eq!(format!("{:?}", unsafe { Signal::new_reserved(33) }.unwrap()), "SIG33");
+        assert_eq!(
+            format!("{:?}", unsafe { Signal::new_reserved(33) }.unwrap()),
+            "SIG33"
+        );
     }
 
     #[test]
     fn rustix_round_trip() {
         let r: rustix::process::Signal = Signal::TERM.into();
         assert_eq!(r, rustix::process::Signal::TERM);
-        assert_eq!(Signal::try_from(rustix::process::Signal::WINCH), Ok(Signal::WINCH));
+        assert_eq!(
+            Signal::try_from(rustix::process::Signal::WINCH),
+            Ok(Signal::WINCH)
+        );
     }
 }

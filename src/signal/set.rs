@@ -183,7 +183,10 @@ mod tests {
         set.remove(Signal::USR1);
         assert!(!set.contains(Signal::USR1));
         assert_eq!(set, SigSet::empty().with(Signal::HUP).with(Signal::RTMAX));
-        assert_eq!(set.without(Signal::HUP), SigSet::empty().with(Signal::RTMAX));
+        assert_eq!(
+            set.without(Signal::HUP),
+            SigSet::empty().with(Signal::RTMAX)
+        );
         let collected: SigSet = [Signal::TERM, Signal::INT].into_iter().collect();
         assert_eq!(collected.iter().count(), 2);
     }

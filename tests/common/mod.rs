@@ -235,3 +235,21 @@ pub fn take_fd(n: RawFd) -> OwnedFd {
 pub fn borrow(fd: &impl AsFd) -> BorrowedFd<'_> {
     fd.as_fd()
 }
+
+/// Waits, without sleeping, until thread `tid` of process `pid` is asleep
+/// in the kernel (state `S`) or gone, so that what the caller does next
+/// happens while that thread waits in a blocking syscall.
+pub fn wait_until_asleep(pid: u32, tid: u64) {
+    let path = format!("/proc/{pid}/task/{tid}/stat");
+    loop {
+        let Ok(stat) = std::fs::read_to_string(&path) else {
+            return; // the thread has exited
+        };
+        // The state follows the command name, which is in parentheses.
+        let state = stat[stat.rfind(')').unwrap() + 2..].chars().next().unwrap();
+        if matches!(state, 'S' | 'Z' | 'X') {
+            return;
+        }
+        std::thread::yield_now();
+    }
+}
