@@ -339,10 +339,8 @@ mod tests {
         for r in 32..=34 {
             assert_eq!(Signal::new(r), Err(Errno::INVAL));
             // SAFETY: only inspected, never used with the kernel.
-            assert_eq!(
-                unsafe { Signal::new_reserved(r) }.map(Signal::as_raw),
-                Ok(r)
-            );
+            let reserved = unsafe { Signal::new_reserved(r) };
+            assert_eq!(reserved.map(Signal::as_raw), Ok(r));
         }
         // SAFETY: as above.
         assert_eq!(unsafe { Signal::new_reserved(65) }, Err(Errno::INVAL));
@@ -365,10 +363,8 @@ mod tests {
         assert_eq!(format!("{:?}", Signal::CHILD), "SIGCHLD");
         assert_eq!(format!("{:?}", Signal::rt(3).unwrap()), "SIGRTMIN+3");
         // SAFETY: only formatted.
-        assert_eq!(
-            format!("{:?}", unsafe { Signal::new_reserved(33) }.unwrap()),
-            "SIG33"
-        );
+        let reserved = unsafe { Signal::new_reserved(33) }.unwrap();
+        assert_eq!(format!("{reserved:?}"), "SIG33");
     }
 
     #[test]
