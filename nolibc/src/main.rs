@@ -10,6 +10,7 @@
 //! | 2 | startup: the initial stack is not laid out as the ELF ABI says |
 //! | 10..=19 | `pipe` check: the step that failed (see [`checks::pipe::Failed`]) |
 //! | 20..=29 | `socket` check: the step that failed (see [`checks::socket::Failed`]) |
+//! | 60..=69 | `signal` check: the step that failed (see [`checks::signal::Failed`]) |
 //! | 101 | panic |
 //!
 //! Each family gets its own block of ten codes; the next one takes 30..=39.
@@ -70,6 +71,8 @@ fn run() -> Result<(), Failure> {
     checks::pipe::check().map_err(|step| step as Failure)?;
     #[cfg(feature = "socket")]
     checks::socket::check().map_err(|step| step as Failure)?;
+    #[cfg(feature = "signal")]
+    checks::signal::check().map_err(|step| step as Failure)?;
     Ok(())
 }
 

@@ -6,5 +6,7 @@
 
 #[cfg(feature = "pipe")]
 pub mod pipe;
+#[cfg(feature = "signal")]
+pub mod signal;
 #[cfg(feature = "socket")]
 pub mod socket;
