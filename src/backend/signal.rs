@@ -135,8 +135,17 @@ fn sigset_bits(set: &g::kernel_sigset_t) -> u64 {
 /// `(c_int)` (without `SA_SIGINFO`) or `(c_int, *mut siginfo, *mut c_void)`
 /// (with it), and must be safe to run in signal context.
 pub(crate) unsafe fn rt_sigaction(sig: c_int, new: Option<&SigAction>) -> Result<SigAction, Errno> {
-    let new = new.map(|a| a.to_kernel());
-    let mut old = MaybeUninit::<kernel_sigaction>::zeroed();
+    let new = new.map(|a| {
+        let k = a.to_kernel();
+        Slack {
+            #[cfg(target_arch = "riscv64")]
+            qemu_mask: a.mask as usize,
+            #[cfg(not(target_arch = "riscv64"))]
+            qemu_mask: (),
+            k,
+        }
+    });
+    let mut old = MaybeUninit::<Slack>::zeroed();
     // SAFETY: `new` is a live kernel_sigaction the kernel only reads; `old`
     // is writable for its size; the size of the sets is the kernel's. The
     // handler contract is the caller's.
@@ -152,7 +161,26 @@ pub(crate) unsafe fn rt_sigaction(sig: c_int, new: Option<&SigAction>) -> Result
     .decode_void()?;
     // SAFETY: zeroed is a valid kernel_sigaction (null handler and
     // restorer), and the kernel filled it on success.
-    Ok(SigAction::from_kernel(unsafe { old.assume_init_ref() }))
+    Ok(SigAction::from_kernel(&unsafe { old.assume_init_ref() }.k))
+}
+
+/// A `kernel_sigaction` followed, on riscv64, by one more word holding
+/// the mask again. The kernel reads and writes only the `kernel_sigaction`
+/// at the front. qemu-user (7.2, the version CI runs) lays out riscv64's
+/// action as `{handler, flags, restorer, mask}`, one word longer than the
+/// kernel's `{handler, flags, mask}`: without the extra word it writes the
+/// old action past the end of ours (verified: it overwrote a saved return
+/// address in a release build), and it reads the mask from that word. With
+/// the mask there, a program under qemu gets the mask it asked for, and the
+/// old action's mask comes back at the kernel's offset (qemu stores our
+/// mask word as its "restorer" and returns it there).
+#[repr(C)]
+struct Slack {
+    k: kernel_sigaction,
+    #[cfg(target_arch = "riscv64")]
+    qemu_mask: usize,
+    #[cfg(not(target_arch = "riscv64"))]
+    qemu_mask: (),
 }
 
 /// `rt_sigaction(sig, NULL, &old, 8)`: the current action.
