@@ -14,6 +14,10 @@
 //! - A signal set is one `u64`: bit `n - 1` is signal `n`. On 32-bit the
 //!   kernel's `kernel_sigset_t` is two `unsigned long`s, low word first,
 //!   which is the same 8 bytes on these little-endian targets.
+//!
+//! The one public type this file names is `signal::SigInfo`, a
+//! `#[repr(transparent)]` kernel `siginfo`: a signalfd read lands straight
+//! in a caller's `heapless::Vec<SigInfo, N>`, which needs `set_len`.
 
 use core::ffi::{c_int, c_ulong, c_void};
 use core::mem::MaybeUninit;
