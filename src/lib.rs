@@ -9,7 +9,7 @@
 //! | Shared file | [`file`](mod@file) | `fcntl(F_OFD_*)` (`fcntl64` on 32-bit), `flock`, `openat(O_TMPFILE)`, `linkat`, `renameat`/`renameat2`, `fdatasync`, `fsync`, `inotify_init1`, `inotify_add_watch`, `inotify_rm_watch`, `read` | state that must survive the processes, with crash-safe locks, atomic replacement and change notification | built |
 //! | Shared memory | [`shm`] | `openat`, `memfd_create`, `ftruncate`, `fcntl(F_{ADD,GET}_SEALS)`, `mmap`, `munmap`, `shmget`, `shmat`, `shmdt`, `shmctl` | the fastest exchange of large data, with your own synchronisation | built |
 //! | Message queue | [`mq`] | `mq_open`, `mq_unlink`, `mq_timedsend`, `mq_timedreceive`, `mq_notify`, `mq_getsetattr`, `msgget`, `msgsnd`, `msgrcv`, `msgctl` | asynchronous, prioritised ([`mq::posix`]) or typed ([`mq::sysv`]) messages that outlive the sender | built |
-//! | Signal | `signal` | `rt_sigaction`, `rt_sigprocmask`, `signalfd4`, `rt_sigtimedwait`, `rt_sigqueueinfo`, `kill` | telling another process that an event happened, with an optional payload | not built yet |
+//! | Signal | [`signal`] | `rt_sigaction`, `rt_sigprocmask`, `rt_sigpending`, `rt_sigsuspend`, `rt_sigtimedwait`, `signalfd4`, `kill`, `tgkill`, `rt_sigqueueinfo`, `rt_tgsigqueueinfo`, `pidfd_open`, `pidfd_send_signal`, `sigaltstack` | telling another process that an event happened, with an optional payload | built |
 //! | Unix socket | [`socket`] | `socketpair`, `socket`, `bind`, `listen`, `accept4`, `connect`, `sendto`, `recvfrom`, `sendmsg`, `recvmsg`, `getsockopt`, `setsockopt` | two-way traffic, much data, fd passing and peer credentials | built |
 //! | Event counter | [`eventfd`] | `eventfd2`, `read`, `write` | the lightest pollable notification | built |
 //! | Semaphore | [`sem`] | `semget`, `semop`/`semtimedop`, `semctl`, `futex` (`FUTEX_WAIT`/`WAKE`, `FUTEX_LOCK_PI`/`UNLOCK_PI`), `openat`, `linkat` | counting access to a critical section without busy waiting; SysV undo or a robust mutex when a holder may die | built |
@@ -70,6 +70,8 @@ pub mod pipe;
 pub mod sem;
 #[cfg(feature = "shm")]
 pub mod shm;
+#[cfg(feature = "signal")]
+pub mod signal;
 #[cfg(feature = "socket")]
 pub mod socket;
 

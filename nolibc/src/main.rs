@@ -13,11 +13,11 @@
 //! | 30..=39 | `shm` check: the step that failed (see [`checks::shm::Failed`]) |
 //! | 40..=49 | `mq` check: the step that failed (see [`checks::mq::Failed`]) |
 //! | 50..=59 | `sem` check: the step that failed (see [`checks::sem::Failed`]) |
+//! | 60..=69 | `signal` check: the step that failed (see [`checks::signal::Failed`]) |
 //! | 70..=79 | `file` check: the step that failed (see [`checks::file::Failed`]) |
 //! | 101 | panic |
 //!
-//! Each family gets its own block of ten codes: mq takes 40..=49, signal
-//! 60..=69, file 70..=79.
+//! Each family gets its own block of ten codes.
 //!
 //! The runtime (entry point, exit, the memory functions LLVM calls) is in
 //! [`rt`]; the checks are in [`checks`], one function per family.
@@ -81,6 +81,8 @@ fn run() -> Result<(), Failure> {
     checks::mq::check().map_err(|step| step as Failure)?;
     #[cfg(feature = "sem")]
     checks::sem::check().map_err(|step| step as Failure)?;
+    #[cfg(feature = "signal")]
+    checks::signal::check().map_err(|step| step as Failure)?;
     #[cfg(feature = "file")]
     checks::file::check().map_err(|step| step as Failure)?;
     Ok(())

@@ -30,6 +30,8 @@ pub(crate) mod net;
 pub(crate) mod pipe;
 #[allow(dead_code)] // the full register toolkit; each family uses part of it
 pub(crate) mod reg;
+#[cfg(feature = "signal")]
+pub(crate) mod signal;
 #[cfg(any(feature = "shm", feature = "mq", feature = "sem"))]
 #[allow(dead_code)] // each family uses part of it
 pub(crate) mod sysv;

@@ -14,5 +14,7 @@ pub mod pipe;
 pub mod sem;
 #[cfg(feature = "shm")]
 pub mod shm;
+#[cfg(feature = "signal")]
+pub mod signal;
 #[cfg(feature = "socket")]
 pub mod socket;

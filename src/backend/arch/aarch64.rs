@@ -143,3 +143,18 @@ pub(crate) unsafe fn syscall6(
     }
     Ret::from_raw(r0)
 }
+
+/// The signal restorer: with `SA_RESTORER` the kernel sets the handler's
+/// link register here (otherwise it uses the vDSO's `sigtramp`), so a
+/// handler's `ret` lands here with `sp` at the signal frame. No stack use.
+/// Never returns.
+#[cfg(feature = "signal")]
+#[unsafe(naked)]
+pub(crate) unsafe extern "C" fn restore_rt() {
+    core::arch::naked_asm!(
+        "mov x8, #{nr}",
+        "svc #0",
+        "brk #0x1",
+        nr = const linux_raw_sys::general::__NR_rt_sigreturn,
+    );
+}

@@ -146,3 +146,29 @@ pub(crate) unsafe fn syscall6(
     }
     Ret::from_raw(r0)
 }
+
+/// The restorer for an `SA_SIGINFO` (rt) frame: with `SA_RESTORER` the
+/// kernel sets the handler's `lr` here. No stack use. Never returns.
+#[cfg(feature = "signal")]
+#[unsafe(naked)]
+pub(crate) unsafe extern "C" fn restore_rt() {
+    core::arch::naked_asm!(
+        "mov r7, #{nr}",
+        "svc 0",
+        "udf #0",
+        nr = const linux_raw_sys::general::__NR_rt_sigreturn,
+    );
+}
+
+/// The restorer for an old (non-`SA_SIGINFO`) frame: `sigreturn`. No
+/// stack use. Never returns.
+#[cfg(feature = "signal")]
+#[unsafe(naked)]
+pub(crate) unsafe extern "C" fn restore() {
+    core::arch::naked_asm!(
+        "mov r7, #{nr}",
+        "svc 0",
+        "udf #0",
+        nr = const linux_raw_sys::general::__NR_sigreturn,
+    );
+}

@@ -116,3 +116,7 @@ pub(crate) unsafe fn syscall6(
     }
     Ret::from_raw(r0)
 }
+
+// No signal restorer: riscv64 has no `SA_RESTORER` flag and no
+// `sa_restorer` field; the kernel always returns from a handler through the
+// vDSO's `rt_sigreturn` trampoline.

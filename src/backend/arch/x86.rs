@@ -145,3 +145,32 @@ pub(crate) unsafe fn syscall6(
     }
     Ret::from_raw(r0)
 }
+
+/// The restorer for an `SA_SIGINFO` (rt) frame: a handler's `ret` lands
+/// here with `esp` just past the return address, where `rt_sigreturn`
+/// expects it. No stack use. Never returns.
+#[cfg(feature = "signal")]
+#[unsafe(naked)]
+pub(crate) unsafe extern "C" fn restore_rt() {
+    core::arch::naked_asm!(
+        "mov eax, {nr}",
+        "int 0x80",
+        "ud2",
+        nr = const linux_raw_sys::general::__NR_rt_sigreturn,
+    );
+}
+
+/// The restorer for an old (non-`SA_SIGINFO`) frame: the signal number
+/// follows the return address, so it is popped before `sigreturn`, which
+/// finds the frame 8 bytes below `esp`. Never returns.
+#[cfg(feature = "signal")]
+#[unsafe(naked)]
+pub(crate) unsafe extern "C" fn restore() {
+    core::arch::naked_asm!(
+        "pop eax",
+        "mov eax, {nr}",
+        "int 0x80",
+        "ud2",
+        nr = const linux_raw_sys::general::__NR_sigreturn,
+    );
+}

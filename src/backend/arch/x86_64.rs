@@ -106,3 +106,19 @@ pub(crate) unsafe fn syscall6(
     }
     Ret::from_raw(r0)
 }
+
+/// The signal restorer: the kernel stores it as the handler's return
+/// address (`SA_RESTORER`, mandatory on x86_64), so a handler's `ret` lands
+/// here with `rsp` at the signal frame. It must not touch the stack:
+/// `rt_sigreturn` restores every register, the mask and the stack from that
+/// frame. Never returns; the trap is unreachable.
+#[cfg(feature = "signal")]
+#[unsafe(naked)]
+pub(crate) unsafe extern "C" fn restore_rt() {
+    core::arch::naked_asm!(
+        "mov eax, {nr}",
+        "syscall",
+        "ud2",
+        nr = const linux_raw_sys::general::__NR_rt_sigreturn,
+    );
+}

@@ -1,0 +1,112 @@
+//! The calling thread's signal mask, its pending signals, and suspending
+//! until a handler runs.
+
+use linux_raw_sys::general as g;
+
+use super::SigSet;
+use crate::backend::signal as raw;
+use crate::{Errno, Result};
+
+/// `rt_sigprocmask(SIG_BLOCK, set, &old, 8)` — add `set` to the calling
+/// thread's mask; returns the previous mask.
+///
+/// A blocked signal is not delivered: it stays pending until it is
+/// unblocked (then handled), taken by [`wait`](super::wait) or read from a
+/// [`SignalFd`](super::SignalFd). `SIGKILL` and `SIGSTOP` cannot be
+/// blocked; the kernel silently leaves them out. Threads created later
+/// inherit the mask; a process-directed signal goes to a thread that does
+/// not block it, if there is one.
+///
+/// Syscalls: `rt_sigprocmask`.
+///
+/// # Errors
+/// None in practice (the set is always the kernel's size).
+///
+/// # References
+/// - [sigprocmask(2)](https://man7.org/linux/man-pages/man2/sigprocmask.2.html)
+/// - [pthread_sigmask(3)](https://man7.org/linux/man-pages/man3/pthread_sigmask.3.html)
+#[doc(alias = "sigprocmask")]
+#[doc(alias = "pthread_sigmask")]
+#[doc(alias = "SIG_BLOCK")]
+pub fn block(set: &SigSet) -> Result<SigSet> {
+    raw::rt_sigprocmask(g::SIG_BLOCK, Some(&set.bits())).map(SigSet::from_kernel)
+}
+
+/// `rt_sigprocmask(SIG_UNBLOCK, set, &old, 8)` — remove `set` from the
+/// calling thread's mask; returns the previous mask.
+///
+/// A signal of `set` that was pending is delivered before this returns
+/// (its handler runs first, or its default action happens).
+///
+/// Syscalls: `rt_sigprocmask`.
+///
+/// # Errors
+/// None in practice.
+///
+/// # References
+/// - [sigprocmask(2)](https://man7.org/linux/man-pages/man2/sigprocmask.2.html)
+#[doc(alias = "SIG_UNBLOCK")]
+pub fn unblock(set: &SigSet) -> Result<SigSet> {
+    raw::rt_sigprocmask(g::SIG_UNBLOCK, Some(&set.bits())).map(SigSet::from_kernel)
+}
+
+/// `rt_sigprocmask(SIG_SETMASK, set, &old, 8)` — make `set` the calling
+/// thread's mask; returns the previous mask (to put back later).
+///
+/// Syscalls: `rt_sigprocmask`.
+///
+/// # Errors
+/// None in practice.
+///
+/// # References
+/// - [sigprocmask(2)](https://man7.org/linux/man-pages/man2/sigprocmask.2.html)
+#[doc(alias = "SIG_SETMASK")]
+pub fn set_mask(set: &SigSet) -> Result<SigSet> {
+    raw::rt_sigprocmask(g::SIG_SETMASK, Some(&set.bits())).map(SigSet::from_kernel)
+}
+
+/// `rt_sigprocmask(SIG_BLOCK, NULL, &old, 8)` — the calling thread's mask.
+///
+/// Syscalls: `rt_sigprocmask`.
+///
+/// # Errors
+/// None in practice.
+///
+/// # References
+/// - [sigprocmask(2)](https://man7.org/linux/man-pages/man2/sigprocmask.2.html)
+pub fn mask() -> Result<SigSet> {
+    raw::rt_sigprocmask(g::SIG_BLOCK, None).map(SigSet::from_kernel)
+}
+
+/// `rt_sigpending(&set, 8)` — the signals pending for the calling thread or
+/// the whole process (blocked ones, waiting for delivery).
+///
+/// Syscalls: `rt_sigpending`.
+///
+/// # Errors
+/// None in practice.
+///
+/// # References
+/// - [sigpending(2)](https://man7.org/linux/man-pages/man2/sigpending.2.html)
+#[doc(alias = "sigpending")]
+pub fn pending() -> Result<SigSet> {
+    raw::rt_sigpending().map(SigSet::from_kernel)
+}
+
+/// `rt_sigsuspend(mask, 8)` — replace the calling thread's mask with
+/// `mask` and sleep until a signal runs a handler (or terminates the
+/// process); then put the old mask back and return.
+///
+/// The mask change and the sleep are one atomic step, so a signal blocked
+/// before the call and left out of `mask` cannot slip in between: block it,
+/// check your condition, then suspend with a mask that lets it through.
+/// Always returns [`Errno::INTR`] (the call has no success).
+///
+/// Syscalls: `rt_sigsuspend`.
+///
+/// # References
+/// - [sigsuspend(2)](https://man7.org/linux/man-pages/man2/sigsuspend.2.html)
+#[doc(alias = "sigsuspend")]
+pub fn suspend(mask: &SigSet) -> Errno {
+    raw::rt_sigsuspend(&mask.bits())
+}

@@ -1,0 +1,253 @@
+//! Sending signals: to a process, a group, a thread, with a value, through
+//! a pidfd.
+
+use rustix::fd::{AsFd, OwnedFd};
+use rustix::process::{Pid, PidfdFlags};
+
+use super::{Code, SigInfo, SigVal, Signal};
+use crate::Result;
+use crate::backend::signal as raw;
+
+/// `kill(pid, sig)` — send `sig` to process `pid`.
+///
+/// The signal goes to one thread of the process that does not block it.
+/// The receiver sees code [`Code::USER`] and this process as the sender.
+/// To signal the calling thread synchronously use [`raise`], which is
+/// thread-directed.
+///
+/// Syscalls: `kill`.
+///
+/// # Errors
+/// - [`Errno::SRCH`](crate::Errno::SRCH): no such process.
+/// - [`Errno::PERM`](crate::Errno::PERM): not allowed to signal it (its
+///   real or saved uid differs from ours, and we lack `CAP_KILL`).
+///
+/// # References
+/// - [kill(2)](https://man7.org/linux/man-pages/man2/kill.2.html)
+pub fn kill(pid: Pid, sig: Signal) -> Result<()> {
+    rustix::process::kill_process(pid, sig.into())
+}
+
+/// `kill(-pgid, sig)` — send `sig` to every process of process group
+/// `pgid` that we may signal.
+///
+/// Syscalls: `kill`.
+///
+/// # Errors
+/// - [`Errno::SRCH`](crate::Errno::SRCH): no such group.
+/// - [`Errno::PERM`](crate::Errno::PERM): not allowed to signal any of its
+///   members.
+///
+/// # References
+/// - [kill(2)](https://man7.org/linux/man-pages/man2/kill.2.html)
+/// - [killpg(3)](https://man7.org/linux/man-pages/man3/killpg.3.html)
+#[doc(alias = "killpg")]
+pub fn kill_group(pgid: Pid, sig: Signal) -> Result<()> {
+    rustix::process::kill_process_group(pgid, sig.into())
+}
+
+/// `tgkill(tgid, tid, sig)` — send `sig` to thread `tid` of process `tgid`.
+///
+/// The receiver sees code [`Code::TKILL`]. Naming the process too guards
+/// against a thread id that was reused by another process.
+///
+/// Syscalls: `tgkill`.
+///
+/// # Errors
+/// - [`Errno::SRCH`](crate::Errno::SRCH): no such thread in that process.
+/// - [`Errno::PERM`](crate::Errno::PERM): not allowed to signal it.
+///
+/// # References
+/// - [tgkill(2)](https://man7.org/linux/man-pages/man2/tgkill.2.html)
+pub fn tgkill(tgid: Pid, tid: Pid, sig: Signal) -> Result<()> {
+    raw::tgkill(pid_raw(tgid), pid_raw(tid), sig.as_raw())
+}
+
+/// `tgkill(getpid(), gettid(), sig)` — send `sig` to the calling thread.
+///
+/// If `sig` is not blocked, its handler has run (or its default action
+/// happened) by the time this returns.
+///
+/// Syscalls: `getpid`, `gettid`, `tgkill`.
+///
+/// # Errors
+/// None in practice.
+///
+/// # References
+/// - [raise(3)](https://man7.org/linux/man-pages/man3/raise.3.html)
+pub fn raise(sig: Signal) -> Result<()> {
+    tgkill(rustix::process::getpid(), rustix::thread::gettid(), sig)
+}
+
+/// `rt_sigqueueinfo(pid, sig, &{SI_QUEUE, getpid(), getuid(), value})` —
+/// send `sig` with `value` to process `pid` (`sigqueue`).
+///
+/// The receiver sees code [`Code::QUEUE`], our pid and uid, and `value`
+/// ([`SigInfo::value`]). Real-time signals queue: each send is one record,
+/// delivered in order. Standard signals coalesce: while one is pending, the
+/// next is dropped (with its value).
+///
+/// Syscalls: `getpid`, `getuid` (`getuid32` on x86 and arm),
+/// `rt_sigqueueinfo`. The kernel does not fill the sender for this call,
+/// so, like glibc's `sigqueue`, this asks for our ids first.
+///
+/// # Errors
+/// - [`Errno::SRCH`](crate::Errno::SRCH): no such process.
+/// - [`Errno::PERM`](crate::Errno::PERM): not allowed to signal it.
+/// - [`Errno::AGAIN`](crate::Errno::AGAIN): the receiver's queue of
+///   real-time signals is full (`RLIMIT_SIGPENDING`).
+///
+/// # References
+/// - [sigqueue(3)](https://man7.org/linux/man-pages/man3/sigqueue.3.html)
+/// - [rt_sigqueueinfo(2)](https://man7.org/linux/man-pages/man2/rt_sigqueueinfo.2.html)
+#[doc(alias = "sigqueue")]
+pub fn queue(pid: Pid, sig: Signal, value: SigVal) -> Result<()> {
+    queue_info(pid, &SigInfo::new(sig, Code::QUEUE, value))
+}
+
+/// `rt_sigqueueinfo(pid, info.signal(), info)` — send a record built with
+/// [`SigInfo::new`] to process `pid`.
+///
+/// Syscalls: `rt_sigqueueinfo`.
+///
+/// # Errors
+/// - [`Errno::PERM`](crate::Errno::PERM): the code is 0 or above, or
+///   [`Code::TKILL`], and `pid` is not this process (nobody may pretend to
+///   be `kill` or the kernel to another process); or not allowed to signal
+///   it.
+/// - [`Errno::SRCH`](crate::Errno::SRCH): no such process.
+/// - [`Errno::AGAIN`](crate::Errno::AGAIN): the receiver's queue of
+///   real-time signals is full.
+///
+/// # References
+/// - [rt_sigqueueinfo(2)](https://man7.org/linux/man-pages/man2/rt_sigqueueinfo.2.html)
+#[doc(alias = "rt_sigqueueinfo")]
+pub fn queue_info(pid: Pid, info: &SigInfo) -> Result<()> {
+    raw::rt_sigqueueinfo(pid_raw(pid), info.signal().as_raw(), info.as_raw())
+}
+
+/// `rt_tgsigqueueinfo(tgid, tid, sig, &{SI_QUEUE, getpid(), getuid(),
+/// value})` — [`queue`] to one thread.
+///
+/// Syscalls: `getpid`, `getuid` (`getuid32` on x86 and arm),
+/// `rt_tgsigqueueinfo`.
+///
+/// # Errors
+/// As [`queue`]; [`Errno::SRCH`](crate::Errno::SRCH) also when `tid` is not
+/// a thread of `tgid`.
+///
+/// # References
+/// - [rt_tgsigqueueinfo(2)](https://man7.org/linux/man-pages/man2/rt_tgsigqueueinfo.2.html)
+#[doc(alias = "pthread_sigqueue")]
+pub fn queue_thread(tgid: Pid, tid: Pid, sig: Signal, value: SigVal) -> Result<()> {
+    queue_thread_info(tgid, tid, &SigInfo::new(sig, Code::QUEUE, value))
+}
+
+/// `rt_tgsigqueueinfo(tgid, tid, info.signal(), info)` — [`queue_info`] to
+/// one thread.
+///
+/// Syscalls: `rt_tgsigqueueinfo`.
+///
+/// # Errors
+/// As [`queue_info`]; [`Errno::SRCH`](crate::Errno::SRCH) also when `tid`
+/// is not a thread of `tgid`.
+///
+/// # References
+/// - [rt_tgsigqueueinfo(2)](https://man7.org/linux/man-pages/man2/rt_tgsigqueueinfo.2.html)
+#[doc(alias = "rt_tgsigqueueinfo")]
+pub fn queue_thread_info(tgid: Pid, tid: Pid, info: &SigInfo) -> Result<()> {
+    raw::rt_tgsigqueueinfo(
+        pid_raw(tgid),
+        pid_raw(tid),
+        info.signal().as_raw(),
+        info.as_raw(),
+    )
+}
+
+fn pid_raw(pid: Pid) -> i32 {
+    pid.as_raw_nonzero().get()
+}
+
+/// A pidfd: a process named by an fd instead of a number, so a signal can
+/// never reach another process that reused the pid.
+///
+/// Always close-on-exec. It becomes readable (`poll`) when the process
+/// exits.
+#[doc(alias = "pidfd")]
+#[derive(Debug)]
+pub struct PidFd(OwnedFd);
+
+impl PidFd {
+    /// `pidfd_open(pid, 0)` — a pidfd for process `pid`.
+    ///
+    /// Syscalls: `pidfd_open`.
+    ///
+    /// # Errors
+    /// - [`Errno::SRCH`](crate::Errno::SRCH): no such process (already
+    ///   reaped, or never existed).
+    /// - [`Errno::INVAL`](crate::Errno::INVAL): `pid` is a thread, not a
+    ///   process.
+    /// - [`Errno::MFILE`](crate::Errno::MFILE),
+    ///   [`Errno::NFILE`](crate::Errno::NFILE): fd limits.
+    /// - [`Errno::NOSYS`](crate::Errno::NOSYS): Linux before 5.3.
+    ///
+    /// # References
+    /// - [pidfd_open(2)](https://man7.org/linux/man-pages/man2/pidfd_open.2.html)
+    #[doc(alias = "pidfd_open")]
+    pub fn open(pid: Pid) -> Result<PidFd> {
+        rustix::process::pidfd_open(pid, PidfdFlags::empty()).map(PidFd)
+    }
+
+    /// `pidfd_send_signal(fd, sig, NULL, 0)` — send `sig` to the process,
+    /// as [`kill`] does.
+    ///
+    /// Syscalls: `pidfd_send_signal`.
+    ///
+    /// # Errors
+    /// - [`Errno::SRCH`](crate::Errno::SRCH): the process has exited and
+    ///   been reaped.
+    /// - [`Errno::PERM`](crate::Errno::PERM): not allowed to signal it.
+    ///
+    /// # References
+    /// - [pidfd_send_signal(2)](https://man7.org/linux/man-pages/man2/pidfd_send_signal.2.html)
+    #[doc(alias = "pidfd_send_signal")]
+    pub fn send(&self, sig: Signal) -> Result<()> {
+        rustix::process::pidfd_send_signal(&self.0, sig.into())
+    }
+
+    /// `pidfd_send_signal(fd, info.signal(), info, 0)` — send a record
+    /// built with [`SigInfo::new`], as [`queue_info`] does.
+    ///
+    /// Syscalls: `pidfd_send_signal`.
+    ///
+    /// # Errors
+    /// - [`Errno::SRCH`](crate::Errno::SRCH): the process has exited and
+    ///   been reaped.
+    /// - [`Errno::PERM`](crate::Errno::PERM): a code of 0 or above, or
+    ///   [`Code::TKILL`], to another process; or not allowed to signal it.
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): the receiver's queue of
+    ///   real-time signals is full.
+    ///
+    /// # References
+    /// - [pidfd_send_signal(2)](https://man7.org/linux/man-pages/man2/pidfd_send_signal.2.html)
+    pub fn send_info(&self, info: &SigInfo) -> Result<()> {
+        raw::pidfd_send_signal(self.0.as_fd(), info.signal().as_raw(), info.as_raw())
+    }
+
+    /// `pidfd_send_signal(fd, sig, &{SI_QUEUE, getpid(), getuid(), value},
+    /// 0)` — [`queue`] through the pidfd.
+    ///
+    /// Syscalls: `getpid`, `getuid` (`getuid32` on x86 and arm),
+    /// `pidfd_send_signal`.
+    ///
+    /// # Errors
+    /// As [`send_info`](Self::send_info).
+    ///
+    /// # References
+    /// - [pidfd_send_signal(2)](https://man7.org/linux/man-pages/man2/pidfd_send_signal.2.html)
+    pub fn queue(&self, sig: Signal, value: SigVal) -> Result<()> {
+        self.send_info(&SigInfo::new(sig, Code::QUEUE, value))
+    }
+}
+
+fd_handle!(PidFd);

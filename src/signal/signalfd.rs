@@ -1,0 +1,162 @@
+//! signalfd: blocked signals read from a pollable fd.
+
+use rustix::fd::OwnedFd;
+
+use super::{SigInfo, SigSet};
+use crate::backend::signal as raw;
+use crate::backend::types::{SFD_CLOEXEC, SFD_NONBLOCK};
+use crate::{Errno, Result};
+
+bitflags::bitflags! {
+    /// Options for [`SignalFd::new`]. `SFD_CLOEXEC` is always set and is
+    /// not a flag here.
+    #[repr(transparent)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct SignalFdFlags: u32 {
+        /// `SFD_NONBLOCK`: a read with no signal pending fails with
+        /// `EAGAIN` instead of waiting.
+        const NONBLOCK = SFD_NONBLOCK as u32;
+    }
+}
+
+/// A signalfd: the pending signals of a mask, read as records from an fd.
+///
+/// The signals must be blocked (with [`block`](super::block)): a signalfd
+/// does not stop delivery, it only offers a blocked pending signal as a
+/// record. The fd is readable (for `poll`, `epoll`, `select`) while a
+/// signal of its mask is pending for the reading thread or the process.
+/// Reading takes the signal, as [`wait`](super::wait) would.
+///
+/// The init-system pattern: block every signal in the main thread before
+/// anything else starts, open one signalfd for all of them, and poll it
+/// beside the other fds; signals then arrive as data, in order, with no
+/// handler and no `EINTR` anywhere in the program.
+///
+/// ```no_run
+/// # fn main() -> bareipc::Result<()> {
+/// use bareipc::signal::{self, SigSet, Signal, SignalFd, SignalFdFlags};
+/// use rustix::event::{PollFd, PollFlags, poll};
+///
+/// let all = SigSet::full();
+/// signal::block(&all)?; // first thing, before any thread exists
+/// let signals = SignalFd::new(&all, SignalFdFlags::NONBLOCK)?;
+/// let (control, _peer) = rustix::pipe::pipe()?; // any other fd to watch
+///
+/// let mut batch = heapless::Vec::<signal::SigInfo, 16>::new();
+/// loop {
+///     let mut fds = [
+///         PollFd::new(&signals, PollFlags::IN),
+///         PollFd::new(&control, PollFlags::IN),
+///     ];
+///     poll(&mut fds, None)?;
+///     if fds[0].revents().contains(PollFlags::IN) {
+///         batch.clear();
+///         signals.read_batch(&mut batch)?; // every pending one, one read
+///         for info in &batch {
+///             match info.signal() {
+///                 Signal::CHILD => { /* reap with waitid(WNOHANG) until none */ }
+///                 Signal::TERM | Signal::INT => return Ok(()), // shut down
+///                 Signal::HUP => { /* reload the configuration */ }
+///                 _ => {}
+///             }
+///         }
+///     }
+///     if fds[1].revents().contains(PollFlags::IN) { /* ... */ }
+/// }
+/// # }
+/// ```
+///
+/// Several `SIGCHLD`s coalesce into one record: reap in a loop after each.
+/// A child inherits neither the fd (close-on-exec) nor, if spawned with
+/// std's `Command`, the mask (std resets it); one spawned otherwise
+/// inherits the mask across `execve` and must reset it.
+#[doc(alias = "signalfd")]
+#[derive(Debug)]
+pub struct SignalFd(OwnedFd);
+
+impl SignalFd {
+    /// `signalfd4(-1, mask, 8, flags | SFD_CLOEXEC)` — a signalfd for the
+    /// signals of `mask`.
+    ///
+    /// `SIGKILL` and `SIGSTOP` are silently left out by the kernel.
+    ///
+    /// Syscalls: `signalfd4`.
+    ///
+    /// # Errors
+    /// - [`Errno::MFILE`](crate::Errno::MFILE): the process has reached
+    ///   `RLIMIT_NOFILE`.
+    /// - [`Errno::NFILE`](crate::Errno::NFILE): the system-wide file limit
+    ///   was reached.
+    /// - [`Errno::NOMEM`](crate::Errno::NOMEM),
+    ///   [`Errno::NODEV`](crate::Errno::NODEV): the kernel could not
+    ///   allocate the object or its anonymous inode.
+    ///
+    /// # References
+    /// - [signalfd(2)](https://man7.org/linux/man-pages/man2/signalfd.2.html)
+    #[doc(alias = "signalfd4")]
+    pub fn new(mask: &SigSet, flags: SignalFdFlags) -> Result<SignalFd> {
+        let flags = flags.bits() as i32 | SFD_CLOEXEC;
+        raw::signalfd4_new(&mask.bits(), flags).map(SignalFd)
+    }
+
+    /// `signalfd4(fd, mask, 8, 0)` — replace the signals this fd reports.
+    ///
+    /// Syscalls: `signalfd4`.
+    ///
+    /// # Errors
+    /// - [`Errno::INVAL`](crate::Errno::INVAL): the fd is not a signalfd
+    ///   (only possible for one adopted with `From<OwnedFd>`).
+    ///
+    /// # References
+    /// - [signalfd(2)](https://man7.org/linux/man-pages/man2/signalfd.2.html)
+    pub fn set_mask(&self, mask: &SigSet) -> Result<()> {
+        raw::signalfd4_set(rustix::fd::AsFd::as_fd(&self.0), &mask.bits())
+    }
+
+    /// `read(fd, buf, 128)` — take one pending signal of the mask.
+    ///
+    /// Waits while none is pending (unless non-blocking).
+    ///
+    /// Syscalls: `read`.
+    ///
+    /// # Errors
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): non-blocking and nothing is
+    ///   pending.
+    /// - [`Errno::INTR`](crate::Errno::INTR): a handler ran while waiting
+    ///   (restarted instead if installed with `SA_RESTART`).
+    ///
+    /// # References
+    /// - [signalfd(2)](https://man7.org/linux/man-pages/man2/signalfd.2.html)
+    pub fn read(&self) -> Result<SigInfo> {
+        let mut one = heapless::Vec::<SigInfo, 1>::new();
+        self.read_batch(&mut one)?;
+        one.pop().ok_or(Errno::IO)
+    }
+
+    /// `read(fd, spare, n * 128)` — take as many pending signals as fit in
+    /// the free capacity of `out` with one read, and append them; returns
+    /// how many.
+    ///
+    /// Waits while none is pending (unless non-blocking), then returns what
+    /// is pending, at least one. The records are read straight into `out`'s
+    /// storage and converted in place: no allocation, no copy through a
+    /// second buffer.
+    ///
+    /// Syscalls: `read`; none when `out` is full.
+    ///
+    /// # Errors
+    /// - [`Errno::INVAL`](crate::Errno::INVAL): `out` is full (the kernel
+    ///   gives the same for a buffer shorter than one record). Checked
+    ///   before the syscall.
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): non-blocking and nothing is
+    ///   pending.
+    /// - [`Errno::INTR`](crate::Errno::INTR): a handler ran while waiting.
+    ///
+    /// # References
+    /// - [signalfd(2)](https://man7.org/linux/man-pages/man2/signalfd.2.html)
+    pub fn read_batch<const N: usize>(&self, out: &mut heapless::Vec<SigInfo, N>) -> Result<usize> {
+        raw::read_signalfd(rustix::fd::AsFd::as_fd(&self.0), out)
+    }
+}
+
+fd_handle!(SignalFd);
