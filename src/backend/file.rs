@@ -73,10 +73,10 @@ pub(crate) enum OfdCmd {
 /// open-file-description lock command. `F_OFD_GETLK` overwrites `*lock`
 /// with the conflicting lock, or sets its `l_type` to `F_UNLCK`.
 pub(crate) fn fcntl(fd: BorrowedFd<'_>, cmd: OfdCmd, lock: &mut flock) -> Result<(), Errno> {
+    // The kernel reads `lock`, and for `F_OFD_GETLK` writes the same struct
+    // back; it touches nothing outside it.
     // SAFETY: `lock` is a live, exclusively borrowed `flock` with the layout
-    // this arch's syscall expects for the `F_OFD_*` commands (asserted
-    // above). The kernel reads it, and for `F_OFD_GETLK` writes the same
-    // struct back; it touches nothing outside it.
+    // this arch's syscall expects for `F_OFD_*` (asserted above).
     unsafe {
         syscall3(
             NR_FCNTL,

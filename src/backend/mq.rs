@@ -173,11 +173,11 @@ pub(crate) fn mq_timedreceive(
     let mut prio: c_uint = 0;
     let prio_ptr: *mut c_uint = &mut prio;
     let call = |nr: u32, ts: Arg<'_>| {
-        // SAFETY: `buf` is exclusively borrowed for `len` bytes, which the
-        // kernel may write (at most `len`: a longer message is EMSGSIZE
-        // before anything is copied); `prio_ptr` points at a live local the
-        // kernel writes; `ts` is a live timespec of the layout `nr` takes
-        // (or null), which it reads.
+        // The kernel writes at most `len` bytes (a longer message is
+        // EMSGSIZE before anything is copied) and the priority, and reads
+        // `ts` (or nothing, for null).
+        // SAFETY: `buf` is exclusively borrowed for `len` bytes, `prio_ptr`
+        // is a live local, `ts` a live timespec of the layout `nr` takes.
         unsafe {
             syscall5(
                 nr,
@@ -242,10 +242,10 @@ pub(crate) fn mq_notify(fd: BorrowedFd<'_>, how: Option<Notify<'_>>) -> Result<(
             sev.sigev_value.sival_ptr = cookie.as_ptr().cast::<c_void>().cast_mut();
         }
     }
-    // SAFETY: `sev` is a live sigevent the kernel reads; for SIGEV_THREAD
-    // its pointer names `cookie`, NOTIFY_COOKIE_LEN live bytes the kernel
-    // copies during the call (and never touches afterwards), and its
-    // signo the socket fd, borrowed for the call.
+    // For SIGEV_THREAD the kernel copies NOTIFY_COOKIE_LEN bytes of
+    // `cookie` during the call and never touches them afterwards.
+    // SAFETY: `sev` is a live sigevent the kernel reads; its pointer names
+    // `cookie`, live for the call; its signo is the borrowed socket fd.
     unsafe { syscall2(g::__NR_mq_notify, Arg::fd(fd), Arg::by_ref(&sev)) }.decode_void()
 }
 

@@ -71,10 +71,10 @@ impl SigAction {
         } else if self.handler == SIG_IGN {
             linux_raw_sys::signal_macros::sig_ign()
         } else {
-            // SAFETY: a function pointer and a data pointer have the same
-            // size and representation on every supported arch; `handler`
-            // is not null (checked above). Whether the kernel may call it
-            // is the contract of `rt_sigaction`'s caller.
+            // Whether the kernel may call it is the contract of
+            // `rt_sigaction`'s caller.
+            // SAFETY: function and data pointers have the same size and
+            // representation on every supported arch; `handler` is not null.
             Some(unsafe {
                 core::mem::transmute::<*const (), unsafe extern "C" fn(c_int)>(self.handler)
             })
@@ -354,10 +354,10 @@ pub(crate) fn read_signalfd<const N: usize>(
     // dropped rather than decoded.
     let records = n / size_of::<signalfd_siginfo>();
     for slot in &mut spare[..records] {
-        // SAFETY: the kernel wrote all 128 bytes of this slot; a
-        // signalfd_siginfo is plain integers, valid for any bytes. The slot
-        // may be less aligned than signalfd_siginfo (u64 fields on 32-bit),
-        // hence the unaligned read.
+        // The slot may be less aligned than signalfd_siginfo (u64 fields on
+        // 32-bit), hence the unaligned read.
+        // SAFETY: the kernel wrote all 128 bytes of this slot, and a
+        // signalfd_siginfo is plain integers, valid for any bytes.
         let rec = unsafe { ptr::read_unaligned(slot.as_ptr().cast::<signalfd_siginfo>()) };
         slot.write(SigInfo::from_raw(siginfo_from_signalfd(&rec)));
     }
@@ -443,11 +443,10 @@ pub(crate) fn pidfd_send_signal(
 /// Our `Signal` as rustix's, for `kill`, `kill_process_group` and
 /// `pidfd_send_signal` through rustix.
 pub(crate) fn rustix_signal(sig: c_int) -> rustix::process::Signal {
-    // SAFETY: rustix's contract is that the value is a signal number and not
-    // one a libc reserves unless the caller coordinates with it. The public
-    // `Signal` only holds 1..=64, and holds a reserved one (32..=34) only
-    // when its creator accepted that same contract through the `unsafe`
-    // `Signal::new_reserved`.
+    // rustix's contract: a signal number, and not one a libc reserves
+    // unless the caller coordinates with that libc.
+    // SAFETY: `Signal` holds only 1..=64, and a reserved one (32..=34) only
+    // if its creator accepted that contract via `unsafe Signal::new_reserved`.
     unsafe { rustix::process::Signal::from_raw_unchecked(sig) }
 }
 

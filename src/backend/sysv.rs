@@ -340,10 +340,9 @@ pub(crate) fn sembufs(ops: &[crate::sem::sysv::SemOp]) -> &[sembuf] {
     use crate::sem::sysv::SemOp;
     const _: () = assert!(core::mem::size_of::<SemOp>() == core::mem::size_of::<sembuf>());
     const _: () = assert!(core::mem::align_of::<SemOp>() == core::mem::align_of::<sembuf>());
-    // SAFETY: `SemOp` is `#[repr(transparent)]` over `sembuf` (same size
-    // and alignment, asserted above), so `ops.len()` `SemOp`s are as many
-    // valid `sembuf`s at the same address, borrowed for the same lifetime
-    // and only read.
+    // The slice is borrowed for the same lifetime and only read.
+    // SAFETY: `SemOp` is `#[repr(transparent)]` over `sembuf` (size and
+    // alignment asserted above): `ops.len()` valid `sembuf`s at that address.
     unsafe { core::slice::from_raw_parts(ops.as_ptr().cast::<sembuf>(), ops.len()) }
 }
 

@@ -260,11 +260,10 @@ pub fn set_ignore(sig: Signal, flags: ActionFlags) -> Result<Installed> {
 #[allow(unsafe_code)] // installing a handler: the contract is the caller's
 pub unsafe fn set_handler(sig: Signal, action: &Action) -> Result<Installed> {
     let new = action.to_raw();
-    // SAFETY: `new.handler` is an `extern "C"` function of the type its
-    // SA_SIGINFO flag says (`PlainHandler` takes a `Signal`, with the ABI
-    // of a C int; `InfoHandler` a `&SigInfo`, with the ABI of the kernel's
-    // siginfo pointer). That it is safe in signal context is our caller's
-    // contract.
+    // `PlainHandler` takes a `Signal` (the ABI of a C int), `InfoHandler` a
+    // `&SigInfo` (the ABI of the kernel's siginfo pointer).
+    // SAFETY: `new.handler` is an `extern "C"` fn of the type its SA_SIGINFO
+    // flag says; being safe in signal context is our caller's contract.
     unsafe { raw::rt_sigaction(sig.as_raw(), Some(&new)) }.map(|raw| Installed { raw })
 }
 
