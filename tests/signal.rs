@@ -366,6 +366,9 @@ fn sa_restart_versus_eintr_on_a_blocking_pipe_read() {
         ready
             .write_all(&gettid().as_raw_nonzero().get().to_ne_bytes())
             .unwrap();
+        // The fd number the read will block on (take_fd moved it).
+        let data_fd = std::os::fd::AsRawFd::as_raw_fd(&data);
+        ready.write_all(&data_fd.to_ne_bytes()).unwrap();
         assert_eq!(rustix::io::read(&data, &mut buf), Err(Errno::INTR));
         assert_eq!(INTERRUPTS.load(SeqCst), 1);
 
@@ -391,14 +394,19 @@ fn sa_restart_versus_eintr_on_a_blocking_pipe_read() {
     let mut tid = [0u8; 4];
     ready.read_exact(&mut tid).unwrap();
     let tid = i32::from_ne_bytes(tid);
+    let mut data_fd = [0u8; 4];
+    ready.read_exact(&mut data_fd).unwrap();
+    let data_fd = i32::from_ne_bytes(data_fd);
     let (cpid, ctid) = (
         Pid::from_raw(c.id() as i32).unwrap(),
         Pid::from_raw(tid).unwrap(),
     );
     let mut byte = [0u8; 1];
 
-    // Without SA_RESTART: the read fails with EINTR.
-    common::wait_until_asleep(c.id(), tid as u64);
+    // Without SA_RESTART: the read fails with EINTR. The signal must land
+    // while the child is blocked in that read (a signal before it only runs
+    // the handler, and the read would then wait for ever).
+    common::wait_until_blocked_on_fd(c.id(), tid as u64, data_fd);
     signal::tgkill(cpid, ctid, Signal::USR1).unwrap();
     ready.read_exact(&mut byte).unwrap();
     assert_eq!(&byte, b"h");
@@ -406,7 +414,7 @@ fn sa_restart_versus_eintr_on_a_blocking_pipe_read() {
     assert_eq!(&byte, b"r");
 
     // With SA_RESTART: the read goes on after the handler.
-    common::wait_until_asleep(c.id(), tid as u64);
+    common::wait_until_blocked_on_fd(c.id(), tid as u64, data_fd);
     signal::tgkill(cpid, ctid, Signal::USR1).unwrap();
     ready.read_exact(&mut byte).unwrap();
     assert_eq!(&byte, b"h");

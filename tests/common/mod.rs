@@ -277,6 +277,33 @@ pub fn my_tid() -> u64 {
 }
 
 /// Waits, without sleeping, until thread `tid` of process `pid` is asleep
+/// in a syscall whose first argument is `fd` (a blocking `read(fd, ..)`,
+/// say), or gone. Stricter than [`wait_until_asleep`]: under qemu-user a
+/// guest thread also sleeps inside the emulator (its own locks), so "asleep"
+/// alone does not mean "in the call the test is about". Reads
+/// `/proc/<pid>/task/<tid>/syscall`, which shows the host's syscall: under
+/// qemu the guest's fd is passed through unchanged, so the check holds
+/// there too.
+pub fn wait_until_blocked_on_fd(pid: u32, tid: u64, fd: RawFd) {
+    let path = format!("/proc/{pid}/task/{tid}/syscall");
+    let want = format!("{fd:#x}");
+    loop {
+        let Ok(line) = std::fs::read_to_string(&path) else {
+            return; // the thread has exited
+        };
+        if line.split_whitespace().nth(1) == Some(want.as_str()) {
+            wait_until_asleep(pid, tid);
+            // Still in that call once asleep? Then it blocks there.
+            let again = std::fs::read_to_string(&path).unwrap_or_default();
+            if again.split_whitespace().nth(1) == Some(want.as_str()) {
+                return;
+            }
+        }
+        std::thread::yield_now();
+    }
+}
+
+/// Waits, without sleeping, until thread `tid` of process `pid` is asleep
 /// in the kernel (state `S`) or gone, so that what the caller does next
 /// happens while that thread waits in a syscall.
 pub fn wait_until_asleep(pid: u32, tid: u64) {
