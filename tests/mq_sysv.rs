@@ -316,7 +316,9 @@ fn removal_wakes_a_blocked_receiver_with_eidrm() {
     let mut cmd = child("removal_wakes_a_blocked_receiver_with_eidrm", "waiter");
     cmd.env("MSG_ID", id.to_string());
     let (mut c, tid) = common::spawn_until_ready(cmd);
-    common::wait_until_asleep(c.id(), tid);
+    // Blocked in msgrcv on this id: removed before that, the child would
+    // get EINVAL instead.
+    common::wait_until_blocked_on(c.id(), tid, id);
     q.remove().unwrap();
     common::assert_child_ok(c.wait().unwrap());
     // The id names nothing now.

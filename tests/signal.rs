@@ -406,7 +406,7 @@ fn sa_restart_versus_eintr_on_a_blocking_pipe_read() {
     // Without SA_RESTART: the read fails with EINTR. The signal must land
     // while the child is blocked in that read (a signal before it only runs
     // the handler, and the read would then wait for ever).
-    common::wait_until_blocked_on_fd(c.id(), tid as u64, data_fd);
+    common::wait_until_blocked_on(c.id(), tid as u64, data_fd);
     signal::tgkill(cpid, ctid, Signal::USR1).unwrap();
     ready.read_exact(&mut byte).unwrap();
     assert_eq!(&byte, b"h");
@@ -414,7 +414,7 @@ fn sa_restart_versus_eintr_on_a_blocking_pipe_read() {
     assert_eq!(&byte, b"r");
 
     // With SA_RESTART: the read goes on after the handler.
-    common::wait_until_blocked_on_fd(c.id(), tid as u64, data_fd);
+    common::wait_until_blocked_on(c.id(), tid as u64, data_fd);
     signal::tgkill(cpid, ctid, Signal::USR1).unwrap();
     ready.read_exact(&mut byte).unwrap();
     assert_eq!(&byte, b"h");

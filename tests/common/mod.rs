@@ -277,16 +277,16 @@ pub fn my_tid() -> u64 {
 }
 
 /// Waits, without sleeping, until thread `tid` of process `pid` is asleep
-/// in a syscall whose first argument is `fd` (a blocking `read(fd, ..)`,
-/// say), or gone. Stricter than [`wait_until_asleep`]: under qemu-user a
+/// in a syscall whose first argument is `first` (the fd of a blocking
+/// `read`, the id of a blocking `msgrcv`), or gone. Stricter than [`wait_until_asleep`]: under qemu-user a
 /// guest thread also sleeps inside the emulator (its own locks), so "asleep"
 /// alone does not mean "in the call the test is about". Reads
 /// `/proc/<pid>/task/<tid>/syscall`, which shows the host's syscall: under
-/// qemu the guest's fd is passed through unchanged, so the check holds
-/// there too.
-pub fn wait_until_blocked_on_fd(pid: u32, tid: u64, fd: RawFd) {
+/// qemu the guest's fds and SysV ids are passed through unchanged, so the
+/// check holds there too.
+pub fn wait_until_blocked_on(pid: u32, tid: u64, first: i32) {
     let path = format!("/proc/{pid}/task/{tid}/syscall");
-    let want = format!("{fd:#x}");
+    let want = format!("{first:#x}");
     loop {
         let Ok(line) = std::fs::read_to_string(&path) else {
             return; // the thread has exited
