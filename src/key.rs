@@ -91,6 +91,74 @@ impl Key {
     }
 }
 
+pub(crate) mod sealed {
+    pub trait Sealed {}
+}
+
+/// A SysV object — a shared memory segment, a semaphore set, a message
+/// queue — that a [`RemoveOnDrop`] guard can remove. Sealed: implemented
+/// by this crate's id types only.
+pub trait SysvObject: Copy + sealed::Sealed {
+    /// `IPC_RMID`, as the type's own `remove`.
+    #[doc(hidden)]
+    fn rmid(self) -> Result<()>;
+}
+
+/// Removes a SysV object (`IPC_RMID`) when dropped: the creator's opt-in
+/// cleanup, from `remove_on_drop` on [`Segment`](crate::shm::sysv::Segment),
+/// [`SemSet`](crate::sem::sysv::SemSet) or
+/// [`MsgQueue`](crate::mq::sysv::MsgQueue). Dereferences to the object.
+/// Errors on drop are ignored (someone may have removed it already).
+///
+/// Syscalls: none until dropped; then `shmctl`, `semctl` or `msgctl`
+/// (`ipc` on i386 before Linux 5.1).
+#[derive(Debug)]
+#[must_use = "the object is removed when the guard is dropped"]
+pub struct RemoveOnDrop<T: SysvObject>(T);
+
+impl<T: SysvObject> RemoveOnDrop<T> {
+    #[cfg_attr(
+        not(all(feature = "shm", feature = "mq", feature = "sem")),
+        allow(dead_code)
+    )]
+    pub(crate) fn new(object: T) -> Self {
+        Self(object)
+    }
+
+    /// Disarms the guard: the object stays. No syscall.
+    pub fn into_inner(self) -> T {
+        let object = self.0;
+        core::mem::forget(self);
+        object
+    }
+}
+
+impl<T: SysvObject> core::ops::Deref for RemoveOnDrop<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: SysvObject> Drop for RemoveOnDrop<T> {
+    fn drop(&mut self) {
+        let _ = self.0.rmid();
+    }
+}
+
+/// Implements [`SysvObject`] for an id type with an inherent `remove`.
+macro_rules! sysv_object {
+    ($t:ty) => {
+        impl $crate::key::sealed::Sealed for $t {}
+        impl $crate::key::SysvObject for $t {
+            fn rmid(self) -> $crate::Result<()> {
+                self.remove()
+            }
+        }
+    };
+}
+pub(crate) use sysv_object;
+
 /// Owner, creator and access mode of a SysV object (`struct ipc_perm`),
 /// as `IPC_STAT` reports them for a segment, a semaphore set or a message
 /// queue.

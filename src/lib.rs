@@ -66,6 +66,8 @@ pub mod key;
 pub mod mq;
 #[cfg(feature = "pipe")]
 pub mod pipe;
+#[cfg(any(feature = "shm", feature = "mq"))]
+mod posix_name;
 #[cfg(feature = "sem")]
 pub mod sem;
 #[cfg(feature = "shm")]

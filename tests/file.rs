@@ -414,22 +414,11 @@ fn kernel_says(f: &File, range: Range) -> Option<Errno> {
     }
 }
 
-extern "C" fn ignore_signal(_: libc::c_int) {}
-
 #[test]
 fn a_signal_interrupts_a_blocked_lock_with_eintr() {
     if child_role().as_deref() == Some("interrupted") {
         // A handler without SA_RESTART, so the wait is not restarted.
-        // SAFETY: a zeroed sigaction is valid; the handler does nothing,
-        // so it is async-signal-safe.
-        unsafe {
-            let mut act: libc::sigaction = std::mem::zeroed();
-            act.sa_sigaction = ignore_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-            assert_eq!(
-                libc::sigaction(libc::SIGUSR1, &act, std::ptr::null_mut()),
-                0
-            );
-        }
+        common::install_noop_handler(libc::SIGUSR1, false);
         let path = given_path();
         let (holder, waiter) = (open_rw(&path), open_rw(&path));
         let _held = lock::lock(&holder, LockKind::Exclusive, Range::WHOLE).unwrap();

@@ -12,8 +12,9 @@ use std::thread::JoinHandle;
 
 use bareipc::Errno;
 use bareipc::key::Key;
+use bareipc::key::RemoveOnDrop;
 use bareipc::mq::sysv::{
-    CreateFlags, Message, Mode, MsgQueue, MsgType, RecvFlags, RemoveOnDrop, Select, SendFlags,
+    CreateFlags, Message, Mode, MsgQueue, MsgType, RecvFlags, Select, SendFlags,
 };
 use common::{child, child_role};
 
@@ -22,12 +23,12 @@ fn ty(t: c_long) -> MsgType {
 }
 
 /// A new private queue, removed when the guard drops.
-fn private() -> RemoveOnDrop {
+fn private() -> RemoveOnDrop<MsgQueue> {
     MsgQueue::private().unwrap().remove_on_drop()
 }
 
 /// A new queue under a fresh key.
-fn keyed() -> (Key, RemoveOnDrop) {
+fn keyed() -> (Key, RemoveOnDrop<MsgQueue>) {
     let key = Key::from_raw(common::unique_key());
     let q = MsgQueue::create(key, CreateFlags::EXCLUSIVE).unwrap();
     (key, q.remove_on_drop())
@@ -58,7 +59,7 @@ fn pairs(v: &[(c_long, &str)]) -> Vec<(c_long, String)> {
 }
 
 /// The same five messages for each selection test.
-fn five() -> RemoveOnDrop {
+fn five() -> RemoveOnDrop<MsgQueue> {
     let q = private();
     for (t, text) in [(3, "a"), (1, "b"), (2, "c"), (5, "d"), (1, "e")] {
         send(&q, t, text.as_bytes());

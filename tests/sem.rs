@@ -437,22 +437,11 @@ fn futex_sleeper_in_another_process_is_woken_by_post() {
     assert_eq!((sem.value(), sem.waiters()), (0, 0));
 }
 
-extern "C" fn ignore_signal(_: libc::c_int) {}
-
 #[test]
 fn futex_wait_interrupted_is_eintr_and_leaves_no_waiter() {
     if child_role().as_deref() == Some("interrupted") {
         // A handler without SA_RESTART (futex waits return EINTR either way).
-        // SAFETY: a zeroed sigaction is valid; the handler does nothing, so
-        // it is async-signal-safe.
-        unsafe {
-            let mut act: libc::sigaction = std::mem::zeroed();
-            act.sa_sigaction = ignore_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-            assert_eq!(
-                libc::sigaction(libc::SIGUSR1, &act, std::ptr::null_mut()),
-                0
-            );
-        }
+        common::install_noop_handler(libc::SIGUSR1, false);
         let map = taken_memfd();
         let sem = Semaphore::at(&map, 0).unwrap();
         say_ready();
@@ -475,22 +464,7 @@ fn futex_wait_interrupted_is_eintr_and_leaves_no_waiter() {
     while sem.waiters() == 0 {
         std::thread::yield_now();
     }
-    let status = loop {
-        wait_until_asleep(c.id(), tid);
-        // SAFETY: tgkill only sends a signal; a stale tid fails with ESRCH.
-        unsafe {
-            libc::syscall(
-                libc::SYS_tgkill,
-                c.id() as libc::c_long,
-                tid as libc::c_long,
-                libc::SIGUSR1 as libc::c_long,
-            )
-        };
-        if let Some(status) = c.try_wait().unwrap() {
-            break status;
-        }
-        std::thread::yield_now();
-    };
+    let status = common::interrupt_until_exit(&mut c, tid, libc::SIGUSR1);
     assert_child_ok(status);
     assert_eq!((sem.value(), sem.waiters()), (0, 0));
 }

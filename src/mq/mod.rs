@@ -17,7 +17,7 @@
 //! messages, until it is removed explicitly ([`posix::unlink`],
 //! [`sysv::MsgQueue::remove`]) or the IPC namespace ends. Neither is
 //! removed when a handle drops; opt-in guards do that for the creator
-//! ([`posix::UnlinkOnDrop`], [`sysv::RemoveOnDrop`]).
+//! ([`posix::UnlinkOnDrop`], [`RemoveOnDrop`](crate::key::RemoveOnDrop)).
 
 pub mod posix;
 pub mod sysv;

@@ -118,7 +118,7 @@ use crate::backend::types::{
 use crate::{Errno, Result};
 
 /// The longest name, in bytes after the leading `/` (`NAME_MAX`).
-pub const NAME_MAX: usize = 255;
+pub const NAME_MAX: usize = crate::posix_name::NAME_MAX;
 
 /// The mode [`create`] gives a new queue: read and write for the owner.
 pub const DEFAULT_MODE: Mode = Mode::from_bits_retain(0o600);
@@ -138,15 +138,7 @@ struct Name {
 
 impl Name {
     fn new(name: &[u8]) -> Result<Name> {
-        let Some((&b'/', rest)) = name.split_first() else {
-            return Err(Errno::INVAL);
-        };
-        if rest.len() > NAME_MAX {
-            return Err(Errno::NAMETOOLONG);
-        }
-        if matches!(rest, b"" | b"." | b"..") || rest.iter().any(|&b| b == b'/' || b == 0) {
-            return Err(Errno::INVAL);
-        }
+        crate::posix_name::after_slash(name, NAME_MAX)?;
         let mut buf = [0; NAME_MAX + 2];
         buf[..name.len()].copy_from_slice(name);
         Ok(Name {

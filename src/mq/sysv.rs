@@ -73,9 +73,7 @@
 
 use core::ffi::{c_int, c_long, c_ulong};
 use core::fmt;
-use core::mem::ManuallyDrop;
 use core::num::NonZero;
-use core::ops::Deref;
 
 use rustix::process::{Gid, Pid, Uid};
 
@@ -85,7 +83,7 @@ use crate::backend::sysv::{self as raw, StatCmd};
 use crate::backend::types::{
     IPC_CREAT, IPC_EXCL, IPC_NOWAIT, MSG_COPY, MSG_EXCEPT, MSG_NOERROR, msgbuf, msginfo, msqid64_ds,
 };
-use crate::key::{IpcPerm, Key, perm_bits};
+use crate::key::{IpcPerm, Key, RemoveOnDrop, perm_bits};
 use crate::{Errno, Result};
 
 /// The mode [`MsgQueue::create`] gives a new queue: read and write for
@@ -417,7 +415,7 @@ fn count(v: c_int) -> usize {
 /// Dropping it does nothing: the queue lives until [`remove`](Self::remove)
 /// (or [`remove_on_drop`](Self::remove_on_drop)).
 #[doc(alias = "msqid")]
-#[derive(Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MsgQueue(c_int);
 
 impl MsgQueue {
@@ -669,8 +667,8 @@ impl MsgQueue {
     /// for the creator. It dereferences to the queue.
     ///
     /// Syscalls: none (`msgctl(IPC_RMID)` on drop).
-    pub fn remove_on_drop(self) -> RemoveOnDrop {
-        RemoveOnDrop(self)
+    pub fn remove_on_drop(self) -> RemoveOnDrop<Self> {
+        RemoveOnDrop::new(self)
     }
 
     /// `msgctl(0, IPC_INFO, &info)` — the namespace's limits.
@@ -761,34 +759,7 @@ impl MsgQueue {
     }
 }
 
-/// Removes its queue when dropped (from [`MsgQueue::remove_on_drop`]);
-/// dereferences to the queue. Errors on drop are ignored (the queue may be
-/// gone already).
-#[must_use = "the queue is removed when the guard drops"]
-#[derive(Debug)]
-pub struct RemoveOnDrop(MsgQueue);
-
-impl RemoveOnDrop {
-    /// Disarms the guard: the queue stays.
-    pub fn into_inner(self) -> MsgQueue {
-        let this = ManuallyDrop::new(self);
-        MsgQueue(this.0.0)
-    }
-}
-
-impl Deref for RemoveOnDrop {
-    type Target = MsgQueue;
-
-    fn deref(&self) -> &MsgQueue {
-        &self.0
-    }
-}
-
-impl Drop for RemoveOnDrop {
-    fn drop(&mut self) {
-        let _ = raw::msgctl_rmid(self.0.0);
-    }
-}
+crate::key::sysv_object!(MsgQueue);
 
 #[cfg(test)]
 mod tests {

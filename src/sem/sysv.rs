@@ -46,7 +46,7 @@ use rustix::process::Pid;
 
 use crate::backend::sysv::{self as raw, SemValCmd, StatCmd};
 use crate::backend::types::{self as t, sembuf, semid64_ds, seminfo};
-use crate::key::{IpcPerm, Key, perm_bits};
+use crate::key::{IpcPerm, Key, RemoveOnDrop, perm_bits};
 use crate::{Errno, Result};
 
 /// The mode of sets this crate creates unless told otherwise: read and
@@ -544,28 +544,12 @@ impl SemSet {
 
     /// Wraps the set in a guard that removes it (`IPC_RMID`) when dropped:
     /// the creator's opt-in cleanup. Makes no syscall now.
-    pub fn remove_on_drop(self) -> RemoveOnDrop {
-        RemoveOnDrop(self)
+    pub fn remove_on_drop(self) -> RemoveOnDrop<Self> {
+        RemoveOnDrop::new(self)
     }
 }
 
-/// Removes a [`SemSet`] when dropped (errors ignored). Derefs to it.
-#[derive(Debug)]
-#[must_use = "the set is removed when the guard is dropped"]
-pub struct RemoveOnDrop(SemSet);
-
-impl core::ops::Deref for RemoveOnDrop {
-    type Target = SemSet;
-    fn deref(&self) -> &SemSet {
-        &self.0
-    }
-}
-
-impl Drop for RemoveOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.remove();
-    }
-}
+crate::key::sysv_object!(SemSet);
 
 /// A set's state, from `IPC_STAT` or `SEM_STAT`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

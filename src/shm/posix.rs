@@ -51,7 +51,7 @@ pub const DEFAULT_MODE: Mode = Mode::from_raw_mode(0o600);
 
 /// The longest name after the leading `/`: the tmpfs limit on a file name
 /// (`NAME_MAX`).
-pub const NAME_MAX: usize = 255;
+pub const NAME_MAX: usize = crate::posix_name::NAME_MAX;
 
 /// Where the objects live.
 const DIR: &[u8] = b"/dev/shm/";
@@ -91,20 +91,11 @@ impl ShmPath {
     /// name: the file name `prefix + name[1..]` must fit in [`NAME_MAX`]
     /// bytes (`ENAMETOOLONG` otherwise).
     pub(crate) fn with_prefix(prefix: &[u8], name: &[u8]) -> Result<Self> {
-        let Some((b'/', rest)) = name.split_first() else {
-            return Err(Errno::INVAL);
-        };
-        if rest.is_empty()
-            || rest == b"."
-            || rest == b".."
-            || rest.iter().any(|&b| b == b'/' || b == 0)
-        {
-            return Err(Errno::INVAL);
-        }
+        let max = NAME_MAX
+            .checked_sub(prefix.len())
+            .ok_or(Errno::NAMETOOLONG)?;
+        let rest = crate::posix_name::after_slash(name, max)?;
         let file_len = prefix.len() + rest.len();
-        if file_len > NAME_MAX {
-            return Err(Errno::NAMETOOLONG);
-        }
         let mut buf = [0; DIR.len() + NAME_MAX + 1];
         buf[..DIR.len()].copy_from_slice(DIR);
         buf[DIR.len()..DIR.len() + prefix.len()].copy_from_slice(prefix);

@@ -40,7 +40,7 @@ use rustix::process::Pid;
 use super::{Access, Mapping, hint};
 use crate::backend::sysv::{self as raw, ShmCmd, StatCmd};
 use crate::backend::types::{self as t, shm_info, shmid64_ds, shminfo64};
-use crate::key::{IpcPerm, Key, perm_bits};
+use crate::key::{IpcPerm, Key, RemoveOnDrop, perm_bits};
 use crate::{Errno, Result};
 
 /// The mode of segments this crate creates unless told otherwise: read and
@@ -318,28 +318,12 @@ impl Segment {
 
     /// Wraps the segment in a guard that removes it (`IPC_RMID`) when
     /// dropped: the creator's opt-in cleanup. Makes no syscall now.
-    pub fn remove_on_drop(self) -> RemoveOnDrop {
-        RemoveOnDrop(self)
+    pub fn remove_on_drop(self) -> RemoveOnDrop<Self> {
+        RemoveOnDrop::new(self)
     }
 }
 
-/// Removes a [`Segment`] when dropped (errors ignored). Derefs to it.
-#[derive(Debug)]
-#[must_use = "the segment is removed when the guard is dropped"]
-pub struct RemoveOnDrop(Segment);
-
-impl core::ops::Deref for RemoveOnDrop {
-    type Target = Segment;
-    fn deref(&self) -> &Segment {
-        &self.0
-    }
-}
-
-impl Drop for RemoveOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.remove();
-    }
-}
+crate::key::sysv_object!(Segment);
 
 /// A segment's state, from `IPC_STAT` or `SHM_STAT`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
