@@ -854,6 +854,18 @@ impl EventPair {
         Ok(v)
     }
 
+    /// The parent's last word: the child may exit now. (Had it exited
+    /// right after its last answer, the exit hook could add to `pong`
+    /// before the parent read that answer.)
+    fn release(&self) -> Res<()> {
+        self.ping.write(1).ctx("write")
+    }
+
+    /// In the child: waits for [`release`](Self::release).
+    fn released(&self) -> Res<()> {
+        self.ping.read().ctx("read").map(drop)
+    }
+
     /// In the child: the pair at fds 0 and 1.
     fn take() -> EventPair {
         EventPair {
@@ -873,6 +885,7 @@ fn eventfd_parent() -> Res<Line> {
         let v = ev.answer()?;
         check(v == i + 2, || format!("round {i}: got {v}, not {}", i + 2))
     })?;
+    ev.release()?;
     peer.finish()?;
     Ok(Line {
         exchanged: "a u64 there, the u64 + 1 back".into(),
@@ -887,7 +900,8 @@ fn eventfd_child(_: &[String]) -> Res<()> {
     each_round(|_| {
         let v = ev.ping.read().ctx("read")?;
         ev.pong.write(v + 1).ctx("write")
-    })
+    })?;
+    ev.released()
 }
 
 /// The parent's side of a shared-memory exchange: a page of requests at 0,
@@ -947,6 +961,7 @@ fn posix_shm_parent() -> Res<Line> {
         || ev.ping.write(1).ctx("write"),
         || ev.answer().map(drop),
     )?;
+    ev.release()?;
     peer.finish()?;
     Ok(Line {
         exchanged: shm_exchanged("eventfds say when"),
@@ -971,7 +986,8 @@ fn posix_shm_child(args: &[String]) -> Res<()> {
         &map,
         || ev.ping.read().ctx("read").map(drop),
         || ev.pong.write(1).ctx("write"),
-    )
+    )?;
+    ev.released()
 }
 
 /// A memfd, sealed against resizing, sent to the child over a socket; the
@@ -1499,7 +1515,7 @@ fn robust_mutex_parent() -> Res<Line> {
         exchanged: "lock held by a SIGKILLed child -> OwnerDied, pid".into(),
         rtts: vec![rtt],
         syscalls: format!(
-            "{}, gettid | kill, gettid, futex(FUTEX_LOCK_PI)",
+            "{}, gettid | kill, gettid, futex(FUTEX_LOCK_PI), futex(FUTEX_UNLOCK_PI)",
             shm_setup("memfd_create", true)
         ),
     })
@@ -1528,7 +1544,8 @@ fn robust_mutex_child(_: &[String]) -> Res<()> {
 
 use bareipc::signal::{Code, SigVal, SignalFd, SignalFdFlags};
 
-/// The real-time signals of the two sigqueue lines.
+/// The real-time signals of the two sigqueue lines: 36 and 37 (the
+/// crate counts from 35, the first one free in both glibc and musl).
 const SIG_WAIT: Signal = match Signal::rt(1) {
     Ok(s) => s,
     Err(_) => panic!("SIGRTMIN+1 exists"),
@@ -1560,12 +1577,12 @@ fn signal_parent(
     Ok((peer, rtts))
 }
 
-/// Checks a signal the child got in round `i`: from the parent, queued
+/// Checks a signal the child got in round `i`: from `parent`, queued
 /// with value `i`.
-fn check_queued(info: &signal::SigInfo, i: u64) -> Res<()> {
+fn check_queued(info: &signal::SigInfo, parent: Pid, i: u64) -> Res<()> {
     check(
         info.code() == Code::QUEUE
-            && info.sender_pid() == Some(parent_pid()?)
+            && info.sender_pid() == Some(parent)
             && info.value() == Some(SigVal::from_int(i as i32)),
         || format!("round {i}: {info:?}"),
     )
@@ -1582,7 +1599,10 @@ fn sigqueue_parent() -> Res<Line> {
     })?;
     peer.finish()?;
     Ok(Line {
-        exchanged: "SIGRTMIN+1 with an int, back with int + 1".into(),
+        exchanged: format!(
+            "signal {} with an int, back with int + 1",
+            SIG_WAIT.as_raw()
+        ),
         rtts,
         syscalls: format!(
             "rt_sigprocmask | getpid, {}, rt_sigqueueinfo, {}",
@@ -1599,7 +1619,7 @@ fn sigqueue_child(_: &[String]) -> Res<()> {
     let parent = parent_pid()?;
     each_round(|i| {
         let info = signal::wait_timeout(&set, TIMEOUT).ctx("sigtimedwait")?;
-        check_queued(&info, i)?;
+        check_queued(&info, parent, i)?;
         queue_to(parent, SIG_WAIT, i + 1)
     })
 }
@@ -1611,7 +1631,10 @@ fn signalfd_parent() -> Res<Line> {
     })?;
     peer.finish()?;
     Ok(Line {
-        exchanged: "SIGRTMIN+2 with an int, read from a signalfd; +1".into(),
+        exchanged: format!(
+            "signal {} with an int, read from a signalfd; +1",
+            SIG_FD.as_raw()
+        ),
         rtts,
         syscalls: format!(
             "rt_sigprocmask, signalfd4 | getpid, {}, rt_sigqueueinfo, read, {}",
@@ -1629,7 +1652,7 @@ fn signalfd_child(_: &[String]) -> Res<()> {
     let parent = parent_pid()?;
     each_round(|i| {
         let info = fd.read().ctx("read")?;
-        check_queued(&info, i)?;
+        check_queued(&info, parent, i)?;
         queue_to(parent, SIG_FD, i + 1)
     })
 }
@@ -1714,12 +1737,13 @@ fn pidfd_child(_: &[String]) -> Res<()> {
     use bareipc::signal::PidFd;
     let set = SigSet::empty().with(Signal::USR1);
     signal::block(&set).ctx("sigprocmask")?;
-    let parent = PidFd::open(parent_pid()?).ctx("pidfd_open")?;
+    let parent = parent_pid()?;
+    let pidfd = PidFd::open(parent).ctx("pidfd_open")?;
     ready()?;
     each_round(|i| {
         let info = signal::wait_timeout(&set, TIMEOUT).ctx("sigtimedwait")?;
-        check_queued(&info, i)?;
-        parent
+        check_queued(&info, parent, i)?;
+        pidfd
             .queue(Signal::USR2, SigVal::from_int(i as i32 + 1))
             .ctx("pidfd_send_signal")
     })
@@ -1813,16 +1837,19 @@ fn ofd_lock(file: &File, n: usize) -> Res<OfdGuard<&File>> {
     lock::lock(file, LockKind::Exclusive, Range::new(n as u64, 1)).ctx("F_OFD_SETLKW")
 }
 
-/// Each side replaces a file atomically, and the other learns of it from
-/// inotify (`IN_MOVED_TO` on the directory) and reads it: a u64 there in
-/// `to-child`, + 1 back in `to-parent`.
+/// Each side replaces a file atomically in the other's inbox directory,
+/// and the other learns of it from inotify (`IN_MOVED_TO` on its inbox)
+/// and reads it: a u64 there, + 1 back.
 fn replace_parent() -> Res<Line> {
     let dir = common::TempDir::new("bareipc-tour");
-    let watcher = watch_dir(dir.path())?;
+    let (inbox, theirs) = (dir.join("parent"), dir.join("child"));
+    std::fs::create_dir(&inbox).ctx("mkdir")?;
+    std::fs::create_dir(&theirs).ctx("mkdir")?;
+    let watcher = watch_dir(&inbox)?;
     let peer = Peer::spawn("replace+inotify", &[dir.path().as_os_str()], vec![])?;
     let rtts = timed(|i| {
-        publish(&dir.join("to-child"), i)?;
-        let v = wait_for(&watcher, dir.path(), "to-parent")?;
+        publish(&theirs, i)?;
+        let v = wait_for(&watcher, &inbox)?;
         check(v == i + 1, || format!("round {i}: read {v}"))
     })?;
     peer.finish()?;
@@ -1830,7 +1857,7 @@ fn replace_parent() -> Res<Line> {
         exchanged: "a u64 file replaced there, +1 back; inotify tells".into(),
         rtts,
         syscalls: format!(
-            "inotify_init1, inotify_add_watch | openat, write, getpid, linkat, {}, close, ppoll, read",
+            "mkdirat, inotify_init1, inotify_add_watch | openat, write, getpid, linkat, {}, close, ppoll, read",
             if cfg!(target_arch = "riscv64") {
                 "renameat2"
             } else {
@@ -1842,14 +1869,18 @@ fn replace_parent() -> Res<Line> {
 
 fn replace_child(args: &[String]) -> Res<()> {
     let dir = Path::new(arg(args, 0)?);
-    let watcher = watch_dir(dir)?;
+    let (inbox, theirs) = (dir.join("child"), dir.join("parent"));
+    let watcher = watch_dir(&inbox)?;
     ready()?;
     each_round(|i| {
-        let v = wait_for(&watcher, dir, "to-child")?;
+        let v = wait_for(&watcher, &inbox)?;
         check(v == i, || format!("round {i}: read {v}"))?;
-        publish(&dir.join("to-parent"), v + 1)
+        publish(&theirs, v + 1)
     })
 }
+
+/// The file each side replaces in the other's inbox.
+const VALUE: &str = "value";
 
 fn watch_dir(dir: &Path) -> Res<Watcher> {
     let w = Watcher::new(WatcherFlags::empty()).ctx("inotify_init1")?;
@@ -1857,26 +1888,27 @@ fn watch_dir(dir: &Path) -> Res<Watcher> {
     Ok(w)
 }
 
-fn publish(path: &Path, v: u64) -> Res<()> {
+fn publish(inbox: &Path, v: u64) -> Res<()> {
     let opts = Options::new().durability(Durability::None);
-    replace::replace(CWD, path, &v.to_ne_bytes(), &opts).ctx("replace")
+    replace::replace(CWD, &*inbox.join(VALUE), &v.to_ne_bytes(), &opts).ctx("replace")
 }
 
-/// Waits until `name` is renamed into `dir`, then reads the u64 in it.
-fn wait_for(watcher: &Watcher, dir: &Path, name: &str) -> Res<u64> {
+/// Waits until the value is renamed into `inbox`, then reads it.
+fn wait_for(watcher: &Watcher, inbox: &Path) -> Res<u64> {
     let mut buf = [0u8; watch::BUFFER_LEN];
     loop {
         let events = watcher.read_timeout(&mut buf, TIMEOUT).ctx("inotify")?;
         let mut seen = false;
         for e in events {
-            seen |= e.mask().contains(ReadFlags::MOVED_TO) && e.name_bytes() == name.as_bytes();
+            seen |= e.mask().contains(ReadFlags::MOVED_TO) && e.name_bytes() == VALUE.as_bytes();
         }
         if seen {
             break;
         }
     }
-    let fd = rustix::fs::open(
-        dir.join(name),
+    let fd = rustix::fs::openat(
+        CWD,
+        &*inbox.join(VALUE),
         rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::CLOEXEC,
         rustix::fs::Mode::empty(),
     )
