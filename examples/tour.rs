@@ -38,7 +38,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Child, Command, ExitCode, ExitStatus, Stdio};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -149,7 +149,12 @@ fn main() -> ExitCode {
     );
     let (mut worked, mut unavailable, mut failed) = (0, 0, 0);
     for t in TOUR {
-        let outcome = (t.parent)().map_err(|e| CHILD_REPORT.take().unwrap_or(e));
+        let outcome = (t.parent)().map_err(|e| match CHILD_REPORT.take() {
+            // The child's failure came first; ours followed from it.
+            Some(Fail::Unavailable(c)) => Fail::Unavailable(format!("{c}; then {e}")),
+            Some(Fail::Failed(c)) => Fail::Failed(format!("{c}; then {e}")),
+            None => e,
+        });
         match outcome {
             Ok(line) => {
                 worked += 1;
@@ -214,15 +219,29 @@ fn each_round(mut round: impl FnMut(u64) -> Res<()>) -> Res<()> {
 
 // ---------------------------------------------------------------- errors
 
+/// A failure that is not ours to fix. In a child, reported at once.
+fn unavailable(why: String) -> Fail {
+    reported(Fail::Unavailable(why))
+}
+
+/// Any other failure. In a child, reported at once.
+fn failed(why: String) -> Fail {
+    reported(Fail::Failed(why))
+}
+
 fn errno_fail(what: &str, e: Errno) -> Fail {
     let text = format!(
         "{what}: {}",
         std::io::Error::from_raw_os_error(e.raw_os_error())
     );
     if [Errno::NOSYS, Errno::PERM, Errno::ACCESS].contains(&e) {
-        Fail::Unavailable(text)
+        unavailable(text)
+    } else if [Errno::TIMEDOUT, Errno::AGAIN].contains(&e) {
+        // Every blocking receive here has a timeout, and nothing else
+        // makes these errors.
+        failed(format!("{what}: no answer within {}s", TIMEOUT.as_secs()))
     } else {
-        Fail::Failed(text)
+        failed(text)
     }
 }
 
@@ -241,24 +260,20 @@ impl<T> Ctx<T> for std::io::Result<T> {
     fn ctx(self, what: &str) -> Res<T> {
         self.map_err(|e| match e.raw_os_error() {
             Some(n) => errno_fail(what, Errno::from_raw_os_error(n)),
-            None => Fail::Failed(format!("{what}: {e}")),
+            None => failed(format!("{what}: {e}")),
         })
     }
 }
 
 /// Fails with `what()` unless `ok`.
 fn check(ok: bool, what: impl FnOnce() -> String) -> Res<()> {
-    if ok {
-        Ok(())
-    } else {
-        Err(Fail::Failed(what()))
-    }
+    if ok { Ok(()) } else { Err(failed(what())) }
 }
 
 /// An `ENOENT` from opening under `/dev/shm` means there is no `/dev/shm`.
 fn shm_ctx<T>(r: Result<T, Errno>, what: &str) -> Res<T> {
     r.map_err(|e| match e {
-        Errno::NOENT => Fail::Unavailable(format!("{what}: no /dev/shm")),
+        Errno::NOENT => unavailable(format!("{what}: no /dev/shm")),
         e => errno_fail(what, e),
     })
 }
@@ -519,12 +534,17 @@ impl Peer {
 impl Drop for Peer {
     fn drop(&mut self) {
         if self.watcher.is_some() {
+            let exited = matches!(self.child.try_wait(), Ok(Some(_)));
             let _ = self.child.kill();
             if let Ok((status, report)) = self.reap() {
-                if !report.is_empty() {
-                    let fail = child_failure(&report, status);
-                    CHILD_REPORT.set(Some(fail));
-                }
+                let fail = if !report.is_empty() {
+                    child_failure(&report, status)
+                } else if exited {
+                    Fail::Failed(format!("the child exited first ({status})"))
+                } else {
+                    return;
+                };
+                CHILD_REPORT.set(Some(fail));
             }
         }
     }
@@ -551,9 +571,30 @@ fn child_failure(report: &[u8], status: ExitStatus) -> Fail {
 
 static REPORT: OnceLock<File> = OnceLock::new();
 
+/// Whether this child has reported its failure.
+static REPORTED: AtomicBool = AtomicBool::new(false);
+
+/// In a child, sends the parent the first failure as soon as it happens:
+/// before the role's fds close on the way out, which the parent may see
+/// (and act on) first.
+fn reported(fail: Fail) -> Fail {
+    if let Some(report) = REPORT.get()
+        && !REPORTED.swap(true, Ordering::Relaxed)
+    {
+        let (tag, why) = match &fail {
+            Fail::Unavailable(why) => (b'U', why),
+            Fail::Failed(why) => (b'F', why),
+        };
+        let mut msg = vec![tag];
+        msg.extend_from_slice(why.as_bytes());
+        let _ = (&*report).write_all(&msg);
+    }
+    fail
+}
+
 /// A child: runs its role and reports a failure to the parent.
 fn child_main(role: &str, args: &[String]) -> ! {
-    let report = REPORT.get_or_init(|| File::from(common::take_fd(REPORT_FD)));
+    REPORT.get_or_init(|| File::from(common::take_fd(REPORT_FD)));
     let result = match TOUR.iter().find(|t| t.name == role) {
         Some(t) => (t.child)(args),
         None => Err(Fail::Failed(format!("no role {role:?}"))),
@@ -561,13 +602,7 @@ fn child_main(role: &str, args: &[String]) -> ! {
     let code = match result {
         Ok(()) => 0,
         Err(fail) => {
-            let (tag, why) = match fail {
-                Fail::Unavailable(why) => (b'U', why),
-                Fail::Failed(why) => (b'F', why),
-            };
-            let mut msg = vec![tag];
-            msg.extend_from_slice(why.as_bytes());
-            let _ = (&*report).write_all(&msg);
+            reported(fail);
             1
         }
     };
@@ -586,19 +621,19 @@ fn take(n: RawFd) -> OwnedFd {
 }
 
 fn parent_pid() -> Res<Pid> {
-    rustix::process::getppid().ok_or_else(|| Fail::Failed("no parent".into()))
+    rustix::process::getppid().ok_or_else(|| failed("no parent".into()))
 }
 
 fn arg(args: &[String], n: usize) -> Res<&str> {
     args.get(n)
         .map(String::as_str)
-        .ok_or_else(|| Fail::Failed(format!("argument {n} missing")))
+        .ok_or_else(|| failed(format!("argument {n} missing")))
 }
 
 fn parse<T: std::str::FromStr>(args: &[String], n: usize) -> Res<T> {
     arg(args, n)?
         .parse()
-        .map_err(|_| Fail::Failed(format!("argument {n} is not a number")))
+        .map_err(|_| failed(format!("argument {n} is not a number")))
 }
 
 // ===========================================================================
@@ -1192,7 +1227,7 @@ fn prio(p: u32) -> Res<Priority> {
 }
 
 fn bad_length(n: usize) -> Fail {
-    Fail::Failed(format!("a message of {n} bytes"))
+    failed(format!("a message of {n} bytes"))
 }
 
 /// As the POSIX mq line, but the parent learns of each answer from
@@ -1420,22 +1455,13 @@ fn sysv_sem_child(args: &[String]) -> Res<()> {
 /// Two named futex semaphores (`sem_open` without libc) the child opens by
 /// name. Every wait must get its unit, and both end at 0.
 fn named_sem_parent() -> Res<Line> {
-    use bareipc::sem::futex::{self as fsem, NamedSemaphore};
+    use bareipc::sem::futex as fsem;
     let (a, b) = mq_names();
-    // SAFETY (both): only this process and its child map these files, and
-    // neither truncates them.
-    let there = shm_ctx(
-        unsafe { NamedSemaphore::create(&a, 0, fsem::DEFAULT_MODE) },
-        "sem_open",
-    )?;
+    let there = named_sem(&a, true)?;
     let _unlink_a = common::Guard(|| {
         let _ = fsem::unlink(&a);
     });
-    // SAFETY: as above.
-    let back = shm_ctx(
-        unsafe { NamedSemaphore::create(&b, 0, fsem::DEFAULT_MODE) },
-        "sem_open",
-    )?;
+    let back = named_sem(&b, true)?;
     let _unlink_b = common::Guard(|| {
         let _ = fsem::unlink(&b);
     });
@@ -1461,12 +1487,24 @@ fn named_sem_parent() -> Res<Line> {
     })
 }
 
+/// Creates (in the parent) or opens (in the child) a named semaphore at 0.
+fn named_sem(name: &str, create: bool) -> Res<bareipc::sem::futex::NamedSemaphore> {
+    use bareipc::sem::futex::{DEFAULT_MODE, NamedSemaphore};
+    // SAFETY: only the tour's parent and child map these files, and
+    // neither truncates them.
+    let sem = unsafe {
+        if create {
+            NamedSemaphore::create(name, 0, DEFAULT_MODE)
+        } else {
+            NamedSemaphore::open(name)
+        }
+    };
+    shm_ctx(sem, "sem_open")
+}
+
 fn named_sem_child(args: &[String]) -> Res<()> {
-    use bareipc::sem::futex::NamedSemaphore;
-    // SAFETY: as in the parent.
-    let there = shm_ctx(unsafe { NamedSemaphore::open(arg(args, 0)?) }, "sem_open")?;
-    // SAFETY: as in the parent.
-    let back = shm_ctx(unsafe { NamedSemaphore::open(arg(args, 1)?) }, "sem_open")?;
+    let there = named_sem(arg(args, 0)?, false)?;
+    let back = named_sem(arg(args, 1)?, false)?;
     let (there, back) = (there.semaphore(), back.semaphore());
     ready()?;
     each_round(|_| {
