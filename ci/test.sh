@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bareipc CI: formatting, lints, docs, the no-libc dependency check, the test
-# suites on five targets (three under qemu-user), and the no-libc static
-# program on six targets. Called by .ci/run on a fresh Debian 12 machine with
-# rustup; installs what is missing first.
+# suites on five targets (three under qemu-user), the tour example on three
+# (one under qemu-user), and the no-libc static program on six targets.
+# Called by .ci/run on a fresh Debian 12 machine with rustup; installs what
+# is missing first.
 #
 # Every stage prints exactly one of
 #   PASS <stage> (<seconds>s)
@@ -357,15 +358,36 @@ st_test_native() {
 # futex before exec (qemu-aarch64 7.2, seen once in this CI). With one test
 # thread, the only other guest thread is libtest's main one, blocked.
 st_test_qemu() {
+    cargo_qemu "$1" test --target "$1" -- --test-threads=1
+}
+
+# cargo_qemu T ARGS...: `cargo ARGS...` for qemu-user target T, through the
+# private binfmt_misc when there is one (so that spawned children run too),
+# else with cargo's runner.
+cargo_qemu() {
     local t=$1 envs prefix
+    shift
     mapfile -t envs < <(linker_env "$t")
     prefix=$(qemu_ld_prefix "$t")
     if [[ -n "$prefix" ]]; then envs+=("QEMU_LD_PREFIX=$prefix"); fi
     if ((BINFMT_NS)); then
-        run_timed bash ci/binfmt-ns.sh env "${envs[@]}" cargo test --target "$t" -- --test-threads=1
+        run_timed bash ci/binfmt-ns.sh env "${envs[@]}" cargo "$@"
     else
         envs+=("CARGO_TARGET_$(env_var_target "$t")_RUNNER=$(qemu_name "$t")")
-        run_timed env "${envs[@]}" cargo test --target "$t" -- --test-threads=1
+        run_timed env "${envs[@]}" cargo "$@"
+    fi
+}
+
+# The README's first command: every technique between a parent and its
+# re-executed child, each exchange checked. Exits non-zero if any technique
+# the kernel (or qemu) offers failed; missing ones are shown as unavailable.
+st_tour() {
+    local t=$1 args=(run --release --example tour)
+    if [[ $t != "$HOST_TARGET" ]]; then args+=(--target "$t"); fi
+    if [[ -n "$(qemu_name "$t")" ]]; then
+        cargo_qemu "$t" "${args[@]}"
+    else
+        run_timed cargo "${args[@]}"
     fi
 }
 
@@ -418,6 +440,9 @@ stage test-i686-musl "$(target_reqs i686-unknown-linux-musl)" st_test_native i68
 stage test-aarch64-musl "$(target_reqs aarch64-unknown-linux-musl)" st_test_qemu aarch64-unknown-linux-musl
 stage test-riscv64gc-gnu "$(target_reqs riscv64gc-unknown-linux-gnu)" st_test_qemu riscv64gc-unknown-linux-gnu
 stage test-armv7-gnueabihf "$(target_reqs armv7-unknown-linux-gnueabihf)" st_test_qemu armv7-unknown-linux-gnueabihf
+stage tour-x86_64-gnu "$(target_reqs "$HOST_TARGET")" st_tour "$HOST_TARGET"
+stage tour-i686-musl "$(target_reqs i686-unknown-linux-musl)" st_tour i686-unknown-linux-musl
+stage tour-aarch64-musl "$(target_reqs aarch64-unknown-linux-musl)" st_tour aarch64-unknown-linux-musl
 for t in "${NOLIBC_TARGETS[@]}"; do
     reqs="apt:file $HOSTCC"
     if [[ $t != "$HOST_TARGET" ]]; then reqs+=" target:$t"; fi
