@@ -1897,7 +1897,7 @@ fn replace_parent() -> Res<Line> {
         exchanged: "a u64 file replaced there, +1 back; inotify tells".into(),
         rtts,
         syscalls: format!(
-            "mkdirat, inotify_init1, inotify_add_watch | openat, write, getpid, linkat, {}, close, ppoll, read",
+            "inotify_init1, inotify_add_watch | openat, write, getpid, linkat, {}, close, ppoll, read",
             if cfg!(target_arch = "riscv64") {
                 "renameat2"
             } else {
