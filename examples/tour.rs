@@ -18,10 +18,11 @@
 //! A child that dies never hangs the parent: readiness and failure reports
 //! come over a pipe only the child writes (end of file when it dies), every
 //! blocking receive either sees end of file when the child is gone or has a
-//! timeout, and the two that can have neither (an eventfd the parent also
-//! holds, a SysV message queue) are woken by a watcher thread when the
-//! child exits. Every named object has a unique name and is removed by a
-//! guard, on failure paths too.
+//! timeout, and those that can have neither (reading an eventfd the parent
+//! also holds, `msgrcv`) are woken by a watcher thread when the child
+//! exits. Every named object has a unique name and is removed by a guard,
+//! on failure paths too. The robust mutex line is one exchange, not 500:
+//! its child dies in it.
 
 // The test suites' helper: unique names and keys, a self-removing temporary
 // directory, and handing fds to a child at fixed numbers.
@@ -1597,24 +1598,22 @@ const SIG_FD: Signal = match Signal::rt(2) {
 
 /// The parent's side of a signal ping-pong: `send(i)` to the child, then
 /// wait for `reply` from the child carrying `i + 1` (if `valued`).
-fn signal_parent(
-    role: &str,
+fn signal_rounds(
+    peer: &Peer,
     reply: Signal,
     valued: bool,
-    mut send: impl FnMut(&Peer, u64) -> Res<()>,
-) -> Res<(Peer, Vec<Duration>)> {
-    let peer = Peer::spawn(role, &[], vec![])?;
+    mut send: impl FnMut(u64) -> Res<()>,
+) -> Res<Vec<Duration>> {
     let set = SigSet::empty().with(reply);
-    let rtts = timed(|i| {
-        send(&peer, i)?;
+    timed(|i| {
+        send(i)?;
         let info = signal::wait_timeout(&set, TIMEOUT).ctx("sigtimedwait")?;
         let want_value = valued.then(|| SigVal::from_int(i as i32 + 1));
         check(
             info.sender_pid() == Some(peer.pid()) && (!valued || info.value() == want_value),
             || format!("round {i}: {info:?}"),
         )
-    })?;
-    Ok((peer, rtts))
+    })
 }
 
 /// Checks a signal the child got in round `i`: from `parent`, queued
@@ -1634,9 +1633,8 @@ fn queue_to(pid: Pid, sig: Signal, value: u64) -> Res<()> {
 
 /// `sigqueue` both ways, each side taking it with `sigtimedwait`.
 fn sigqueue_parent() -> Res<Line> {
-    let (peer, rtts) = signal_parent("sigqueue+sigwait", SIG_WAIT, true, |p, i| {
-        queue_to(p.pid(), SIG_WAIT, i)
-    })?;
+    let peer = Peer::spawn("sigqueue+sigwait", &[], vec![])?;
+    let rtts = signal_rounds(&peer, SIG_WAIT, true, |i| queue_to(peer.pid(), SIG_WAIT, i))?;
     peer.finish()?;
     Ok(Line {
         exchanged: format!(
@@ -1666,9 +1664,8 @@ fn sigqueue_child(_: &[String]) -> Res<()> {
 
 /// As above, but the child reads the signals from a signalfd.
 fn signalfd_parent() -> Res<Line> {
-    let (peer, rtts) = signal_parent("sigqueue+signalfd", SIG_FD, true, |p, i| {
-        queue_to(p.pid(), SIG_FD, i)
-    })?;
+    let peer = Peer::spawn("sigqueue+signalfd", &[], vec![])?;
+    let rtts = signal_rounds(&peer, SIG_FD, true, |i| queue_to(peer.pid(), SIG_FD, i))?;
     peer.finish()?;
     Ok(Line {
         exchanged: format!(
@@ -1707,8 +1704,9 @@ extern "C" fn on_usr1(_: Signal) {
 /// `kill` both ways: SIGUSR1 runs the child's handler (which counts; the
 /// child checks the count), SIGUSR2 comes back.
 fn handler_parent() -> Res<Line> {
-    let (peer, rtts) = signal_parent("kill+handler", Signal::USR2, false, |p, _| {
-        signal::kill(p.pid(), Signal::USR1).ctx("kill")
+    let peer = Peer::spawn("kill+handler", &[], vec![])?;
+    let rtts = signal_rounds(&peer, Signal::USR2, false, |_| {
+        signal::kill(peer.pid(), Signal::USR1).ctx("kill")
     })?;
     peer.finish()?;
     Ok(Line {
@@ -1752,13 +1750,11 @@ fn handler_child(_: &[String]) -> Res<()> {
 /// signals: qemu-user does not translate a real-time signal's siginfo.)
 fn pidfd_parent() -> Res<Line> {
     use bareipc::signal::PidFd;
-    let mut pidfd = None;
-    let (peer, rtts) = signal_parent("pidfd signal", Signal::USR2, true, |p, i| {
-        if pidfd.is_none() {
-            pidfd = Some(PidFd::open(p.pid()).ctx("pidfd_open")?);
-        }
-        let fd = pidfd.as_ref().expect("opened above");
-        fd.queue(Signal::USR1, SigVal::from_int(i as i32))
+    let peer = Peer::spawn("pidfd signal", &[], vec![])?;
+    let pidfd = PidFd::open(peer.pid()).ctx("pidfd_open")?;
+    let rtts = signal_rounds(&peer, Signal::USR2, true, |i| {
+        pidfd
+            .queue(Signal::USR1, SigVal::from_int(i as i32))
             .ctx("pidfd_send_signal")
     })?;
     peer.finish()?;
