@@ -191,7 +191,9 @@ impl Segment {
     /// any existing mapping is refused (`EINVAL`): this never replaces
     /// memory (`SHM_REMAP` is not offered).
     ///
-    /// Syscalls: as [`attach`](Self::attach).
+    /// Syscalls: `shmat`, then `shmctl(IPC_STAT)` for the size (on i386
+    /// before Linux 5.1: `ipc(SHMAT)`, `ipc(SHMCTL)`); `shmdt` if the
+    /// second fails.
     ///
     /// # Errors
     /// As [`attach`](Self::attach), and `EINVAL` for an unaligned `addr`

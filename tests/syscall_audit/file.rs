@@ -1,0 +1,6 @@
+//! Audit cases for `file`.
+
+#[allow(unused_imports)]
+use crate::audit;
+
+pub fn run() {}

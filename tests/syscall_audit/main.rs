@@ -1,0 +1,425 @@
+//! The syscall surface, verified: every public item's `Syscalls:` line is
+//! checked against what the item really does under strace (x86_64).
+//!
+//! How:
+//! 1. `surface` reads every `Syscalls:` line in `src/` (grammar in its
+//!    module docs) into (key, x86_64 syscall set).
+//! 2. The test re-executes itself under `strace -ff` as the `audit_child`
+//!    test. There each family module calls [`audit`] around one operation:
+//!    marker writes to fd 999999 (always `EBADF`) bracket it, and the
+//!    marker names the item's key and the exact sequence the case expects.
+//! 3. The parent reads the trace and checks, for every bracketed case,
+//!    that the sequence equals the case's expectation and stays inside the
+//!    item's documented set; and for every documented item, that some case
+//!    covers it and the cases together make every syscall its docs name.
+//!
+//! So a doc that names too much, a doc that names too little, a new item
+//! without a case, and a change in what an item does all fail here.
+//!
+//! The README's "Syscall surface" tables are generated from the same
+//! parse; `readme_table_is_current` fails when they drift
+//! (`BAREIPC_BLESS=1 cargo test --test syscall_audit` rewrites them).
+//!
+//! Skips (with a `NOTE:`) off x86_64 (under qemu strace would trace qemu)
+//! and where strace is missing or ptrace is refused; `BAREIPC_AUDIT=required`
+//! (set by CI) turns such a skip into a failure.
+
+#[path = "../common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+mod surface;
+
+mod eventfd;
+mod fifo;
+mod file;
+mod key;
+mod mq;
+mod pipe;
+mod sem;
+mod shm;
+mod signal;
+mod socket;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Command;
+
+/// The fd the markers are written to: never open, so the write is a cheap
+/// `EBADF` that cannot happen otherwise.
+const MARK_FD: i32 = 999_999;
+const END: &str = "@@E@@";
+
+fn mark(s: &str) {
+    // SAFETY: a write of a valid buffer to a (closed) fd number.
+    let r = unsafe { libc::write(MARK_FD, s.as_ptr().cast(), s.len()) };
+    assert_eq!(r, -1);
+}
+
+/// Runs `op` between markers that name the item `key` and the syscalls
+/// this case expects, in order. The result is returned, so it is dropped
+/// after the end marker.
+pub fn audit<R>(key: &str, expect: &[&str], op: impl FnOnce() -> R) -> R {
+    let begin = format!("@@B|{key}|{}@@", expect.join(","));
+    mark(&begin);
+    let r = op();
+    mark(END);
+    r
+}
+
+/// As [`audit`], and drops the result before the end marker: for items
+/// whose drop is the point (guards, handles whose `Syscalls:` line is on
+/// the type).
+pub fn audit_drop<T>(key: &str, expect: &[&str], value: T) {
+    let begin = format!("@@B|{key}|{}@@", expect.join(","));
+    mark(&begin);
+    drop(value);
+    mark(END);
+}
+
+#[test]
+fn audit_child() {
+    if std::env::var_os("BAREIPC_AUDIT_CHILD").is_none() {
+        return;
+    }
+    pipe::run();
+    fifo::run();
+    socket::run();
+    eventfd::run();
+    key::run();
+    shm::run();
+    mq::run();
+    sem::run();
+    signal::run();
+    file::run();
+}
+
+/// One bracketed case, as traced.
+#[derive(Debug)]
+struct Traced {
+    key: String,
+    expect: Vec<String>,
+    seen: Vec<String>,
+}
+
+fn skip(why: &str) {
+    if std::env::var("BAREIPC_AUDIT").as_deref() == Ok("required") {
+        panic!("syscall audit required but skipped: {why}");
+    }
+    eprintln!("NOTE: syscall audit skipped: {why}");
+}
+
+/// Runs `args` under strace into a fresh directory; the traces, one per
+/// thread, or `None` after a skip.
+fn strace(exe: &Path, args: &[&str], envs: &[(&str, &str)]) -> Option<Vec<String>> {
+    if std::env::consts::ARCH != "x86_64" {
+        skip("strace under qemu-user would trace qemu; x86_64 only");
+        return None;
+    }
+    let dir = common::TempDir::new("audit");
+    let mut cmd = Command::new("strace");
+    cmd.args(["-ff", "-qq", "-e", "signal=none", "-s", "4096", "-o"])
+        .arg(dir.join("t"))
+        .arg(exe)
+        .args(args);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = match cmd.output() {
+        Ok(o) => o,
+        Err(e) => {
+            skip(&format!("cannot run strace: {e}"));
+            return None;
+        }
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("Operation not permitted") && stderr.contains("strace") {
+        skip(&format!("ptrace refused: {stderr}"));
+        return None;
+    }
+    assert!(
+        out.status.success(),
+        "the traced program failed: {}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        stderr
+    );
+    let mut traces = Vec::new();
+    for e in std::fs::read_dir(dir.path()).unwrap() {
+        traces.push(std::fs::read_to_string(e.unwrap().path()).unwrap());
+    }
+    Some(traces)
+}
+
+/// The name of a traced call: the text before its `(`.
+fn call_name(line: &str) -> Option<&str> {
+    let name = &line[..line.find('(')?];
+    name.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        .then_some(name)
+}
+
+/// The first integer argument of a traced call.
+fn first_arg(line: &str) -> &str {
+    let a = &line[line.find('(').map_or(0, |i| i + 1)..];
+    &a[..a.find([',', ')']).unwrap_or(a.len())]
+}
+
+fn marker_text(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix(&format!("write({MARK_FD}, \""))?;
+    Some(&rest[..rest.find('"')?])
+}
+
+/// The calls of one segment, without std's debug-build check before each
+/// `close` of an `OwnedFd` (`fcntl(fd, F_GETFD)`, compiled into this test
+/// in a debug build; see notes/testing.md).
+fn calls(lines: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let l = lines[i];
+        if cfg!(debug_assertions)
+            && l.starts_with("fcntl(")
+            && l.contains("F_GETFD")
+            && lines
+                .get(i + 1)
+                .is_some_and(|n| n.starts_with("close(") && first_arg(n) == first_arg(l))
+        {
+            i += 1;
+            continue;
+        }
+        if let Some(n) = call_name(l) {
+            out.push(n.to_string());
+        }
+        i += 1;
+    }
+    out
+}
+
+fn segments(traces: &[String]) -> Vec<Traced> {
+    let mut out = Vec::new();
+    for t in traces {
+        let mut open: Option<(String, Vec<String>, Vec<&str>)> = None;
+        for line in t.lines() {
+            if line.starts_with("+++") || line.starts_with("---") {
+                continue;
+            }
+            match marker_text(line) {
+                Some(m) if m.starts_with("@@B|") => {
+                    assert!(open.is_none(), "nested audit markers at {line}");
+                    let body = m.trim_start_matches("@@B|").trim_end_matches("@@");
+                    let (key, expect) = body.split_once('|').unwrap();
+                    let expect = expect
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .collect();
+                    open = Some((key.to_string(), expect, Vec::new()));
+                }
+                Some(END) => {
+                    let (key, expect, lines) = open.take().expect("an end marker without a begin");
+                    out.push(Traced {
+                        key,
+                        expect,
+                        seen: calls(&lines),
+                    });
+                }
+                _ => {
+                    if let Some((_, _, lines)) = open.as_mut() {
+                        lines.push(line);
+                    }
+                }
+            }
+        }
+        assert!(open.is_none(), "a begin marker without an end");
+    }
+    out
+}
+
+fn documented() -> Vec<surface::Entry> {
+    match surface::entries() {
+        Ok(e) => e,
+        Err(errors) => panic!(
+            "{} `Syscalls:` line(s) do not follow the grammar (tests/syscall_audit/surface.rs):\n{}",
+            errors.len(),
+            errors.join("\n")
+        ),
+    }
+}
+
+#[test]
+fn every_syscalls_line_parses() {
+    let entries = documented();
+    assert!(entries.len() > 100, "only {} entries", entries.len());
+}
+
+#[test]
+fn documented_syscalls_are_the_traced_ones() {
+    let entries = documented();
+    let exe = std::env::current_exe().unwrap();
+    let Some(traces) = strace(
+        &exe,
+        &["--exact", "audit_child", "--test-threads=1", "--nocapture"],
+        &[("BAREIPC_AUDIT_CHILD", "1")],
+    ) else {
+        return;
+    };
+    let segs = segments(&traces);
+    let docs: BTreeMap<&str, &surface::Entry> =
+        entries.iter().map(|e| (e.key.as_str(), e)).collect();
+    let mut failures = Vec::new();
+    let mut union: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for s in &segs {
+        if s.seen != s.expect {
+            failures.push(format!(
+                "{}: the case expects {:?}, the trace shows {:?}",
+                s.key, s.expect, s.seen
+            ));
+        }
+        let Some(doc) = docs.get(s.key.as_str()) else {
+            failures.push(format!(
+                "{}: audited, but no `Syscalls:` line has this key",
+                s.key
+            ));
+            continue;
+        };
+        let u = union.entry(doc.key.as_str()).or_default();
+        for c in &s.seen {
+            if !doc.x86_64.contains(c) {
+                failures.push(format!(
+                    "{} ({}): made `{}`, which its docs do not name: {}",
+                    s.key, doc.at, c, doc.spec
+                ));
+            }
+            u.insert(c.as_str());
+        }
+    }
+    for e in &entries {
+        match union.get(e.key.as_str()) {
+            None => failures.push(format!("{} ({}): no audit case", e.key, e.at)),
+            Some(u) => {
+                let missing: Vec<_> = e
+                    .x86_64
+                    .iter()
+                    .filter(|c| !u.contains(c.as_str()))
+                    .collect();
+                if !missing.is_empty() {
+                    failures.push(format!(
+                        "{} ({}): docs name {:?}, which no case made: {}",
+                        e.key, e.at, missing, e.spec
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "audited {} cases over {} documented items",
+        segs.len(),
+        entries.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} audit failure(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+const README_BEGIN: &str = "<!-- syscall-surface:begin (generated by tests/syscall_audit) -->";
+const README_END: &str = "<!-- syscall-surface:end -->";
+
+#[test]
+fn readme_table_is_current() {
+    let entries = documented();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let (Some(b), Some(e)) = (readme.find(README_BEGIN), readme.find(README_END)) else {
+        panic!("README.md lacks the {README_BEGIN} / {README_END} markers");
+    };
+    let want = surface::readme_section(&entries);
+    let have = &readme[b + README_BEGIN.len()..e];
+    if have != want {
+        if std::env::var_os("BAREIPC_BLESS").is_some() {
+            let new = format!(
+                "{}{}{}",
+                &readme[..b + README_BEGIN.len()],
+                want,
+                &readme[e..]
+            );
+            std::fs::write(&path, new).unwrap();
+            return;
+        }
+        panic!(
+            "README.md's syscall tables are stale: run `BAREIPC_BLESS=1 cargo test --test syscall_audit readme`"
+        );
+    }
+}
+
+/// The no-libc program's whole trace: `execve`, then only syscalls that
+/// the crate documents, then `exit_group`. CI sets `BAREIPC_NOLIBC_BIN` to
+/// the x86_64 static binary after building it.
+#[test]
+fn nolibc_trace_is_execve_crate_calls_exit_group() {
+    let Some(bin) = std::env::var_os("BAREIPC_NOLIBC_BIN") else {
+        eprintln!(
+            "NOTE: BAREIPC_NOLIBC_BIN not set; the nolibc trace is checked by CI's nolibc stage"
+        );
+        return;
+    };
+    let entries = documented();
+    // `rt_sigreturn` is no function's: the crate's restorer makes it when a
+    // handler returns (see the `signal::action` module docs).
+    let allowed: BTreeSet<&str> = entries
+        .iter()
+        .flat_map(|e| e.x86_64.iter().map(String::as_str))
+        .chain(["rt_sigreturn"])
+        .collect();
+    let Some(traces) = strace(Path::new(&bin), &[], &[]) else {
+        return;
+    };
+    assert_eq!(traces.len(), 1, "the nolibc program is single-threaded");
+    let lines: Vec<&str> = traces[0]
+        .lines()
+        .filter(|l| !l.starts_with("+++") && !l.starts_with("---"))
+        .collect();
+    let names = calls(&lines);
+    assert_eq!(
+        names.first().map(String::as_str),
+        Some("execve"),
+        "{names:?}"
+    );
+    assert_eq!(
+        names.last().map(String::as_str),
+        Some("exit_group"),
+        "{names:?}"
+    );
+    let foreign: Vec<&String> = names[1..names.len() - 1]
+        .iter()
+        .filter(|n| !allowed.contains(n.as_str()))
+        .collect();
+    assert!(
+        foreign.is_empty(),
+        "the nolibc program made syscalls no `Syscalls:` line names: {foreign:?}\nwhole trace: {names:?}"
+    );
+    let expected_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("nolibc/syscalls.txt");
+    let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+    let expected: Vec<&str> = expected
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .collect();
+    if expected != names {
+        if std::env::var_os("BAREIPC_BLESS").is_some() {
+            let mut s = String::from(
+                "# The x86_64 static nolibc program's whole syscall sequence, one per line,\n# checked by tests/syscall_audit (BAREIPC_BLESS=1 rewrites it).\n",
+            );
+            for n in &names {
+                s.push_str(n);
+                s.push('\n');
+            }
+            std::fs::write(&expected_path, s).unwrap();
+            return;
+        }
+        panic!(
+            "the nolibc trace differs from nolibc/syscalls.txt\nexpected: {expected:?}\ntraced:   {names:?}"
+        );
+    }
+}
