@@ -25,7 +25,6 @@
 //! (set by CI) turns such a skip into a failure.
 
 #[path = "../common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 mod surface;
 
