@@ -170,15 +170,15 @@ fn parse_file(rel: &Path, text: &str, out: &mut Vec<Entry>, errors: &mut Vec<Str
             let name = name.trim_end_matches('{').trim();
             macros.push((ind, format!("{name}!")));
         }
-        if let Some(ty) = impl_type(t) {
-            if t.ends_with('{') {
-                let ty = if ty.starts_with('$') {
-                    macros.last().map(|m| m.1.clone()).unwrap_or(ty)
-                } else {
-                    ty
-                };
-                impls.push((ind, ty));
-            }
+        if let Some(ty) = impl_type(t)
+            && t.ends_with('{')
+        {
+            let ty = if ty.starts_with('$') {
+                macros.last().map(|m| m.1.clone()).unwrap_or(ty)
+            } else {
+                ty
+            };
+            impls.push((ind, ty));
         }
         let inner = t.starts_with("//!");
         if !(t.starts_with("///") || inner) {
