@@ -414,3 +414,13 @@ pub fn readme_section(entries: &[Entry]) -> String {
     }
     s
 }
+
+/// Every backticked name in the sentence, parentheses included: what an
+/// item may make on some architecture.
+pub fn all_names(spec: &str) -> BTreeSet<String> {
+    spec.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|t| t.split('(').next().unwrap().trim().to_string())
+        .collect()
+}
