@@ -159,286 +159,205 @@ fn locks(tmp: &TempDir) {
     assert_eq!(r, Err(Errno::BADF));
 }
 
+// The phases of a replacement, as traced.
+/// The directory, then an unnamed (`O_TMPFILE`) temporary file.
+const OPEN_UNNAMED: &[&str] = &["openat", "openat"];
+/// The directory, then a named temporary file under a fresh name.
+const OPEN_NAMED: &[&str] = &["openat", "getpid", "openat"];
+/// An unnamed temporary file given a fresh name.
+const LINK_TEMP: &[&str] = &["getpid", "linkat"];
+/// The directory and the file.
+const CLOSE_BOTH: &[&str] = &["close", "close"];
+
 fn replacement(tmp: &TempDir) {
     let dir = File::open(tmp.path()).unwrap();
-    let none = audit("file::replace::Options::new", &[], Options::new);
+    let data = audit("file::replace::Options::new", &[], Options::new);
     let named = audit("file::replace::Options::named_temporary", &[], || {
-        none.named_temporary(true)
+        data.named_temporary(true)
     });
-    let synced = audit("file::replace::Options::durability", &[], || {
-        none.durability(Durability::DataAndDirectory)
+    let all = audit("file::replace::Options::durability", &[], || {
+        data.durability(Durability::DataAndDirectory)
     });
+    let nosync = data.durability(Durability::None);
     let _ = audit("file::replace::Options::mode", &[], || {
-        none.mode(rustix::fs::Mode::from_raw_mode(0o640))
+        data.mode(rustix::fs::Mode::from_raw_mode(0o640))
     });
     let read = |name: &str| std::fs::read(tmp.join(name)).unwrap();
-    let leftovers = || {
-        std::fs::read_dir(tmp.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .filter(|n| n.starts_with(".bareipc-"))
-            .collect::<Vec<_>>()
-    };
-
-    // replace: unnamed (O_TMPFILE) and named temporary files, each synced
-    // as asked; a failed rename (onto a directory) removes the name.
-    audit(
-        "file::replace::replace",
-        &[
-            "openat",
-            "openat",
-            "write",
-            "fdatasync",
-            "getpid",
-            "linkat",
-            "renameat",
-            "close",
-            "close",
-        ],
-        || replace::replace(&dir, "r", b"one", &none).unwrap(),
-    );
-    audit(
-        "file::replace::replace",
-        &[
-            "openat",
-            "openat",
-            "write",
-            "fdatasync",
-            "getpid",
-            "linkat",
-            "renameat",
-            "fsync",
-            "close",
-            "close",
-        ],
-        || replace::replace(&dir, "r", b"two", &synced).unwrap(),
-    );
-    audit(
-        "file::replace::replace",
-        &[
-            "openat",
-            "getpid",
-            "openat",
-            "write",
-            "fdatasync",
-            "renameat",
-            "close",
-            "close",
-        ],
-        || replace::replace(&dir, "r", b"three", &named).unwrap(),
-    );
-    assert_eq!(read("r"), b"three");
+    // A directory: a file cannot be renamed over it.
     std::fs::create_dir(tmp.join("d")).unwrap();
-    let r = audit(
-        "file::replace::replace",
-        &[
-            "openat",
-            "openat",
-            "write",
-            "fdatasync",
-            "getpid",
-            "linkat",
-            "renameat",
-            "unlinkat",
-            "close",
-            "close",
-        ],
-        || replace::replace(&dir, "d", b"x", &none),
-    );
-    assert_eq!(r, Err(Errno::ISDIR));
-    let r = audit(
-        "file::replace::replace",
-        &[
-            "openat",
-            "getpid",
-            "openat",
-            "write",
-            "fdatasync",
-            "renameat",
-            "unlinkat",
-            "close",
-            "close",
-        ],
-        || replace::replace(&dir, "d", b"x", &named),
-    );
-    assert_eq!(r, Err(Errno::ISDIR));
 
-    // create: linked straight to its name, or renamed without replacing.
-    audit(
-        "file::replace::create",
-        &[
-            "openat",
-            "openat",
-            "write",
-            "fdatasync",
-            "linkat",
-            "close",
-            "close",
-        ],
-        || replace::create(&dir, "c1", b"one", &none).unwrap(),
-    );
-    audit(
-        "file::replace::create",
-        &[
-            "openat",
-            "getpid",
-            "openat",
-            "write",
-            "fdatasync",
-            "renameat2",
-            "fsync",
-            "close",
-            "close",
-        ],
-        || {
-            replace::create(
-                &dir,
-                "c2",
-                b"two",
-                &named.durability(Durability::DataAndDirectory),
-            )
-            .unwrap()
-        },
-    );
-    let r = audit(
-        "file::replace::create",
-        &[
-            "openat",
-            "openat",
-            "write",
-            "fdatasync",
-            "linkat",
-            "close",
-            "close",
-        ],
-        || replace::create(&dir, "c1", b"x", &none),
-    );
-    assert_eq!(r, Err(Errno::EXIST));
-    let r = audit(
-        "file::replace::create",
-        &[
-            "openat",
-            "getpid",
-            "openat",
-            "write",
-            "fdatasync",
-            "renameat2",
-            "unlinkat",
-            "close",
-            "close",
-        ],
-        || replace::create(&dir, "c1", b"x", &named),
-    );
-    assert_eq!(r, Err(Errno::EXIST));
-    assert_eq!((read("c1"), read("c2")), (b"one".to_vec(), b"two".to_vec()));
+    // replace: unnamed and named temporary files, synced as asked; a
+    // failed rename removes the temporary name.
+    let write_sync = &["write", "fdatasync"][..];
+    let cases: [(&Options, &str, &[&[&str]]); 5] = [
+        (
+            &data,
+            "r",
+            &[OPEN_UNNAMED, write_sync, LINK_TEMP, &["renameat"]],
+        ),
+        (
+            &all,
+            "r",
+            &[OPEN_UNNAMED, write_sync, LINK_TEMP, &["renameat", "fsync"]],
+        ),
+        (&named, "r", &[OPEN_NAMED, write_sync, &["renameat"]]),
+        (
+            &data,
+            "d",
+            &[
+                OPEN_UNNAMED,
+                write_sync,
+                LINK_TEMP,
+                &["renameat", "unlinkat"],
+            ],
+        ),
+        (
+            &named,
+            "d",
+            &[OPEN_NAMED, write_sync, &["renameat", "unlinkat"]],
+        ),
+    ];
+    for (opts, name, expect) in cases {
+        let expect = [expect.concat(), CLOSE_BOTH.to_vec()].concat();
+        let r = audit("file::replace::replace", &expect, || {
+            replace::replace(&dir, name, name.as_bytes(), opts)
+        });
+        assert_eq!(
+            r,
+            if name == "d" {
+                Err(Errno::ISDIR)
+            } else {
+                Ok(())
+            }
+        );
+    }
+    assert_eq!(read("r"), b"r");
+
+    // create: an unnamed file is linked straight to its name, a named one
+    // renamed without replacing; both fail if the name exists.
+    let named_all = named.durability(Durability::DataAndDirectory);
+    let cases: [(&Options, &str, &[&[&str]], _); 4] = [
+        (
+            &data,
+            "c1",
+            &[OPEN_UNNAMED, write_sync, &["linkat"]],
+            Ok(()),
+        ),
+        (
+            &named_all,
+            "c2",
+            &[OPEN_NAMED, write_sync, &["renameat2", "fsync"]],
+            Ok(()),
+        ),
+        (
+            &data,
+            "c1",
+            &[OPEN_UNNAMED, write_sync, &["linkat"]],
+            Err(Errno::EXIST),
+        ),
+        (
+            &named,
+            "c1",
+            &[OPEN_NAMED, write_sync, &["renameat2", "unlinkat"]],
+            Err(Errno::EXIST),
+        ),
+    ];
+    for (opts, name, expect, result) in cases {
+        let expect = [expect.concat(), CLOSE_BOTH.to_vec()].concat();
+        let r = audit("file::replace::create", &expect, || {
+            replace::create(&dir, name, name.as_bytes(), opts)
+        });
+        assert_eq!(r, result);
+    }
+    assert_eq!((read("c1"), read("c2")), (b"c1".to_vec(), b"c2".to_vec()));
 
     audit("file::replace::exchange", &["renameat2"], || {
         replace::exchange(&dir, "c1", &dir, "c2").unwrap()
     });
-    assert_eq!((read("c1"), read("c2")), (b"two".to_vec(), b"one".to_vec()));
+    assert_eq!((read("c1"), read("c2")), (b"c2".to_vec(), b"c1".to_vec()));
 
     // Replacement, step by step.
-    let nosync = none.durability(Durability::None);
-    let r = audit(
-        "file::replace::Replacement::new",
-        &["openat", "openat"],
-        || Replacement::new(&dir, "s", &nosync).unwrap(),
-    );
+    let r = audit("file::replace::Replacement::new", OPEN_UNNAMED, || {
+        Replacement::new(&dir, "s", &nosync).unwrap()
+    });
     audit("file::replace::Replacement::write_all", &["write"], || {
         r.write_all(b"step").unwrap()
     });
-    audit(
-        "file::replace::Replacement::commit",
-        &["getpid", "linkat", "renameat", "close", "close"],
-        || r.commit().unwrap(),
-    );
-    let r = audit(
-        "file::replace::Replacement::new",
-        &["openat", "getpid", "openat"],
-        || Replacement::new(&dir, "s", &named).unwrap(),
-    );
-    r.write_all(b"named").unwrap();
-    audit(
-        "file::replace::Replacement::commit",
-        &["fdatasync", "renameat", "close", "close"],
-        || r.commit().unwrap(),
-    );
-    assert_eq!(read("s"), b"named");
-    let r = Replacement::new(&dir, "d", &synced).unwrap();
-    let e = audit(
-        "file::replace::Replacement::commit",
-        &[
-            "fdatasync",
-            "getpid",
-            "linkat",
-            "renameat",
-            "unlinkat",
-            "close",
-            "close",
-        ],
-        || r.commit(),
-    );
-    assert_eq!(e, Err(Errno::ISDIR));
-    let r = Replacement::new(&dir, "s", &synced).unwrap();
-    audit(
-        "file::replace::Replacement::commit",
-        &[
-            "fdatasync",
-            "getpid",
-            "linkat",
-            "renameat",
-            "fsync",
-            "close",
-            "close",
-        ],
-        || r.commit().unwrap(),
-    );
-    let r = Replacement::new(&dir, "n1", &synced).unwrap();
-    audit(
-        "file::replace::Replacement::commit_new",
-        &["fdatasync", "linkat", "fsync", "close", "close"],
-        || r.commit_new().unwrap(),
-    );
-    let r = Replacement::new(&dir, "n2", &named).unwrap();
-    audit(
-        "file::replace::Replacement::commit_new",
-        &["fdatasync", "renameat2", "close", "close"],
-        || r.commit_new().unwrap(),
-    );
-    let r = Replacement::new(&dir, "n1", &named).unwrap();
-    let e = audit(
-        "file::replace::Replacement::commit_new",
-        &["fdatasync", "renameat2", "unlinkat", "close", "close"],
-        || r.commit_new(),
-    );
-    assert_eq!(e, Err(Errno::EXIST));
-    let r = Replacement::new(&dir, "n1", &none).unwrap();
-    let e = audit(
-        "file::replace::Replacement::commit_new",
-        &["fdatasync", "linkat", "close", "close"],
-        || r.commit_new(),
-    );
-    assert_eq!(e, Err(Errno::EXIST));
+    let expect = [LINK_TEMP, &["renameat"], CLOSE_BOTH].concat();
+    audit("file::replace::Replacement::commit", &expect, || {
+        r.commit().unwrap()
+    });
+    assert_eq!(read("s"), b"step");
+    let r = audit("file::replace::Replacement::new", OPEN_NAMED, || {
+        Replacement::new(&dir, "s", &named).unwrap()
+    });
+    let expect = [&["fdatasync", "renameat"], CLOSE_BOTH].concat();
+    audit("file::replace::Replacement::commit", &expect, || {
+        r.commit().unwrap()
+    });
+    let cases: [(&str, &Options, &[&[&str]], _); 2] = [
+        (
+            "s",
+            &all,
+            &[&["fdatasync"], LINK_TEMP, &["renameat", "fsync"]],
+            Ok(()),
+        ),
+        (
+            "d",
+            &all,
+            &[&["fdatasync"], LINK_TEMP, &["renameat", "unlinkat"]],
+            Err(Errno::ISDIR),
+        ),
+    ];
+    for (name, opts, expect, result) in cases {
+        let r = Replacement::new(&dir, name, opts).unwrap();
+        let expect = [expect.concat(), CLOSE_BOTH.to_vec()].concat();
+        assert_eq!(
+            audit("file::replace::Replacement::commit", &expect, || r.commit()),
+            result
+        );
+    }
+    let cases: [(&str, &Options, &[&str], _); 4] = [
+        ("n1", &all, &["fdatasync", "linkat", "fsync"], Ok(())),
+        ("n2", &named, &["fdatasync", "renameat2"], Ok(())),
+        (
+            "n1",
+            &named,
+            &["fdatasync", "renameat2", "unlinkat"],
+            Err(Errno::EXIST),
+        ),
+        ("n1", &data, &["fdatasync", "linkat"], Err(Errno::EXIST)),
+    ];
+    for (name, opts, expect, result) in cases {
+        let r = Replacement::new(&dir, name, opts).unwrap();
+        let expect = [expect, CLOSE_BOTH].concat();
+        assert_eq!(
+            audit("file::replace::Replacement::commit_new", &expect, || r
+                .commit_new()),
+            result
+        );
+    }
 
     // Dropped uncommitted: a named temporary file is removed.
-    let r = Replacement::new(&dir, "s", &none).unwrap();
-    audit_drop("file::replace::Replacement", &["close", "close"], r);
+    let r = Replacement::new(&dir, "s", &data).unwrap();
+    audit_drop("file::replace::Replacement", CLOSE_BOTH, r);
     let r = Replacement::new(&dir, "s", &named).unwrap();
-    audit_drop(
-        "file::replace::Replacement",
-        &["unlinkat", "close", "close"],
-        r,
-    );
+    let expect = [&["unlinkat"], CLOSE_BOTH].concat();
+    audit_drop("file::replace::Replacement", &expect, r);
 
-    // O_TMPFILE refused (procfs has no tmpfile), then a named file that
-    // cannot be created: the directory fd is closed again.
-    let r = audit(
-        "file::replace::Replacement::new",
-        &["openat", "openat", "getpid", "openat", "close"],
-        || Replacement::new(CWD, "/proc/bareipc-audit", &none).map(drop),
-    );
-    assert!(r.is_err());
-    assert_eq!(leftovers(), Vec::<String>::new());
+    // procfs refuses `O_TMPFILE` (`EOPNOTSUPP`), then the named file
+    // (`ENOENT`): the directory fd is closed again.
+    let expect = [OPEN_UNNAMED, &["getpid", "openat", "close"]].concat();
+    let r = audit("file::replace::Replacement::new", &expect, || {
+        Replacement::new(CWD, "/proc/bareipc-audit", &data).map(drop)
+    });
+    assert_eq!(r, Err(Errno::NOENT));
+    let temps = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with(".bareipc-"))
+        .count();
+    assert_eq!(temps, 0, "a temporary file was left behind");
 }
 
 fn watching(tmp: &TempDir) {
