@@ -2,7 +2,6 @@
 //! lives in one private temporary directory, removed at the end.
 
 use std::fs::{File, OpenOptions};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::time::Duration;
 
@@ -10,7 +9,7 @@ use bareipc::Errno;
 use bareipc::file::lock::{self, LockKind, Range};
 use bareipc::file::replace::{self, Durability, Options, Replacement};
 use bareipc::file::watch::{self, Watcher, WatcherFlags};
-use rustix::fs::CWD;
+use rustix::fs::{CWD, Mode, OFlags};
 
 use crate::audit;
 use crate::audit_drop;
@@ -148,11 +147,7 @@ fn locks(tmp: &TempDir) {
         lock::lock(owned, LockKind::Shared, refused).map(drop)
     });
     assert_eq!(r, Err(Errno::INVAL));
-    let o_path = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_PATH)
-        .open(&path)
-        .unwrap();
+    let o_path = rustix::fs::open(&path, OFlags::PATH | OFlags::CLOEXEC, Mode::empty()).unwrap();
     let r = audit("file::lock::flock", &["flock", "close"], || {
         lock::flock(o_path, LockKind::Shared).map(drop)
     });
@@ -180,7 +175,7 @@ fn replacement(tmp: &TempDir) {
     });
     let nosync = data.durability(Durability::None);
     let _ = audit("file::replace::Options::mode", &[], || {
-        data.mode(rustix::fs::Mode::from_raw_mode(0o640))
+        data.mode(Mode::from_raw_mode(0o640))
     });
     let read = |name: &str| std::fs::read(tmp.join(name)).unwrap();
     // A directory: a file cannot be renamed over it.
