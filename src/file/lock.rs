@@ -184,8 +184,8 @@ pub struct Conflict {
 /// owned fd (dropped with the guard, and on failure; pass a reference to
 /// keep it).
 ///
-/// Syscalls: `fcntl` (`fcntl64` on x86 and arm), unless the range is
-/// refused; then `close` of an fd passed by value if the call failed.
+/// Syscalls: `fcntl` (`fcntl64` on x86 and arm) unless the range is
+/// refused first, and `close` of an fd passed by value when the call fails.
 ///
 /// # Errors
 /// - [`Errno::BADF`](crate::Errno::BADF): `fd` is not open, or is not open
@@ -217,8 +217,8 @@ pub fn lock<F: AsFd>(fd: F, kind: LockKind, range: Range) -> Result<OfdGuard<F>>
 ///
 /// As [`lock`] otherwise.
 ///
-/// Syscalls: `fcntl` (`fcntl64` on x86 and arm), unless the range is
-/// refused; then `close` of an fd passed by value if the call failed.
+/// Syscalls: `fcntl` (`fcntl64` on x86 and arm) unless the range is
+/// refused first, and `close` of an fd passed by value when the call fails.
 ///
 /// # Errors
 /// - [`Errno::AGAIN`](crate::Errno::AGAIN): another open file description
@@ -421,8 +421,8 @@ impl<F: AsFd> Drop for OfdGuard<F> {
 /// releases the old lock first). On NFS the kernel emulates it with a
 /// byte-range lock, which then does need the matching access mode.
 ///
-/// Syscalls: `flock`, then `close` of an fd passed by value if the call
-/// failed.
+/// Syscalls: `flock`, and `close` of an fd passed by value when the call
+/// fails.
 ///
 /// # Errors
 /// - [`Errno::BADF`](crate::Errno::BADF): `fd` is not open (or is an
@@ -452,8 +452,8 @@ pub fn flock<F: AsFd>(fd: F, kind: LockKind) -> Result<FlockGuard<F>> {
 ///
 /// As [`flock`] otherwise.
 ///
-/// Syscalls: `flock`, then `close` of an fd passed by value if the call
-/// failed.
+/// Syscalls: `flock`, and `close` of an fd passed by value when the call
+/// fails.
 ///
 /// # Errors
 /// - [`Errno::WOULDBLOCK`](crate::Errno::WOULDBLOCK) (the same value as

@@ -285,8 +285,8 @@ pub fn exchange<P: Arg, Q: Arg>(dir_a: impl AsFd, a: P, dir_b: impl AsFd, b: Q) 
 /// written). Dropping it without committing leaves the target untouched and
 /// removes the temporary file.
 ///
-/// Syscalls: none until dropped; then `unlinkat` of a named temporary file
-/// and `close` of both fds.
+/// Syscalls: none until dropped uncommitted; then `unlinkat` of a named
+/// temporary file, and `close` of both fds.
 #[derive(Debug)]
 pub struct Replacement {
     dir: OwnedFd,
