@@ -57,7 +57,10 @@ fn sysv_sets() {
     .unwrap();
     assert_eq!(found, *set);
     let id = audit("sem::sysv::SemSet::id", &[], || set.id());
-    assert_eq!(audit("sem::sysv::SemSet::from_id", &[], || SemSet::from_id(id)), *set);
+    assert_eq!(
+        audit("sem::sysv::SemSet::from_id", &[], || SemSet::from_id(id)),
+        *set
+    );
 
     semop_builders();
     audit("sem::sysv::SemSet::op", &["semop"], || {
@@ -81,7 +84,10 @@ fn sysv_sets() {
         set.set_value(1, 3)
     })
     .unwrap();
-    assert_eq!(audit("sem::sysv::SemSet::value", &["semctl"], || set.value(1)), Ok(3));
+    assert_eq!(
+        audit("sem::sysv::SemSet::value", &["semctl"], || set.value(1)),
+        Ok(3)
+    );
     let mut values = [0u16; 2];
     let n = audit("sem::sysv::SemSet::values", &["semctl", "semctl"], || {
         set.values(&mut values)
@@ -94,20 +100,26 @@ fn sysv_sets() {
     });
     assert_eq!(refused, Err(Errno::RANGE));
     let new = [4u16, 5];
-    audit("sem::sysv::SemSet::set_values", &["semctl", "semctl"], || {
-        set.set_values(&new)
-    })
+    audit(
+        "sem::sysv::SemSet::set_values",
+        &["semctl", "semctl"],
+        || set.set_values(&new),
+    )
     .unwrap();
     let wrong = [1u16; 3];
     let refused = audit("sem::sysv::SemSet::set_values", &["semctl"], || {
         set.set_values(&wrong)
     });
     assert_eq!(refused, Err(Errno::INVAL));
-    let pid = audit("sem::sysv::SemSet::last_pid", &["semctl"], || set.last_pid(0));
-    assert!(pid.unwrap().is_some());
-    let n = audit("sem::sysv::SemSet::waiting_for_increase", &["semctl"], || {
-        set.waiting_for_increase(0)
+    let pid = audit("sem::sysv::SemSet::last_pid", &["semctl"], || {
+        set.last_pid(0)
     });
+    assert!(pid.unwrap().is_some());
+    let n = audit(
+        "sem::sysv::SemSet::waiting_for_increase",
+        &["semctl"],
+        || set.waiting_for_increase(0),
+    );
     assert_eq!(n, Ok(0));
     let n = audit("sem::sysv::SemSet::waiting_for_zero", &["semctl"], || {
         set.waiting_for_zero(0)
@@ -133,8 +145,13 @@ fn sysv_sets() {
         SemSet::private(1)
     })
     .unwrap();
-    audit("sem::sysv::SemSet::remove", &["semctl"], || private.remove()).unwrap();
-    let gone = audit("sem::sysv::SemSet::remove", &["semctl"], || private.remove());
+    audit("sem::sysv::SemSet::remove", &["semctl"], || {
+        private.remove()
+    })
+    .unwrap();
+    let gone = audit("sem::sysv::SemSet::remove", &["semctl"], || {
+        private.remove()
+    });
     assert!(gone.is_err());
     drop(set);
 }
@@ -146,9 +163,17 @@ fn semop_builders() {
     assert_eq!(audit("sem::sysv::SemOp::delta", &[], || op.delta()), -2);
     audit("sem::sysv::SemOp::wait", &[], || SemOp::wait(0));
     audit("sem::sysv::SemOp::post", &[], || SemOp::post(0));
-    audit("sem::sysv::SemOp::wait_for_zero", &[], || SemOp::wait_for_zero(0));
-    audit("sem::sysv::SemOp::decrement", &[], || SemOp::decrement(0, 2)).unwrap();
-    audit("sem::sysv::SemOp::increment", &[], || SemOp::increment(0, 2)).unwrap();
+    audit("sem::sysv::SemOp::wait_for_zero", &[], || {
+        SemOp::wait_for_zero(0)
+    });
+    audit("sem::sysv::SemOp::decrement", &[], || {
+        SemOp::decrement(0, 2)
+    })
+    .unwrap();
+    audit("sem::sysv::SemOp::increment", &[], || {
+        SemOp::increment(0, 2)
+    })
+    .unwrap();
     let op = audit("sem::sysv::SemOp::undo", &[], || op.undo());
     let op = audit("sem::sysv::SemOp::no_wait", &[], || op.no_wait());
     let op = audit("sem::sysv::SemOp::with_flags", &[], || {
@@ -164,8 +189,14 @@ fn futex_semaphore(map: &Mapping<ReadWrite>) {
     })
     .unwrap();
     let same = audit("sem::futex::Semaphore::at", &[], || Semaphore::at(map, 0)).unwrap();
-    assert_eq!(audit("sem::futex::Semaphore::value", &[], || same.value()), 1);
-    assert_eq!(audit("sem::futex::Semaphore::waiters", &[], || same.waiters()), 0);
+    assert_eq!(
+        audit("sem::futex::Semaphore::value", &[], || same.value()),
+        1
+    );
+    assert_eq!(
+        audit("sem::futex::Semaphore::waiters", &[], || same.waiters()),
+        0
+    );
 
     // Fast paths: a unit is there, nobody waits.
     audit("sem::futex::Semaphore::try_wait", &[], || sem.try_wait()).unwrap();
@@ -212,11 +243,22 @@ fn futex_semaphore(map: &Mapping<ReadWrite>) {
     map.atomic_u32(0).unwrap().store(0, Ordering::Relaxed);
 }
 
+/// `NamedSemaphore::create`.
+fn create_named(name: &str, value: u32, mode: Mode) -> bareipc::Result<NamedSemaphore> {
+    // SAFETY: nothing truncates the semaphore files of these cases.
+    unsafe { NamedSemaphore::create(name, value, mode) }
+}
+
+/// `NamedSemaphore::open`.
+fn open_named(name: &str) -> bareipc::Result<NamedSemaphore> {
+    // SAFETY: as in `create_named`.
+    unsafe { NamedSemaphore::open(name) }
+}
+
 fn named_semaphore() {
     let name = format!("/{}", common::unique_name("bareipc-audit-sem"));
-    // SAFETY (all `create`/`open` below): nothing truncates these files.
-    let bad = audit("sem::futex::NamedSemaphore::create", &[], || unsafe {
-        NamedSemaphore::create("no-slash", 0, futex::DEFAULT_MODE)
+    let bad = audit("sem::futex::NamedSemaphore::create", &[], || {
+        create_named("no-slash", 0, futex::DEFAULT_MODE)
     });
     assert_eq!(bad.err(), Some(Errno::INVAL));
     let made = [
@@ -228,8 +270,8 @@ fn named_semaphore() {
         "unlinkat",
         "close",
     ];
-    let sem = audit("sem::futex::NamedSemaphore::create", &made, || unsafe {
-        NamedSemaphore::create(&name, 1, futex::DEFAULT_MODE)
+    let sem = audit("sem::futex::NamedSemaphore::create", &made, || {
+        create_named(&name, 1, futex::DEFAULT_MODE)
     })
     .unwrap();
     // The name is taken: the finished file is unmapped again.
@@ -243,8 +285,8 @@ fn named_semaphore() {
         "unlinkat",
         "close",
     ];
-    let exists = audit("sem::futex::NamedSemaphore::create", &taken, || unsafe {
-        NamedSemaphore::create(&name, 1, futex::DEFAULT_MODE)
+    let exists = audit("sem::futex::NamedSemaphore::create", &taken, || {
+        create_named(&name, 1, futex::DEFAULT_MODE)
     });
     assert_eq!(exists.err(), Some(Errno::EXIST));
     let value = audit("sem::futex::NamedSemaphore::semaphore", &[], || {
@@ -255,14 +297,14 @@ fn named_semaphore() {
     let opened = audit(
         "sem::futex::NamedSemaphore::open",
         &["openat", "fstat", "mmap", "close"],
-        || unsafe { NamedSemaphore::open(&name) },
+        || open_named(&name),
     )
     .unwrap();
     audit_drop("sem::futex::NamedSemaphore", &["munmap"], opened);
     drop(sem);
     audit("sem::futex::unlink", &["unlinkat"], || futex::unlink(&name)).unwrap();
-    let missing = audit("sem::futex::NamedSemaphore::open", &["openat"], || unsafe {
-        NamedSemaphore::open(&name)
+    let missing = audit("sem::futex::NamedSemaphore::open", &["openat"], || {
+        open_named(&name)
     });
     assert_eq!(missing.err(), Some(Errno::NOENT));
 
@@ -274,7 +316,7 @@ fn named_semaphore() {
     let refused = audit(
         "sem::futex::NamedSemaphore::open",
         &["openat", "fstat", "close"],
-        || unsafe { NamedSemaphore::open(&small) },
+        || open_named(&small),
     );
     assert_eq!(refused.err(), Some(Errno::INVAL));
     let zeros = format!("/{}", common::unique_name("bareipc-audit-sem"));
@@ -282,7 +324,7 @@ fn named_semaphore() {
     let refused = audit(
         "sem::futex::NamedSemaphore::open",
         &["openat", "fstat", "mmap", "munmap", "close"],
-        || unsafe { NamedSemaphore::open(&zeros) },
+        || open_named(&zeros),
     );
     assert_eq!(refused.err(), Some(Errno::INVAL));
     for n in [&small, &zeros] {
@@ -318,12 +360,18 @@ fn robust_mutex(map: &Mapping<ReadWrite>) {
         RobustMutex::init(map, 8)
     })
     .unwrap();
-    let m = audit("sem::mutex::RobustMutex::at", &[], || RobustMutex::at(map, 8)).unwrap();
+    let m = audit("sem::mutex::RobustMutex::at", &[], || {
+        RobustMutex::at(map, 8)
+    })
+    .unwrap();
 
     // Uncontended: a gettid and atomics, on the way in and out.
     let locked = audit("sem::mutex::RobustMutex::lock", &["gettid"], || m.lock()).unwrap();
-    assert!(!audit("sem::mutex::Locked::owner_died", &[], || locked.owner_died()));
-    let guard = audit("sem::mutex::Locked::into_guard", &[], || locked.into_guard());
+    assert!(!audit("sem::mutex::Locked::owner_died", &[], || locked
+        .owner_died()));
+    let guard = audit("sem::mutex::Locked::into_guard", &[], || {
+        locked.into_guard()
+    });
     // This thread holds it already.
     for (key, r) in [
         (
@@ -366,14 +414,17 @@ fn robust_mutex(map: &Mapping<ReadWrite>) {
     let contend = |m: RobustMutex<'_>| {
         std::thread::scope(|s| {
             s.spawn(|| {
-                let busy = audit("sem::mutex::RobustMutex::try_lock", &["gettid", "futex"], || {
-                    m.try_lock()
-                });
+                let busy = audit(
+                    "sem::mutex::RobustMutex::try_lock",
+                    &["gettid", "futex"],
+                    || m.try_lock(),
+                );
                 assert_eq!(busy.err(), Some(Errno::BUSY));
-                let expired =
-                    audit("sem::mutex::RobustMutex::lock_timeout", &["gettid", "futex"], || {
-                        m.lock_timeout(SHORT)
-                    });
+                let expired = audit(
+                    "sem::mutex::RobustMutex::lock_timeout",
+                    &["gettid", "futex"],
+                    || m.lock_timeout(SHORT),
+                );
                 assert_eq!(expired.err(), Some(Errno::TIMEDOUT));
             })
             .join()
@@ -382,7 +433,10 @@ fn robust_mutex(map: &Mapping<ReadWrite>) {
     };
     let guard = m.lock().unwrap().into_guard();
     contend(m);
-    audit("sem::mutex::MutexGuard::unlock", &["futex"], || guard.unlock()).unwrap();
+    audit("sem::mutex::MutexGuard::unlock", &["futex"], || {
+        guard.unlock()
+    })
+    .unwrap();
     let guard = m.lock().unwrap().into_guard();
     contend(m);
     audit_drop("sem::mutex::MutexGuard", &["futex"], guard);
@@ -390,16 +444,20 @@ fn robust_mutex(map: &Mapping<ReadWrite>) {
     // The owner died holding it: the kernel says so (ESRCH) and the lock
     // is taken over; each way in sees it once.
     die_holding(m);
-    let locked = audit("sem::mutex::RobustMutex::lock", &["gettid", "futex"], || {
-        m.lock()
-    })
+    let locked = audit(
+        "sem::mutex::RobustMutex::lock",
+        &["gettid", "futex"],
+        || m.lock(),
+    )
     .unwrap();
     assert!(matches!(locked, Locked::OwnerDied(_)));
     locked.into_guard().mark_consistent();
     die_holding(m);
-    let locked = audit("sem::mutex::RobustMutex::try_lock", &["gettid", "futex"], || {
-        m.try_lock()
-    })
+    let locked = audit(
+        "sem::mutex::RobustMutex::try_lock",
+        &["gettid", "futex"],
+        || m.try_lock(),
+    )
     .unwrap();
     assert!(locked.owner_died());
     locked.into_guard().mark_consistent();

@@ -61,8 +61,13 @@ fn posix_objects() {
 
     let other = shm_name();
     drop(posix::open(&other, create, posix::DEFAULT_MODE).unwrap());
-    audit("shm::posix::unlink", &["unlinkat"], || posix::unlink(&other)).unwrap();
-    let gone = audit("shm::posix::unlink", &["unlinkat"], || posix::unlink(&other));
+    audit("shm::posix::unlink", &["unlinkat"], || {
+        posix::unlink(&other)
+    })
+    .unwrap();
+    let gone = audit("shm::posix::unlink", &["unlinkat"], || {
+        posix::unlink(&other)
+    });
     assert_eq!(gone.err(), Some(Errno::NOENT));
 }
 
@@ -78,10 +83,18 @@ fn mapping_accessors(mut map: Mapping<ReadWrite>) {
     let mut buf = [0u8; 5];
     audit("shm::Mapping::read_at", &[], || map.read_at(16, &mut buf)).unwrap();
     assert_eq!(&buf, b"audit");
-    audit("shm::Mapping::atomic_u32", &[], || map.atomic_u32(0).map(|_| ())).unwrap();
-    audit("shm::Mapping::atomic_u64", &[], || map.atomic_u64(8).map(|_| ())).unwrap();
+    audit("shm::Mapping::atomic_u32", &[], || {
+        map.atomic_u32(0).map(|_| ())
+    })
+    .unwrap();
+    audit("shm::Mapping::atomic_u64", &[], || {
+        map.atomic_u64(8).map(|_| ())
+    })
+    .unwrap();
     // SAFETY: no other thread or process touches this mapping.
-    let first = audit("shm::Mapping::as_slice", &[], || unsafe { map.as_slice()[16] });
+    let first = audit("shm::Mapping::as_slice", &[], || unsafe {
+        map.as_slice()[16]
+    });
     assert_eq!(first, b'a');
     // SAFETY: as above, and no other view of it is in use.
     audit("shm::Mapping::as_mut_slice", &[], || unsafe {
@@ -113,9 +126,11 @@ fn memfds() {
         fd.map::<ReadWrite>(8193)
     });
     assert_eq!(long.err(), Some(Errno::INVAL));
-    let map = audit("shm::memfd::Memfd::map", &["fcntl", "fstat", "mmap"], || {
-        fd.map::<ReadOnly>(8192)
-    })
+    let map = audit(
+        "shm::memfd::Memfd::map",
+        &["fcntl", "fstat", "mmap"],
+        || fd.map::<ReadOnly>(8192),
+    )
     .unwrap();
     drop(map);
     // SAFETY: the memfd is sealed against shrinking and holds 8192 bytes.
@@ -132,14 +147,18 @@ fn memfds() {
     });
     drop(ok.unwrap());
     let dup = fd.as_fd().try_clone_to_owned().unwrap();
-    let missing = audit("shm::memfd::Memfd::require_seals", &["fcntl", "close"], || {
-        Memfd::require_seals(dup, Seals::WRITE)
-    });
+    let missing = audit(
+        "shm::memfd::Memfd::require_seals",
+        &["fcntl", "close"],
+        || Memfd::require_seals(dup, Seals::WRITE),
+    );
     assert_eq!(missing.err(), Some(Errno::PERM));
     let (r, w) = rustix::pipe::pipe().unwrap();
-    let not_memfd = audit("shm::memfd::Memfd::require_seals", &["fcntl", "close"], || {
-        Memfd::require_seals(r, Seals::SHRINK)
-    });
+    let not_memfd = audit(
+        "shm::memfd::Memfd::require_seals",
+        &["fcntl", "close"],
+        || Memfd::require_seals(r, Seals::SHRINK),
+    );
     assert_eq!(not_memfd.err(), Some(Errno::INVAL));
     drop((w, fd));
 }
@@ -148,7 +167,12 @@ fn sysv_segments() {
     let key = Key::from_raw(common::unique_key());
     // Checked before any syscall: mode bits outside 0o777.
     let bad = audit("shm::sysv::Segment::get", &[], || {
-        Segment::get(key, 4096, SegmentFlags::CREATE, sysv::Mode::from_raw_mode(0o1000))
+        Segment::get(
+            key,
+            4096,
+            SegmentFlags::CREATE,
+            sysv::Mode::from_raw_mode(0o1000),
+        )
     });
     assert_eq!(bad.err(), Some(Errno::INVAL));
     let seg = audit("shm::sysv::Segment::create", &["shmget"], || {
@@ -164,7 +188,10 @@ fn sysv_segments() {
     .unwrap();
     assert_eq!(found, *seg);
     let id = audit("shm::sysv::Segment::id", &[], || seg.id());
-    assert_eq!(audit("shm::sysv::Segment::from_id", &[], || Segment::from_id(id)), *seg);
+    assert_eq!(
+        audit("shm::sysv::Segment::from_id", &[], || Segment::from_id(id)),
+        *seg
+    );
 
     let map = audit("shm::sysv::Segment::attach", &["shmat", "shmctl"], || {
         seg.attach::<ReadWrite>()
@@ -177,9 +204,11 @@ fn sysv_segments() {
         seg.attach_with::<ReadOnly>(hint, AttachFlags::empty())
     });
     assert_eq!(unaligned.err(), Some(Errno::INVAL));
-    let ro = audit("shm::sysv::Segment::attach_with", &["shmat", "shmctl"], || {
-        seg.attach_with::<ReadOnly>(None, AttachFlags::empty())
-    })
+    let ro = audit(
+        "shm::sysv::Segment::attach_with",
+        &["shmat", "shmctl"],
+        || seg.attach_with::<ReadOnly>(None, AttachFlags::empty()),
+    )
     .unwrap();
     audit_drop("shm::Mapping", &["shmdt"], ro);
 
@@ -192,7 +221,10 @@ fn sysv_segments() {
     // Locking needs CAP_IPC_LOCK or a memlock limit: either way one call.
     let locked = audit("shm::sysv::Segment::lock", &["shmctl"], || seg.lock());
     let unlocked = audit("shm::sysv::Segment::unlock", &["shmctl"], || seg.unlock());
-    assert!(locked.is_ok() == unlocked.is_ok(), "{locked:?} {unlocked:?}");
+    assert!(
+        locked.is_ok() == unlocked.is_ok(),
+        "{locked:?} {unlocked:?}"
+    );
 
     let usage = audit("shm::sysv::usage", &["shmctl"], sysv::usage).unwrap();
     assert!(usage.segments >= 1);
@@ -208,7 +240,10 @@ fn sysv_segments() {
         Segment::private(100)
     })
     .unwrap();
-    audit("shm::sysv::Segment::remove", &["shmctl"], || private.remove()).unwrap();
+    audit("shm::sysv::Segment::remove", &["shmctl"], || {
+        private.remove()
+    })
+    .unwrap();
     // Removed and never attached, so gone: attaching fails in shmat.
     let gone = audit("shm::sysv::Segment::attach", &["shmat"], || {
         private.attach::<ReadOnly>()
