@@ -39,9 +39,10 @@
 //! fails when the two disagree. Two calls belong to no item:
 //! - `rt_sigreturn`, made by the crate's signal restorer when a handler
 //!   returns;
-//! - on i686 only, `prctl(PR_GET_AUXV)` once per process before the first
-//!   syscall that rustix makes, to find the vDSO's `__kernel_vsyscall`
-//!   (rustix reads `/proc/self/auxv` instead on kernels before 6.4).
+//! - `prctl(PR_GET_AUXV)`, once per process, when rustix first needs the
+//!   vDSO: for the clock read behind a timeout's deadline, and on i686
+//!   before the first syscall rustix makes (to find `__kernel_vsyscall`).
+//!   On kernels before 6.4 rustix reads `/proc/self/auxv` instead.
 //!
 //! # Supported targets
 //! x86_64 (gnu and musl), x86 (i686), aarch64, riscv64gc and armv7 (ARM

@@ -189,7 +189,7 @@ fn calls(lines: &[&str]) -> Vec<String> {
     while i < lines.len() {
         let l = lines[i];
         if cfg!(debug_assertions)
-            && l.starts_with("fcntl(")
+            && (l.starts_with("fcntl(") || l.starts_with("fcntl64("))
             && l.contains("F_GETFD")
             && lines
                 .get(i + 1)

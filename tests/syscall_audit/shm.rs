@@ -42,8 +42,11 @@ fn posix_objects() {
         UnlinkOnDrop::new(&name)
     })
     .unwrap();
-    audit("shm::set_len", &["ftruncate"], || shm.set_len(4096)).unwrap();
-    let len = audit("shm::len", &["fstat"], || shm.len()).unwrap();
+    audit("shm::file_size_methods!::set_len", &["ftruncate"], || {
+        shm.set_len(4096)
+    })
+    .unwrap();
+    let len = audit("shm::file_size_methods!::len", &["fstat"], || shm.len()).unwrap();
     assert_eq!(len, 4096);
     // SAFETY: nothing truncates this object while it is mapped.
     let empty = audit("shm::posix::SharedMemory::map", &[], || unsafe {
@@ -108,8 +111,14 @@ fn memfds() {
         memfd::create(c"bareipc-audit", MemfdFlags::empty())
     })
     .unwrap();
-    audit("shm::set_len", &["ftruncate"], || fd.set_len(8192)).unwrap();
-    assert_eq!(audit("shm::len", &["fstat"], || fd.len()).unwrap(), 8192);
+    audit("shm::file_size_methods!::set_len", &["ftruncate"], || {
+        fd.set_len(8192)
+    })
+    .unwrap();
+    assert_eq!(
+        audit("shm::file_size_methods!::len", &["fstat"], || fd.len()).unwrap(),
+        8192
+    );
     // Not sealed against shrinking: refused after the seals are read.
     let unsealed = audit("shm::memfd::Memfd::map", &["fcntl"], || {
         fd.map::<ReadWrite>(4096)

@@ -150,35 +150,34 @@ fn word_after<'a>(s: &'a str, kw: &str) -> Option<&'a str> {
 fn parse_file(rel: &Path, text: &str, out: &mut Vec<Entry>, errors: &mut Vec<String>) {
     let module = module_of(rel);
     let lines: Vec<&str> = text.lines().collect();
-    // Open blocks: (indent, name) of impls and macro_rules.
-    let mut impls: Vec<(usize, String)> = Vec::new();
-    let mut macros: Vec<(usize, String)> = Vec::new();
+    // Open impl and macro_rules blocks, innermost last: (indent, name). A
+    // method's owner is the innermost: its type, or the macro's name
+    // (`name!`) for methods a macro emits.
+    let mut blocks: Vec<(usize, String)> = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
         let t = line.trim_start();
         let ind = indent(line);
-        if t == "}" || t.starts_with("} ") || t == "};" {
-            if impls.last().is_some_and(|(d, _)| *d == ind) {
-                impls.pop();
-            }
-            if macros.last().is_some_and(|(d, _)| *d == ind) {
-                macros.pop();
-            }
+        if (t == "}" || t.starts_with("} ") || t == "};")
+            && blocks.last().is_some_and(|(d, _)| *d == ind)
+        {
+            blocks.pop();
         }
         if let Some(name) = t.strip_prefix("macro_rules! ") {
             let name = name.trim_end_matches('{').trim();
-            macros.push((ind, format!("{name}!")));
+            blocks.push((ind, format!("{name}!")));
         }
         if let Some(ty) = impl_type(t)
             && t.ends_with('{')
         {
             let ty = if ty.starts_with('$') {
-                macros.last().map(|m| m.1.clone()).unwrap_or(ty)
+                let m = blocks.iter().rev().find(|b| b.1.ends_with('!'));
+                m.map(|m| m.1.clone()).unwrap_or(ty)
             } else {
                 ty
             };
-            impls.push((ind, ty));
+            blocks.push((ind, ty));
         }
         let inner = t.starts_with("//!");
         if !(t.starts_with("///") || inner) {
@@ -208,7 +207,7 @@ fn parse_file(rel: &Path, text: &str, out: &mut Vec<Entry>, errors: &mut Vec<Str
         let item = if inner {
             Ok(String::new())
         } else {
-            item_name(&lines, i, &impls)
+            item_name(&lines, i, &blocks)
         };
         let item = match item {
             Ok(s) => s,
@@ -238,7 +237,7 @@ fn parse_file(rel: &Path, text: &str, out: &mut Vec<Entry>, errors: &mut Vec<Str
 }
 
 /// The key of the item a doc block ending before line `i` documents.
-fn item_name(lines: &[&str], mut i: usize, impls: &[(usize, String)]) -> Result<String, String> {
+fn item_name(lines: &[&str], mut i: usize, blocks: &[(usize, String)]) -> Result<String, String> {
     // Skip attributes, which may span lines.
     loop {
         let Some(l) = lines.get(i) else {
@@ -269,7 +268,7 @@ fn item_name(lines: &[&str], mut i: usize, impls: &[(usize, String)]) -> Result<
         break;
     }
     let t = lines[i].trim_start();
-    let owner = impls.last().map(|(_, ty)| ty.as_str());
+    let owner = blocks.last().map(|(_, ty)| ty.as_str());
     if let Some(ty) = impl_type(t) {
         let tr = t.split(" for ").next().unwrap();
         let tr = word_after(tr.trim_end(), " ").unwrap_or("");
@@ -281,9 +280,6 @@ fn item_name(lines: &[&str], mut i: usize, impls: &[(usize, String)]) -> Result<
     let is_pub = t.starts_with("pub ");
     if let Some(name) = word_after(t, "fn ") {
         if !is_pub && owner.is_none() {
-            return Err(format!("`Syscalls:` on a private function: {t}"));
-        }
-        if !is_pub && impls.is_empty() {
             return Err(format!("`Syscalls:` on a private function: {t}"));
         }
         return Ok(match owner {
