@@ -54,14 +54,25 @@ fn mark(s: &str) {
     assert_eq!(r, -1);
 }
 
-/// The begin marker's text. Under qemu's strace, which shows no strings,
-/// it is also echoed to stderr (`BAREIPC_AUDIT_ECHO`), before the marker.
-fn begin_marker(key: &str, expect: &[&str]) -> String {
+/// The thread that runs `audit_child` (0 before it starts).
+static AUDIT_THREAD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+/// The begin marker's text, or `None` if this case is not marked. Under
+/// qemu's strace, which shows no strings and prefixes every line with the
+/// process id rather than the thread's, the text is also echoed to stderr
+/// (`BAREIPC_AUDIT_ECHO`) before the marker, and only cases on the audit
+/// thread are marked, so that segments cannot interleave.
+fn begin_marker(key: &str, expect: &[&str]) -> Option<String> {
     let begin = format!("@@B|{key}|{}@@", expect.join(","));
     if std::env::var_os("BAREIPC_AUDIT_ECHO").is_some() {
+        // SAFETY: gettid has no preconditions.
+        let tid = unsafe { libc::gettid() };
+        if tid != AUDIT_THREAD.load(std::sync::atomic::Ordering::Relaxed) {
+            return None;
+        }
         eprintln!("{begin}");
     }
-    begin
+    Some(begin)
 }
 
 /// Runs `op` between markers that name the item `key` and the syscalls
@@ -69,9 +80,13 @@ fn begin_marker(key: &str, expect: &[&str]) -> String {
 /// after the end marker.
 pub fn audit<R>(key: &str, expect: &[&str], op: impl FnOnce() -> R) -> R {
     let begin = begin_marker(key, expect);
-    mark(&begin);
+    if let Some(b) = &begin {
+        mark(b);
+    }
     let r = op();
-    mark(END);
+    if begin.is_some() {
+        mark(END);
+    }
     r
 }
 
@@ -79,10 +94,7 @@ pub fn audit<R>(key: &str, expect: &[&str], op: impl FnOnce() -> R) -> R {
 /// whose drop is the point (guards, handles whose `Syscalls:` line is on
 /// the type).
 pub fn audit_drop<T>(key: &str, expect: &[&str], value: T) {
-    let begin = begin_marker(key, expect);
-    mark(&begin);
-    drop(value);
-    mark(END);
+    audit(key, expect, || drop(value));
 }
 
 #[test]
@@ -90,6 +102,11 @@ fn audit_child() {
     if std::env::var_os("BAREIPC_AUDIT_CHILD").is_none() {
         return;
     }
+    // SAFETY: gettid has no preconditions.
+    AUDIT_THREAD.store(
+        unsafe { libc::gettid() },
+        std::sync::atomic::Ordering::Relaxed,
+    );
     pipe::run();
     fifo::run();
     socket::run();
