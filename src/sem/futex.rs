@@ -258,7 +258,7 @@ impl<'a> Semaphore<'a> {
     /// deadline past 2038; the clock is read in the vDSO, which the first
     /// deadline of a process looks up with `prctl(PR_GET_AUXV)`, or before
     /// Linux 6.4 by reading /proc/self/auxv, and without a vDSO by a
-    /// `clock_gettime` syscall).
+    /// `clock_gettime` syscall, `clock_gettime64` on 32-bit).
     ///
     /// # Errors
     /// `ETIMEDOUT` when the deadline passes (not `EAGAIN`, unlike

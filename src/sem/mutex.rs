@@ -269,7 +269,7 @@ impl<'a> RobustMutex<'a> {
     /// a race (on 32-bit `futex_time64` for a deadline past 2038; the
     /// clock is read in the vDSO, which the first deadline of a process
     /// looks up with `prctl(PR_GET_AUXV)`, or before Linux 6.4 by reading
-    /// /proc/self/auxv, and without a vDSO by a `clock_gettime` syscall).
+    /// /proc/self/auxv, and without a vDSO by a `clock_gettime` syscall, `clock_gettime64` on 32-bit).
     ///
     /// # Errors
     /// As [`lock`](Self::lock), and `ETIMEDOUT` when the deadline passes.

@@ -224,10 +224,20 @@ fn alt_stack() {
 fn to_another_process() {
     let mut cat = Command::new("cat")
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .process_group(0)
         .spawn()
         .unwrap();
+    // Under qemu-user, spawn can return before the child's exec is done
+    // (its vfork is a fork), and a signal queued then fails with ESRCH:
+    // wait for cat to echo a byte.
+    {
+        use std::io::{Read, Write};
+        cat.stdin.as_mut().unwrap().write_all(b"x").unwrap();
+        let mut b = [0u8; 1];
+        cat.stdout.as_mut().unwrap().read_exact(&mut b).unwrap();
+        assert_eq!(&b, b"x");
+    }
     let pid = Pid::from_raw(cat.id() as i32).unwrap();
     let cont = Signal::CONT;
     let value = SigVal::from_int(3);
