@@ -940,9 +940,9 @@ impl NotifySocket {
     /// `ppoll` for up to `timeout`, then `recv(fd, buf, 32, MSG_DONTWAIT)`
     /// — read a notification, waiting at most `timeout` for one.
     ///
-    /// Syscalls: `ppoll` (`ppoll_time64` on 32-bit arches), then
-    /// `recvfrom` (`recv` on arm, `socketcall` on x86) if it became
-    /// readable.
+    /// Syscalls: `ppoll` (`ppoll_time64` on x86 and arm when `timeout`
+    /// exceeds `i32::MAX` seconds), then `recvfrom` (`recv` on arm,
+    /// `socketcall` on x86) if it became readable.
     ///
     /// # Errors
     /// - [`Errno::TIMEDOUT`](crate::Errno::TIMEDOUT): none arrived in time.
