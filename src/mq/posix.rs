@@ -223,7 +223,7 @@ pub struct Capacity {
 /// capacity and mode do not change, and `capacity` is not checked
 /// against it.
 ///
-/// Syscalls: `mq_open`.
+/// Syscalls: `mq_open` (none for a bad name).
 ///
 /// # Errors
 /// - [`Errno::INVAL`](crate::Errno::INVAL): a bad name (see
@@ -260,7 +260,8 @@ pub fn create(
 /// permission bits of your choice (less the umask). Only read and write
 /// bits mean anything for a queue.
 ///
-/// Syscalls: `mq_open`.
+/// Syscalls: `mq_open` (none for a bad name or a `mode` with bits outside
+/// `0o777`).
 ///
 /// # Errors
 /// As [`create`], and [`Errno::INVAL`](crate::Errno::INVAL) before the
@@ -294,7 +295,7 @@ pub fn create_with_mode(
 
 /// `mq_open(name, access [| O_NONBLOCK])` — open an existing queue.
 ///
-/// Syscalls: `mq_open`.
+/// Syscalls: `mq_open` (none for a bad name or `EXCLUSIVE`).
 ///
 /// # Errors
 /// - [`Errno::NOENT`](crate::Errno::NOENT): no queue has this name.
@@ -327,7 +328,7 @@ pub fn open(name: impl AsRef<[u8]>, access: Access, flags: OpenFlags) -> Result<
 /// `mq_unlink(name)` — remove a queue's name. Processes that have it open
 /// keep using it; the queue and its messages go with the last descriptor.
 ///
-/// Syscalls: `mq_unlink`.
+/// Syscalls: `mq_unlink` (none for a bad name).
 ///
 /// # Errors
 /// - [`Errno::NOENT`](crate::Errno::NOENT): no queue has this name.
@@ -347,6 +348,8 @@ pub fn unlink(name: impl AsRef<[u8]>) -> Result<()> {
 /// Unlinks a queue name when dropped: the opt-in cleanup for the process
 /// that created the queue. Errors on drop are ignored (the name may be
 /// gone already).
+///
+/// Syscalls: none until dropped; then `mq_unlink`.
 #[must_use = "the name is unlinked when the guard drops"]
 #[derive(Debug)]
 pub struct UnlinkOnDrop(Name);
@@ -517,9 +520,12 @@ impl Mq {
     /// `mq_timedsend(mq, msg, len, prio, now + timeout)` — [`send`](Self::send),
     /// waiting at most `timeout` for room (see [Timeouts](self#timeouts)).
     ///
-    /// Syscalls: `clock_gettime` (through the vDSO where there is one: no
-    /// syscall), then `mq_timedsend` (`mq_timedsend_time64` on 32-bit
-    /// arches; `mq_timedsend` before Linux 5.1).
+    /// Syscalls: `mq_timedsend`, after reading the clock through the vDSO
+    /// (`mq_timedsend_time64` on 32-bit arches, `mq_timedsend` before Linux
+    /// 5.1; where there is no vDSO the clock read is `clock_gettime`, or
+    /// `clock_gettime64` on 32-bit arches; the first clock read in a process
+    /// finds the vDSO with `prctl`, or before Linux 6.4 by reading
+    /// /proc/self/auxv).
     ///
     /// # Errors
     /// As [`send`](Self::send), and
@@ -593,9 +599,10 @@ impl Mq {
     /// [`receive`](Self::receive), waiting at most `timeout` for a message
     /// (see [Timeouts](self#timeouts)).
     ///
-    /// Syscalls: `clock_gettime` (through the vDSO where there is one: no
-    /// syscall), then `mq_timedreceive` (`mq_timedreceive_time64` on 32-bit
-    /// arches; `mq_timedreceive` before Linux 5.1).
+    /// Syscalls: `mq_timedreceive`, after reading the clock through the
+    /// vDSO (`mq_timedreceive_time64` on 32-bit arches, `mq_timedreceive`
+    /// before Linux 5.1; the clock read as for
+    /// [`send_timeout`](Self::send_timeout)).
     ///
     /// # Errors
     /// As [`receive`](Self::receive), and
@@ -702,7 +709,7 @@ impl Mq {
     /// How the process is told is [`Notify`]: nothing, a signal with a
     /// value, or a message on a [`NotifySocket`].
     ///
-    /// Syscalls: `mq_notify`.
+    /// Syscalls: `mq_notify` (none for a signal libc reserves).
     ///
     /// # Errors
     /// - [`Errno::BUSY`](crate::Errno::BUSY): a process is registered.
