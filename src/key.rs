@@ -68,8 +68,8 @@ impl Key {
     /// this.
     ///
     /// Syscalls: `newfstatat` (on x86 and arm `statx`, or `fstatat64`
-    /// before Linux 4.11; the first `statx` in a process that fails is
-    /// followed by a second one probing whether `statx` exists).
+    /// before Linux 4.11; when the first `statx` of a process fails, a
+    /// second one probes whether `statx` exists).
     ///
     /// # Errors
     /// Those of `stat`: `ENOENT` for a missing path, `EACCES`, `ENOTDIR`,

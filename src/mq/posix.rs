@@ -601,8 +601,10 @@ impl Mq {
     ///
     /// Syscalls: `mq_timedreceive`, after reading the clock through the
     /// vDSO (`mq_timedreceive_time64` on 32-bit arches, `mq_timedreceive`
-    /// before Linux 5.1; the clock read as for
-    /// [`send_timeout`](Self::send_timeout)).
+    /// before Linux 5.1; where there is no vDSO the clock read is
+    /// `clock_gettime`, or `clock_gettime64` on 32-bit arches; the first
+    /// clock read in a process finds the vDSO with `prctl`, or before
+    /// Linux 6.4 by reading /proc/self/auxv).
     ///
     /// # Errors
     /// As [`receive`](Self::receive), and
@@ -941,9 +943,9 @@ impl NotifySocket {
     /// `ppoll` for up to `timeout`, then `recv(fd, buf, 32, MSG_DONTWAIT)`
     /// — read a notification, waiting at most `timeout` for one.
     ///
-    /// Syscalls: `ppoll` (`ppoll_time64` on 32-bit arches), then
-    /// `recvfrom` (`recv` on arm, `socketcall` on x86) if it became
-    /// readable.
+    /// Syscalls: `ppoll`, then `recvfrom` if it became readable (on 32-bit
+    /// arches `ppoll_time64` for a timeout of 2^31 seconds or more; `recv`
+    /// on arm, `socketcall` on x86).
     ///
     /// # Errors
     /// - [`Errno::TIMEDOUT`](crate::Errno::TIMEDOUT): none arrived in time.
