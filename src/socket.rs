@@ -514,7 +514,9 @@ impl Listener {
     }
 
     /// `accept4(fd, NULL, NULL, SOCK_CLOEXEC | flags)` — the next
-    /// connection, non-blocking if asked.
+    /// connection, as a socket that is non-blocking if `flags` asks. The
+    /// flags are the new socket's: whether the wait for a connection
+    /// blocks follows the listener's own mode.
     ///
     /// Syscalls: `accept4` (`socketcall` on x86).
     ///
