@@ -67,7 +67,13 @@ pub fn run() {
             Some(Errno::INVAL)
         )
     });
-    second_check_refuses(&tmp, &dir);
+    if std::env::var_os("QEMU_STRACE").is_some() {
+        // qemu's log tags every thread with the same pid: the helper
+        // thread's calls would land in this case's segment.
+        eprintln!("NOTE: under QEMU_STRACE: no case for the second check of open_verified");
+    } else {
+        second_check_refuses(&tmp, &dir);
+    }
 
     audit("fifo::unlink", &["unlinkat"], || {
         fifo::unlink(&dir, "a").unwrap()

@@ -245,15 +245,18 @@ fn fds() {
     drop(one);
 
     // An unexpected control message (SCM_PIDFD): refused, its fd closed.
-    set_pass_pidfd(b.as_fd());
-    a.send(b"h").unwrap();
-    let mut none: heapless::Vec<OwnedFd, 4> = heapless::Vec::new();
-    audit("socket::Socket::recv_msg", &["recvmsg", "close"], || {
-        assert_eq!(
-            b.recv_msg(&mut buf, &mut none, RecvFlags::empty()).err(),
-            Some(Errno::PROTO)
-        )
-    });
+    if set_pass_pidfd(b.as_fd()) {
+        a.send(b"h").unwrap();
+        let mut none: heapless::Vec<OwnedFd, 4> = heapless::Vec::new();
+        audit("socket::Socket::recv_msg", &["recvmsg", "close"], || {
+            assert_eq!(
+                b.recv_msg(&mut buf, &mut none, RecvFlags::empty()).err(),
+                Some(Errno::PROTO)
+            )
+        });
+    } else {
+        eprintln!("NOTE: SO_PASSPIDFD refused (qemu-user, or Linux before 6.5): no SCM_PIDFD case");
+    }
 
     let too_many = [r.as_fd(); MAX_FDS + 1];
     audit("socket::Socket::send_msg", &[], || {
@@ -265,8 +268,8 @@ fn fds() {
 }
 
 /// `SO_PASSPIDFD` (Linux 6.5): the kernel attaches an `SCM_PIDFD` to every
-/// message `fd` receives.
-fn set_pass_pidfd(fd: BorrowedFd<'_>) {
+/// message `fd` receives. False where it is refused.
+fn set_pass_pidfd(fd: BorrowedFd<'_>) -> bool {
     const SO_PASSPIDFD: libc::c_int = 76;
     let on: libc::c_int = 1;
     // SAFETY: a valid option buffer for the call.
@@ -279,7 +282,7 @@ fn set_pass_pidfd(fd: BorrowedFd<'_>) {
             size_of::<libc::c_int>() as libc::socklen_t,
         )
     };
-    assert_eq!(r, 0);
+    r == 0
 }
 
 fn options() {
@@ -306,8 +309,9 @@ fn options() {
         b.peer_credentials().unwrap()
     });
     assert_eq!(peer.pid as u32, std::process::id());
+    // qemu-user refuses SO_PEERPIDFD, after the same syscall.
     let pidfd = audit("socket::Socket::peer_pidfd", &["getsockopt"], || {
-        b.peer_pidfd().unwrap()
+        b.peer_pidfd()
     });
-    drop(pidfd);
+    assert!(matches!(pidfd, Ok(_) | Err(Errno::NOPROTOOPT)), "{pidfd:?}");
 }
