@@ -353,6 +353,22 @@ st_test_native() {
     fi
 }
 
+# The syscall audit, required: every `Syscalls:` line against strace, and
+# the static x86_64 nolibc program's whole trace (execve, the crate's
+# documented syscalls only, exit_group).
+st_syscall_audit() {
+    local exe
+    printf '+ (cd nolibc && cargo build --release --target %s)\n' "$HOST_TARGET"
+    exe=$(cd nolibc && cargo build --release --target "$HOST_TARGET" --message-format=json-render-diagnostics |
+        grep -o '"executable":"[^"]*"' | tail -n 1 | cut -d'"' -f4)
+    if [[ -z "$exe" || ! -f "$exe" ]]; then
+        log "no nolibc executable reported by cargo build"
+        return 1
+    fi
+    run_timed env BAREIPC_AUDIT=required BAREIPC_NOLIBC_BIN="$exe" \
+        cargo test --test syscall_audit
+}
+
 # One test at a time under qemu-user: the tests fork children, and a fork
 # in a guest with several busy threads once left the child deadlocked on a
 # futex before exec (qemu-aarch64 7.2, seen once in this CI). With one test
@@ -436,6 +452,7 @@ done
 stage doc "$HOSTCC" st_doc
 stage deps "" st_deps
 stage test-x86_64-gnu "$(target_reqs "$HOST_TARGET")" st_test_native "$HOST_TARGET"
+stage syscall-audit "apt:strace $(target_reqs "$HOST_TARGET")" st_syscall_audit
 stage test-i686-musl "$(target_reqs i686-unknown-linux-musl)" st_test_native i686-unknown-linux-musl
 stage test-aarch64-musl "$(target_reqs aarch64-unknown-linux-musl)" st_test_qemu aarch64-unknown-linux-musl
 stage test-riscv64gc-gnu "$(target_reqs riscv64gc-unknown-linux-gnu)" st_test_qemu riscv64gc-unknown-linux-gnu

@@ -17,7 +17,7 @@ macro_rules! end_common {
             /// `fcntl(fd, F_GETPIPE_SZ)` — the capacity of the pipe buffer in
             /// bytes (a power of two; 65536 by default).
             ///
-            /// Syscalls: `fcntl` (64-bit arches), `fcntl64` (x86, arm).
+            /// Syscalls: `fcntl` (`fcntl64` on 32-bit arches).
             ///
             /// # Errors
             /// [`Errno::BADF`](crate::Errno::BADF) if the fd is not open.
@@ -33,14 +33,16 @@ macro_rules! end_common {
             /// buffer; the kernel rounds `size` up to a power of two of at
             /// least a page. Returns the capacity actually set.
             ///
-            /// Syscalls: `fcntl` (64-bit arches), `fcntl64` (x86, arm).
+            /// Syscalls: `fcntl` (`fcntl64` on 32-bit arches; none when
+            /// `size` exceeds `i32::MAX`).
             ///
             /// # Errors
             /// - [`Errno::BUSY`](crate::Errno::BUSY): `size` is smaller than
             ///   the data now in the pipe.
             /// - [`Errno::PERM`](crate::Errno::PERM): an unprivileged caller
             ///   asked for more than `/proc/sys/fs/pipe-max-size`, or is over
-            ///   its pipe-buffer quota.
+            ///   its pipe-buffer quota; or, for every caller and before the
+            ///   syscall, `size` exceeds `i32::MAX`.
             /// - [`Errno::INVAL`](crate::Errno::INVAL): `size` exceeds the
             ///   largest possible pipe.
             ///
@@ -161,8 +163,9 @@ macro_rules! end_write {
             /// contract (page-aligned buffers never touched again) cannot be
             /// checked here.
             ///
-            /// Syscalls: `fcntl` (`fcntl64` on x86 and arm) to check the fd
-            /// is open for writing, then `vmsplice`.
+            /// Syscalls: `fcntl` (`fcntl64` on 32-bit arches) to check the fd
+            /// is open for writing, then `vmsplice` (none when `GIFT` is
+            /// asked for).
             ///
             /// # Errors
             /// - [`Errno::INVAL`](crate::Errno::INVAL): `GIFT` was asked for,

@@ -187,7 +187,7 @@ impl EventFd {
     /// until reads make room (unless non-blocking); nothing is ever added
     /// partially. A `value` of 0 leaves the counter alone.
     ///
-    /// Syscalls: `write`; none when `value` is `u64::MAX`.
+    /// Syscalls: `write` (none when `value` is `u64::MAX`).
     ///
     /// # Errors
     /// - [`Errno::INVAL`](crate::Errno::INVAL): `value` is `u64::MAX`.

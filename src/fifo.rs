@@ -136,7 +136,7 @@ pub fn create<P: Arg>(dir: impl AsFd, path: P) -> Result<()> {
 /// `mknodat(dir, path, S_IFIFO | mode, 0)` — create a FIFO with the given
 /// permission bits (less the umask).
 ///
-/// Syscalls: `mknodat`.
+/// Syscalls: `mknodat` (none for a `mode` with bits outside `0o7777`).
 ///
 /// # Errors
 /// As [`create`], and [`Errno::INVAL`](crate::Errno::INVAL) before any
@@ -189,9 +189,10 @@ pub fn open<E: End, P: Arg>(dir: impl AsFd, path: P, flags: FifoFlags) -> Result
 /// node swapped in between is refused too; on that second refusal the fd
 /// is closed.
 ///
-/// Syscalls: `newfstatat` then `openat` then `fstat` on 64-bit arches;
-/// `statx` then `openat` then `statx` on x86 and arm; `close` when the
-/// second check refuses.
+/// Syscalls: `geteuid`, `newfstatat`, `openat`, `fstat`, and `close`
+/// when the second check refuses (none for a `mode` with bits outside
+/// `0o7777`; on x86 and arm `geteuid32` and, for both checks, `statx`,
+/// or `fstatat64` and `fstat64` on kernels before 4.11).
 ///
 /// # Errors
 /// - [`Errno::BADFD`](crate::Errno::BADFD): the path names something other

@@ -67,8 +67,9 @@ impl Key {
     /// non-zero `proj_id`, but neither libc rejects 0, and neither does
     /// this.
     ///
-    /// Syscalls: `newfstatat` on 64-bit; `statx` (then `fstatat64` on
-    /// kernels before 4.11) on 32-bit.
+    /// Syscalls: `newfstatat` (on x86 and arm `statx`, or `fstatat64`
+    /// before Linux 4.11; when the first `statx` of a process fails, a
+    /// second one probes whether `statx` exists).
     ///
     /// # Errors
     /// Those of `stat`: `ENOENT` for a missing path, `EACCES`, `ENOTDIR`,

@@ -15,8 +15,8 @@
 //! | Semaphore | [`sem`] | `semget`, `semop`/`semtimedop`, `semctl`, `futex` (`FUTEX_WAIT`/`WAKE`, `FUTEX_LOCK_PI`/`UNLOCK_PI`), `openat`, `linkat` | counting access to a critical section without busy waiting; SysV undo or a robust mutex when a holder may die | built |
 //!
 //!
-//! SysV objects (shared memory and semaphore sets today; message queues
-//! next) are found by a [`key::Key`].
+//! SysV objects (shared memory segments, semaphore sets and message
+//! queues) are found by a [`key::Key`].
 //!
 //! # Rules the whole crate keeps
 //! - Errors are [`Errno`]. Bad arguments get the errno the kernel or libc
@@ -29,6 +29,20 @@
 //!   caller's back: removal is explicit.
 //! - Blocking calls return [`Errno::INTR`] when a signal interrupts them;
 //!   the crate never retries silently.
+//!
+//! # Syscall surface
+//! Every public item names the syscalls it may make in a `Syscalls:` line,
+//! error paths included. The backticked names outside parentheses are the
+//! syscalls on x86_64 (and the other 64-bit arches unless a parenthesis
+//! says otherwise); parentheses name what differs on other architectures
+//! or kernels. `tests/syscall_audit` runs every item under `strace` and
+//! fails when the two disagree. Two calls belong to no item:
+//! - `rt_sigreturn`, made by the crate's signal restorer when a handler
+//!   returns;
+//! - `prctl(PR_GET_AUXV)`, once per process, when rustix first needs the
+//!   vDSO: for the clock read behind a timeout's deadline, and on i686
+//!   before the first syscall rustix makes (to find `__kernel_vsyscall`).
+//!   On kernels before 6.4 rustix reads `/proc/self/auxv` instead.
 //!
 //! # Supported targets
 //! x86_64 (gnu and musl), x86 (i686), aarch64, riscv64gc and armv7 (ARM

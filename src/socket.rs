@@ -300,7 +300,8 @@ impl Credentials {
     /// The calling process's pid, effective uid and effective gid: what the
     /// kernel accepts from an unprivileged sender.
     ///
-    /// Syscalls: `getpid`, `geteuid`, `getegid` (none fails).
+    /// Syscalls: `getpid`, `geteuid`, `getegid` (`geteuid32` and
+    /// `getegid32` on x86 and arm; none of them fails).
     ///
     /// # References
     /// - [getpid(2)](https://man7.org/linux/man-pages/man2/getpid.2.html)
@@ -377,9 +378,11 @@ pub fn pair(ty: SocketType, flags: SocketFlags) -> Result<(Socket, Socket)> {
 /// the umask gives (with the usual umask 022, nobody else can connect in
 /// that window, as connecting needs write permission).
 ///
-/// Syscalls: `socket`, `bind` (both `socketcall` on x86); for a path also
-/// `newfstatat` (`statx` on x86 and arm) and `unlinkat` when removing a
-/// stale socket, and `fchmodat`.
+/// Syscalls: `socket`; for a path with stale-file removal on, `newfstatat`
+/// and, when it finds a socket, `unlinkat`; `bind`; for a path,
+/// `fchmodat`; and `close` when a step after `socket` fails (on x86
+/// `socketcall` for `socket` and `bind`; on x86 and arm `statx`, or
+/// `fstatat64` before Linux 4.11, for the stat).
 ///
 /// # Errors
 /// - [`Errno::ADDRINUSE`](crate::Errno::ADDRINUSE): the name is taken (a
@@ -426,7 +429,12 @@ fn remove_stale_socket(path: &[u8]) -> Result<()> {
 /// `socket` + `bind` + `listen` — a listening stream or seqpacket socket
 /// on `addr`. Accept connections with [`Listener::accept`].
 ///
-/// Syscalls: those of [`bind`], then `listen` (`socketcall` on x86).
+/// Syscalls: `socket`; for a path with stale-file removal on, `newfstatat`
+/// and, when it finds a socket, `unlinkat`; `bind`; for a path,
+/// `fchmodat`; `listen`; and `close` when a step after `socket` fails;
+/// none for a datagram type (on x86 `socketcall` for `socket`, `bind` and
+/// `listen`; on x86 and arm `statx`, or `fstatat64` before Linux 4.11, for
+/// the stat).
 ///
 /// # Errors
 /// - Everything [`bind`] can return.
@@ -450,7 +458,8 @@ pub fn listen(addr: &UnixAddr, ty: SocketType, opts: BindOptions) -> Result<List
 /// For [`SocketType::Datagram`] this sets the default destination of
 /// [`Socket::send`].
 ///
-/// Syscalls: `socket`, `connect` (both `socketcall` on x86).
+/// Syscalls: `socket`, `connect`, and `close` when `connect` fails
+/// (`socket` and `connect` go through `socketcall` on x86).
 ///
 /// # Errors
 /// - [`Errno::CONNREFUSED`](crate::Errno::CONNREFUSED): nothing listens on
@@ -505,7 +514,9 @@ impl Listener {
     }
 
     /// `accept4(fd, NULL, NULL, SOCK_CLOEXEC | flags)` — the next
-    /// connection, non-blocking if asked.
+    /// connection, as a socket that is non-blocking if `flags` asks. The
+    /// flags are the new socket's: whether the wait for a connection
+    /// blocks follows the listener's own mode.
     ///
     /// Syscalls: `accept4` (`socketcall` on x86).
     ///
@@ -631,7 +642,7 @@ impl Socket {
     /// `CAP_SETUID` / `CAP_SETGID` for the ids). A receiver with
     /// `SO_PASSCRED` gets the sender's credentials even when none are sent.
     ///
-    /// Syscalls: `sendmsg`.
+    /// Syscalls: `sendmsg` (none for more than `MAX_FDS` fds).
     ///
     /// # Errors
     /// - [`Errno::INVAL`](crate::Errno::INVAL): more than [`MAX_FDS`] fds,
@@ -744,7 +755,8 @@ impl Socket {
     /// `setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, ...)` — make blocking
     /// receives fail with `EAGAIN` after `timeout`; `None` waits forever.
     ///
-    /// Syscalls: `setsockopt` (`socketcall` on x86).
+    /// Syscalls: `setsockopt` (`socketcall` on x86; none for
+    /// `Some(Duration::ZERO)`).
     ///
     /// # Errors
     /// - [`Errno::INVAL`](crate::Errno::INVAL): `Some(Duration::ZERO)`
@@ -761,7 +773,8 @@ impl Socket {
     /// `setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, ...)` — make blocking sends
     /// fail with `EAGAIN` after `timeout`; `None` waits forever.
     ///
-    /// Syscalls: `setsockopt` (`socketcall` on x86).
+    /// Syscalls: `setsockopt` (`socketcall` on x86; none for
+    /// `Some(Duration::ZERO)`).
     ///
     /// # Errors
     /// As [`set_read_timeout`](Self::set_read_timeout).

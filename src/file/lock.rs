@@ -184,8 +184,8 @@ pub struct Conflict {
 /// owned fd (dropped with the guard, and on failure; pass a reference to
 /// keep it).
 ///
-/// Syscalls: `fcntl` (`fcntl64` on x86 and arm); none if `range` is
-/// refused.
+/// Syscalls: `fcntl` (`fcntl64` on x86 and arm) unless the range is
+/// refused first, and `close` of an fd passed by value when the call fails.
 ///
 /// # Errors
 /// - [`Errno::BADF`](crate::Errno::BADF): `fd` is not open, or is not open
@@ -217,8 +217,8 @@ pub fn lock<F: AsFd>(fd: F, kind: LockKind, range: Range) -> Result<OfdGuard<F>>
 ///
 /// As [`lock`] otherwise.
 ///
-/// Syscalls: `fcntl` (`fcntl64` on x86 and arm); none if `range` is
-/// refused.
+/// Syscalls: `fcntl` (`fcntl64` on x86 and arm) unless the range is
+/// refused first, and `close` of an fd passed by value when the call fails.
 ///
 /// # Errors
 /// - [`Errno::AGAIN`](crate::Errno::AGAIN): another open file description
@@ -253,7 +253,7 @@ fn set<F: AsFd>(fd: F, cmd: OfdCmd, kind: LockKind, range: Range) -> Result<OfdG
 /// guard's drop does; call it directly for locks whose guard was
 /// [forgotten](OfdGuard::forget).
 ///
-/// Syscalls: `fcntl` (`fcntl64` on x86 and arm); none if `range` is
+/// Syscalls: `fcntl` (`fcntl64` on x86 and arm), or none if the range is
 /// refused.
 ///
 /// # Errors
@@ -279,7 +279,7 @@ pub fn unlock<F: AsFd>(fd: F, range: Range) -> Result<()> {
 /// lock, with its own range and kind. Locks of `fd`'s own description never
 /// conflict. Unlike [`lock`], the access mode of `fd` does not matter.
 ///
-/// Syscalls: `fcntl` (`fcntl64` on x86 and arm); none if `range` is
+/// Syscalls: `fcntl` (`fcntl64` on x86 and arm), or none if the range is
 /// refused.
 ///
 /// # Errors
@@ -329,6 +329,9 @@ pub fn query<F: AsFd>(fd: F, kind: LockKind, range: Range) -> Result<Option<Conf
 /// result (which can only be `ENOLCK`, when unlocking part of a larger
 /// lock of the same description needs memory); [`OfdGuard::unlock`]
 /// reports it.
+///
+/// Syscalls: none until dropped; then `fcntl` (`fcntl64` on x86 and arm),
+/// and `close` if the guard owns the fd.
 #[must_use = "the lock is released when the guard is dropped"]
 #[derive(Debug)]
 pub struct OfdGuard<F: AsFd> {
@@ -359,7 +362,8 @@ impl<F: AsFd> OfdGuard<F> {
     /// `fcntl(fd, F_OFD_SETLK, F_UNLCK)` on the range — release the lock
     /// now and report the result, which drop cannot.
     ///
-    /// Syscalls: `fcntl` (`fcntl64` on x86 and arm).
+    /// Syscalls: `fcntl` (`fcntl64` on x86 and arm), then `close` if the
+    /// guard owns the fd.
     ///
     /// # Errors
     /// As [`unlock`].
@@ -375,7 +379,7 @@ impl<F: AsFd> OfdGuard<F> {
     /// [unlocked](unlock) explicitly or the description's last fd is
     /// closed (which dropping an owned fd here may be).
     ///
-    /// Syscalls: none (`close` if the guard owns the fd).
+    /// Syscalls: none, or `close` if the guard owns the fd.
     #[inline]
     pub fn forget(mut self) {
         self.released = true;
@@ -417,7 +421,8 @@ impl<F: AsFd> Drop for OfdGuard<F> {
 /// releases the old lock first). On NFS the kernel emulates it with a
 /// byte-range lock, which then does need the matching access mode.
 ///
-/// Syscalls: `flock`.
+/// Syscalls: `flock`, and `close` of an fd passed by value when the call
+/// fails.
 ///
 /// # Errors
 /// - [`Errno::BADF`](crate::Errno::BADF): `fd` is not open (or is an
@@ -447,7 +452,8 @@ pub fn flock<F: AsFd>(fd: F, kind: LockKind) -> Result<FlockGuard<F>> {
 ///
 /// As [`flock`] otherwise.
 ///
-/// Syscalls: `flock`.
+/// Syscalls: `flock`, and `close` of an fd passed by value when the call
+/// fails.
 ///
 /// # Errors
 /// - [`Errno::WOULDBLOCK`](crate::Errno::WOULDBLOCK) (the same value as
@@ -480,6 +486,9 @@ fn take_flock<F: AsFd>(fd: F, op: FlockOperation, kind: LockKind) -> Result<Floc
 ///
 /// Holds and dereferences to what was passed as the fd, as [`OfdGuard`]
 /// does.
+///
+/// Syscalls: none until dropped; then `flock`, and `close` if the guard
+/// owns the fd.
 #[must_use = "the lock is released when the guard is dropped"]
 #[derive(Debug)]
 pub struct FlockGuard<F: AsFd> {
@@ -500,7 +509,7 @@ impl<F: AsFd> FlockGuard<F> {
 
     /// `flock(fd, LOCK_UN)` — release the lock now and report the result.
     ///
-    /// Syscalls: `flock`.
+    /// Syscalls: `flock`, then `close` if the guard owns the fd.
     ///
     /// # Errors
     /// [`Errno::BADF`](crate::Errno::BADF) if the fd was closed behind the
@@ -518,7 +527,7 @@ impl<F: AsFd> FlockGuard<F> {
     /// is closed (which dropping an owned fd here may be) or
     /// `flock(fd, LOCK_UN)`.
     ///
-    /// Syscalls: none (`close` if the guard owns the fd).
+    /// Syscalls: none, or `close` if the guard owns the fd.
     #[inline]
     pub fn forget(mut self) {
         self.released = true;

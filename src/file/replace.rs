@@ -172,9 +172,13 @@ const NAME_MAX: usize = linux_raw_sys::general::NAME_MAX as usize;
 /// (default [`Durability::Data`]). See the [module docs](self) for how, and
 /// what a reader sees.
 ///
-/// Syscalls: `openat` ×2, `write`, `fdatasync`, `getpid`, `linkat`,
-/// `renameat` (`renameat2` on riscv64), `fsync`, `close` ×2, as the
-/// [module docs](self#how) detail (`unlinkat` on failure).
+/// Syscalls: `openat` of the directory and of the temporary file, `write`,
+/// `fdatasync` (unless `Durability::None`), `getpid` and `linkat` to give
+/// an unnamed temporary file a name, `renameat` (`renameat2` on riscv64),
+/// `unlinkat` of the temporary name if that fails, `fsync` of the
+/// directory (`Durability::DataAndDirectory`), and `close` of both fds (a
+/// named temporary file takes its `getpid` before its `openat`, and no
+/// `linkat`). The [module docs](self#how) list the steps in order.
 ///
 /// # Errors
 /// - [`Errno::NOENT`](crate::Errno::NOENT): the target's directory does not
@@ -221,8 +225,12 @@ pub fn replace<P: Arg>(dir: impl AsFd, path: P, contents: &[u8], opts: &Options)
 /// temporary file is linked straight to `path`, a named one is renamed with
 /// `RENAME_NOREPLACE`.
 ///
-/// Syscalls: `openat` ×2, `write`, `fdatasync`, `linkat` or (named
-/// temporary) `renameat2`, `fsync`, `close` ×2 (`unlinkat` on failure).
+/// Syscalls: `openat` of the directory and of the temporary file, `write`,
+/// `fdatasync` (unless `Durability::None`), `linkat` of an unnamed
+/// temporary file to its final name, `fsync` of the directory
+/// (`Durability::DataAndDirectory`), and `close` of both fds; a named
+/// temporary file takes `getpid` before its `openat`, then `renameat2`
+/// (`RENAME_NOREPLACE`) instead of `linkat`, and `unlinkat` if that fails.
 ///
 /// # Errors
 /// - [`Errno::EXIST`](crate::Errno::EXIST): `path` exists (of any type,
@@ -276,6 +284,9 @@ pub fn exchange<P: Arg, Q: Arg>(dir_a: impl AsFd, a: P, dir_b: impl AsFd, b: Q) 
 /// (`AsFd`; it is open read-write, with its offset at the end of what was
 /// written). Dropping it without committing leaves the target untouched and
 /// removes the temporary file.
+///
+/// Syscalls: none until dropped uncommitted; then `unlinkat` of a named
+/// temporary file, and `close` of both fds.
 #[derive(Debug)]
 pub struct Replacement {
     dir: OwnedFd,
@@ -293,10 +304,11 @@ impl Replacement {
     /// Nothing is visible under `path` until a commit. See
     /// [`replace`] for `dir`, `path` and `opts`.
     ///
-    /// Syscalls: `openat` (the directory), `openat` (`O_TMPFILE`), and, if
-    /// that is refused or `opts` asks for a named temporary, `getpid` and
-    /// `openat` (`O_CREAT | O_EXCL`) once per name tried; `close` of the
-    /// directory on failure.
+    /// Syscalls: `openat` of the directory, `openat` of an unnamed
+    /// temporary file (`O_TMPFILE`) unless the options ask for a named one,
+    /// then, if they do or that is refused, `getpid` and `openat` of a
+    /// named temporary file (`O_CREAT | O_EXCL`, once more per name taken),
+    /// and `close` of the directory if the call fails.
     ///
     /// # Errors
     /// - [`Errno::NOENT`](crate::Errno::NOENT): the directory does not
@@ -365,9 +377,12 @@ impl Replacement {
 
     /// Put the new file in place of the target, replacing it if it exists.
     ///
-    /// Syscalls: steps 4 to 8 of the [module docs](self#how):
-    /// `fdatasync`, `getpid`, `linkat`, `renameat` (`renameat2` on
-    /// riscv64), `unlinkat` on failure, `fsync`, `close` ×2.
+    /// Syscalls: `fdatasync` (unless `Durability::None`), `getpid` and
+    /// `linkat` to give an unnamed temporary file a name, `renameat`
+    /// (`renameat2` on riscv64), `unlinkat` of the temporary name if that
+    /// fails, `fsync` of the directory (`Durability::DataAndDirectory`), and
+    /// `close` of both fds. These are steps 4 to 8 of the
+    /// [module docs](self#how).
     ///
     /// # Errors
     /// - [`Errno::ISDIR`](crate::Errno::ISDIR): the target is a directory.
@@ -408,10 +423,12 @@ impl Replacement {
     /// Put the new file in place of the target only if the target does not
     /// exist.
     ///
-    /// Syscalls: `fdatasync`; then `linkat` (unnamed temporary: straight
-    /// to the target's name, through `/proc/self/fd/N` or `AT_EMPTY_PATH`)
-    /// or `renameat2(…, RENAME_NOREPLACE)` (named temporary, `unlinkat` of
-    /// it on failure); `fsync`; `close` ×2.
+    /// Syscalls: `fdatasync` (unless `Durability::None`), then `linkat` of
+    /// an unnamed temporary file straight to the final name (through
+    /// `/proc/self/fd/N`, or `AT_EMPTY_PATH` without `/proc`), or
+    /// `renameat2` of a named one (`RENAME_NOREPLACE`) and `unlinkat` of it
+    /// if that fails; then `fsync` of the directory
+    /// (`Durability::DataAndDirectory`) and `close` of both fds.
     ///
     /// # Errors
     /// - [`Errno::EXIST`](crate::Errno::EXIST): the target exists.

@@ -202,7 +202,7 @@ impl Watcher {
     /// [`BUFFER_LEN`] bytes always fits the next event; a smaller one may
     /// fail with `EINVAL`, and the event then stays queued.
     ///
-    /// Syscalls: `read`; none if `buf` is shorter than [`EVENT_HEADER_LEN`].
+    /// Syscalls: `read` (none if `buf` is shorter than `EVENT_HEADER_LEN`).
     ///
     /// # Errors
     /// - [`Errno::INVAL`](crate::Errno::INVAL): `buf` is too small for the
@@ -236,8 +236,8 @@ impl Watcher {
     /// a watcher between readers only in non-blocking mode.
     ///
     /// Syscalls: `ppoll` (`ppoll_time64` on x86 and arm when `timeout`
-    /// exceeds `i32::MAX` seconds), then `read` if an event is queued;
-    /// none if `buf` is shorter than [`EVENT_HEADER_LEN`].
+    /// exceeds `i32::MAX` seconds), then `read` if an event is queued (none
+    /// at all if `buf` is shorter than `EVENT_HEADER_LEN`).
     ///
     /// # Errors
     /// - [`Errno::TIMEDOUT`](crate::Errno::TIMEDOUT): no event arrived

@@ -223,7 +223,7 @@ pub struct Capacity {
 /// capacity and mode do not change, and `capacity` is not checked
 /// against it.
 ///
-/// Syscalls: `mq_open`.
+/// Syscalls: `mq_open`; none for a bad name or capacity.
 ///
 /// # Errors
 /// - [`Errno::INVAL`](crate::Errno::INVAL): a bad name (see
@@ -260,7 +260,7 @@ pub fn create(
 /// permission bits of your choice (less the umask). Only read and write
 /// bits mean anything for a queue.
 ///
-/// Syscalls: `mq_open`.
+/// Syscalls: `mq_open`; none for a bad name, mode or capacity.
 ///
 /// # Errors
 /// As [`create`], and [`Errno::INVAL`](crate::Errno::INVAL) before the
@@ -294,7 +294,7 @@ pub fn create_with_mode(
 
 /// `mq_open(name, access [| O_NONBLOCK])` — open an existing queue.
 ///
-/// Syscalls: `mq_open`.
+/// Syscalls: `mq_open`; none for a bad name or the exclusive flag.
 ///
 /// # Errors
 /// - [`Errno::NOENT`](crate::Errno::NOENT): no queue has this name.
@@ -327,7 +327,7 @@ pub fn open(name: impl AsRef<[u8]>, access: Access, flags: OpenFlags) -> Result<
 /// `mq_unlink(name)` — remove a queue's name. Processes that have it open
 /// keep using it; the queue and its messages go with the last descriptor.
 ///
-/// Syscalls: `mq_unlink`.
+/// Syscalls: `mq_unlink`; none for a bad name.
 ///
 /// # Errors
 /// - [`Errno::NOENT`](crate::Errno::NOENT): no queue has this name.
@@ -517,9 +517,12 @@ impl Mq {
     /// `mq_timedsend(mq, msg, len, prio, now + timeout)` — [`send`](Self::send),
     /// waiting at most `timeout` for room (see [Timeouts](self#timeouts)).
     ///
-    /// Syscalls: `clock_gettime` (through the vDSO where there is one: no
-    /// syscall), then `mq_timedsend` (`mq_timedsend_time64` on 32-bit
-    /// arches; `mq_timedsend` before Linux 5.1).
+    /// Syscalls: `mq_timedsend` (`mq_timedsend_time64` on 32-bit
+    /// arches, `mq_timedsend` before Linux 5.1; the clock is read in the
+    /// vDSO, which the first deadline of a process looks up with
+    /// `prctl(PR_GET_AUXV)`, or before Linux 6.4 by reading
+    /// /proc/self/auxv, and without a vDSO by a `clock_gettime` syscall,
+    /// `clock_gettime64` on 32-bit).
     ///
     /// # Errors
     /// As [`send`](Self::send), and
@@ -593,9 +596,12 @@ impl Mq {
     /// [`receive`](Self::receive), waiting at most `timeout` for a message
     /// (see [Timeouts](self#timeouts)).
     ///
-    /// Syscalls: `clock_gettime` (through the vDSO where there is one: no
-    /// syscall), then `mq_timedreceive` (`mq_timedreceive_time64` on 32-bit
-    /// arches; `mq_timedreceive` before Linux 5.1).
+    /// Syscalls: `mq_timedreceive` (`mq_timedreceive_time64` on 32-bit
+    /// arches, `mq_timedreceive` before Linux 5.1; the clock is read in the
+    /// vDSO, which the first deadline of a process looks up with
+    /// `prctl(PR_GET_AUXV)`, or before Linux 6.4 by reading
+    /// /proc/self/auxv, and without a vDSO by a `clock_gettime` syscall,
+    /// `clock_gettime64` on 32-bit).
     ///
     /// # Errors
     /// As [`receive`](Self::receive), and
@@ -702,7 +708,7 @@ impl Mq {
     /// How the process is told is [`Notify`]: nothing, a signal with a
     /// value, or a message on a [`NotifySocket`].
     ///
-    /// Syscalls: `mq_notify`.
+    /// Syscalls: `mq_notify`; none for a signal reserved by libc.
     ///
     /// # Errors
     /// - [`Errno::BUSY`](crate::Errno::BUSY): a process is registered.
@@ -934,9 +940,9 @@ impl NotifySocket {
     /// `ppoll` for up to `timeout`, then `recv(fd, buf, 32, MSG_DONTWAIT)`
     /// — read a notification, waiting at most `timeout` for one.
     ///
-    /// Syscalls: `ppoll` (`ppoll_time64` on 32-bit arches), then
-    /// `recvfrom` (`recv` on arm, `socketcall` on x86) if it became
-    /// readable.
+    /// Syscalls: `ppoll` (`ppoll_time64` on x86 and arm when `timeout`
+    /// exceeds `i32::MAX` seconds), then `recvfrom` (`recv` on arm,
+    /// `socketcall` on x86) if it became readable.
     ///
     /// # Errors
     /// - [`Errno::TIMEDOUT`](crate::Errno::TIMEDOUT): none arrived in time.

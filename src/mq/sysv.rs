@@ -424,7 +424,8 @@ impl MsgQueue {
     /// Permissions are checked by each operation, not here: a queue that
     /// only its owner may use still opens.
     ///
-    /// Syscalls: `msgget` (`ipc` on i386 before Linux 5.1).
+    /// Syscalls: `msgget` (`ipc` on i386 before Linux 5.1); none for the
+    /// private key.
     ///
     /// # Errors
     /// - [`Errno::NOENT`](crate::Errno::NOENT): `key` has no queue.
@@ -469,7 +470,8 @@ impl MsgQueue {
     /// an existing queue, `mode` is the access asked for: the call fails
     /// with `EACCES` unless the queue grants it.
     ///
-    /// Syscalls: `msgget` (`ipc` on i386 before Linux 5.1).
+    /// Syscalls: `msgget` (`ipc` on i386 before Linux 5.1); none for a bad
+    /// mode.
     ///
     /// # Errors
     /// As [`create`](Self::create), and
@@ -550,7 +552,8 @@ impl MsgQueue {
     /// is discarded, and nothing tells the two apart). On an error `msg`
     /// is unchanged.
     ///
-    /// Syscalls: `msgrcv` (`ipc` on i386 before Linux 5.1).
+    /// Syscalls: `msgrcv` (`ipc` on i386 before Linux 5.1); none for a copy
+    /// position beyond the range of a long.
     ///
     /// # Errors
     /// - [`Errno::TOOBIG`](crate::Errno::TOOBIG): the message is longer
@@ -619,7 +622,8 @@ impl MsgQueue {
     /// and byte limit together (read the current ones with
     /// [`stat`](Self::stat)).
     ///
-    /// Syscalls: `msgctl` (`ipc` on i386 before Linux 5.1).
+    /// Syscalls: `msgctl` (`ipc` on i386 before Linux 5.1); none for a bad
+    /// mode.
     ///
     /// # Errors
     /// - [`Errno::PERM`](crate::Errno::PERM): the caller is neither owner

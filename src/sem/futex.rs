@@ -134,7 +134,9 @@ impl<'a> Semaphore<'a> {
     /// `sem_init(sem, 1, value)` — makes a semaphore with `value` at
     /// `offset` in `map` (its [`SIZE`] bytes are overwritten). Do this
     /// once, before any other process uses it; the others take it with
-    /// [`at`](Self::at). No syscall.
+    /// [`at`](Self::at).
+    ///
+    /// Syscalls: none.
     ///
     /// # Errors
     /// `EINVAL` for `value` above [`MAX_VALUE`] or an `offset` that is not
@@ -156,7 +158,9 @@ impl<'a> Semaphore<'a> {
 
     /// The semaphore that [`init`](Self::init) made at `offset` in `map`
     /// (in this or another process). Nothing is checked or written: an
-    /// unnamed semaphore carries no header. No syscall.
+    /// unnamed semaphore carries no header.
+    ///
+    /// Syscalls: none.
     ///
     /// # Errors
     /// `EINVAL` for an `offset` that is not a multiple of 4; `EFAULT` if
@@ -172,7 +176,8 @@ impl<'a> Semaphore<'a> {
     /// `sem_post(sem)` — V: adds one to the value and wakes one waiter, if
     /// there is any. No syscall when nobody waits.
     ///
-    /// Syscalls: none, or `futex(FUTEX_WAKE)` (`futex` on every arch).
+    /// Syscalls: none, or `futex(FUTEX_WAKE)` when a waiter is counted
+    /// (`futex` on every arch).
     ///
     /// # Errors
     /// `EOVERFLOW` if the value is [`MAX_VALUE`] (it is left unchanged).
@@ -202,7 +207,9 @@ impl<'a> Semaphore<'a> {
     }
 
     /// `sem_trywait(sem)` — takes one unit if the value is positive, else
-    /// fails at once. No syscall.
+    /// fails at once.
+    ///
+    /// Syscalls: none.
     ///
     /// # Errors
     /// `EAGAIN` if the value is 0.
@@ -246,9 +253,12 @@ impl<'a> Semaphore<'a> {
     /// again only until that deadline. A unit that is there at the
     /// deadline is still taken.
     ///
-    /// Syscalls: none, or `clock_gettime` (usually answered by the vDSO
-    /// without a syscall) and `futex(FUTEX_WAIT_BITSET)` (`futex`; on
-    /// 32-bit, `futex_time64` for a deadline past 2038).
+    /// Syscalls: none, or `futex(FUTEX_WAIT_BITSET)` as often as it is
+    /// woken without getting a unit (on 32-bit `futex_time64` for a
+    /// deadline past 2038; the clock is read in the vDSO, which the first
+    /// deadline of a process looks up with `prctl(PR_GET_AUXV)`, or before
+    /// Linux 6.4 by reading /proc/self/auxv, and without a vDSO by a
+    /// `clock_gettime` syscall, `clock_gettime64` on 32-bit).
     ///
     /// # Errors
     /// `ETIMEDOUT` when the deadline passes (not `EAGAIN`, unlike
@@ -267,15 +277,17 @@ impl<'a> Semaphore<'a> {
     }
 
     /// `sem_getvalue(sem)` — the value now (it may change at once).
-    /// No syscall.
+    ///
+    /// Syscalls: none.
     #[doc(alias = "sem_getvalue")]
     pub fn value(&self) -> u32 {
         self.value.load(Relaxed)
     }
 
     /// How many threads are in the slow path of a wait now (it may change
-    /// at once): those asleep and those about to sleep or leave. No
-    /// syscall.
+    /// at once): those asleep and those about to sleep or leave.
+    ///
+    /// Syscalls: none.
     pub fn waiters(&self) -> u32 {
         self.waiters.load(Relaxed)
     }
@@ -323,6 +335,8 @@ impl<'a> Semaphore<'a> {
 ///
 /// Made by [`create`](Self::create) or [`open`](Self::open); dropping it
 /// unmaps the file (the name stays until [`unlink`]).
+///
+/// Syscalls: none until dropped; then `munmap`.
 #[derive(Debug)]
 pub struct NamedSemaphore {
     map: Mapping<ReadWrite>,
@@ -343,8 +357,9 @@ impl NamedSemaphore {
     /// read and write.
     ///
     /// Syscalls: `gettid` (for the temporary name), `openat` (again if a
-    /// temporary name is taken), `ftruncate` (`ftruncate64` on 32-bit),
-    /// `mmap` (`mmap2` on 32-bit), `linkat`, `unlinkat`, `close`.
+    /// temporary name is taken), `ftruncate`, `mmap`, `linkat`, `munmap`
+    /// if the name exists, `unlinkat`, `close` (on 32-bit `ftruncate64`
+    /// and `mmap2`).
     ///
     /// # Safety
     /// No process may truncate the file while this process has it mapped
@@ -409,9 +424,10 @@ impl NamedSemaphore {
     /// the open), and must be a regular file of exactly 16 bytes starting
     /// with this crate's magic number and layout [`VERSION`].
     ///
-    /// Syscalls: `openat`, `fstat` on 64-bit (`newfstatat` on aarch64 and
-    /// riscv64; `statx`, then `fstat64`, on 32-bit), `mmap` (`mmap2` on
-    /// 32-bit), `close`; `munmap` if the check fails.
+    /// Syscalls: `openat`, `fstat`, `mmap`, then `munmap` if the header
+    /// is not this crate's, and `close` (on 32-bit `statx`, or `fstat64`
+    /// before Linux 4.11, and `mmap2`); a file of the wrong type or size
+    /// is refused after `fstat`.
     ///
     /// # Safety
     /// As for [`create`](Self::create): no process may truncate the file
@@ -455,7 +471,9 @@ impl NamedSemaphore {
     }
 
     /// The semaphore, to [`post`](Semaphore::post) and
-    /// [`wait`](Semaphore::wait) on. No syscall.
+    /// [`wait`](Semaphore::wait) on.
+    ///
+    /// Syscalls: none.
     pub fn semaphore(&self) -> Semaphore<'_> {
         // Cannot fail: the words are inside the mapping, 4-aligned (the
         // mapping is page-aligned).

@@ -164,11 +164,15 @@ pub enum Locked<'a> {
 
 impl<'a> Locked<'a> {
     /// Whether the previous owner died holding the lock.
+    ///
+    /// Syscalls: none.
     pub fn owner_died(&self) -> bool {
         matches!(self, Locked::OwnerDied(_))
     }
 
     /// The guard, whichever way the lock was acquired.
+    ///
+    /// Syscalls: none.
     pub fn into_guard(self) -> MutexGuard<'a> {
         match self {
             Locked::Consistent(g) | Locked::OwnerDied(g) => g,
@@ -198,8 +202,9 @@ impl<'a> RobustMutex<'a> {
     /// `pthread_mutex_init` with `PTHREAD_PROCESS_SHARED` and
     /// `PTHREAD_MUTEX_ROBUST` — makes an unlocked mutex at `offset` in
     /// `map` (its [`SIZE`] bytes are overwritten). Do this once, before any
-    /// other process uses it; the others take it with [`at`](Self::at). No
-    /// syscall.
+    /// other process uses it; the others take it with [`at`](Self::at).
+    ///
+    /// Syscalls: none.
     ///
     /// # Errors
     /// `EINVAL` for an `offset` that is not a multiple of 8; `EFAULT` if
@@ -215,8 +220,9 @@ impl<'a> RobustMutex<'a> {
     }
 
     /// The mutex that [`init`](Self::init) made at `offset` in `map` (in
-    /// this or another process). Nothing is checked or written. No
-    /// syscall.
+    /// this or another process). Nothing is checked or written.
+    ///
+    /// Syscalls: none.
     ///
     /// # Errors
     /// `EINVAL` for an `offset` that is not a multiple of 8; `EFAULT` if
@@ -235,8 +241,8 @@ impl<'a> RobustMutex<'a> {
     /// owner). Not interrupted by signals.
     ///
     /// Syscalls: `gettid`; `futex(FUTEX_LOCK_PI)` when the lock is held
-    /// (`futex` on every arch), again after taking over from a dead owner
-    /// fails a race.
+    /// or its owner died (`futex` on every arch), again after taking over
+    /// from a dead owner fails a race.
     ///
     /// # Errors
     /// - `EDEADLK`: this thread holds the lock already.
@@ -258,9 +264,12 @@ impl<'a> RobustMutex<'a> {
     /// deadline is now + `timeout` on the wall clock: setting the clock
     /// moves it.
     ///
-    /// Syscalls: as [`lock`](Self::lock), and `clock_gettime` (usually
-    /// answered by the vDSO) when the lock is held; on 32-bit,
-    /// `futex_time64` instead of `futex` for a deadline past 2038.
+    /// Syscalls: `gettid`; `futex(FUTEX_LOCK_PI)` when the lock is held
+    /// or its owner died, again after taking over from a dead owner fails
+    /// a race (on 32-bit `futex_time64` for a deadline past 2038; the
+    /// clock is read in the vDSO, which the first deadline of a process
+    /// looks up with `prctl(PR_GET_AUXV)`, or before Linux 6.4 by reading
+    /// /proc/self/auxv, and without a vDSO by a `clock_gettime` syscall, `clock_gettime64` on 32-bit).
     ///
     /// # Errors
     /// As [`lock`](Self::lock), and `ETIMEDOUT` when the deadline passes.
@@ -276,7 +285,8 @@ impl<'a> RobustMutex<'a> {
     /// holder is dead), without sleeping.
     ///
     /// Syscalls: `gettid`; `futex(FUTEX_TRYLOCK_PI)` when the lock is held
-    /// (to learn whether the holder is alive).
+    /// (to learn whether the holder is alive), again after taking over
+    /// from a dead owner fails a race.
     ///
     /// # Errors
     /// `EBUSY` if a live thread holds it (as `pthread_mutex_trylock`);
@@ -406,6 +416,10 @@ enum Wait {
 /// Holds a [`RobustMutex`]; unlocks when dropped (or by
 /// [`unlock`](Self::unlock)). Not `Send`: the lock belongs to the thread
 /// that took it.
+///
+/// Syscalls: none, or `futex(FUTEX_UNLOCK_PI)` when dropped while
+/// another thread waits (or the kernel marked the word after an owner's
+/// death).
 #[must_use = "dropping the guard unlocks at once"]
 pub struct MutexGuard<'a> {
     mutex: RobustMutex<'a>,
@@ -425,7 +439,9 @@ impl core::fmt::Debug for MutexGuard<'_> {
 impl MutexGuard<'_> {
     /// `pthread_mutex_consistent` — after [`Locked::OwnerDied`], declares
     /// the protected data repaired: the mutex works normally again. Does
-    /// nothing after [`Locked::Consistent`]. No syscall.
+    /// nothing after [`Locked::Consistent`].
+    ///
+    /// Syscalls: none.
     #[doc(alias = "pthread_mutex_consistent")]
     pub fn mark_consistent(&self) {
         self.set_state(|s| if s == DIED { HELD } else { s });

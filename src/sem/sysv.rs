@@ -108,6 +108,8 @@ impl SemOp {
     /// Adds `delta` to semaphore `num`: a positive `delta` posts, a
     /// negative one waits until the value is at least `-delta` and
     /// subtracts it, 0 waits until the value is zero. No flags.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub const fn new(num: u16, delta: i16) -> SemOp {
         SemOp(sembuf {
@@ -119,6 +121,8 @@ impl SemOp {
 
     /// P: waits until semaphore `num` is positive, then takes one unit
     /// (`sem_op = -1`).
+    ///
+    /// Syscalls: none.
     #[inline]
     pub const fn wait(num: u16) -> SemOp {
         SemOp::new(num, -1)
@@ -126,6 +130,8 @@ impl SemOp {
 
     /// V: gives one unit back to semaphore `num` (`sem_op = 1`), waking
     /// waiters it satisfies.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub const fn post(num: u16) -> SemOp {
         SemOp::new(num, 1)
@@ -133,6 +139,8 @@ impl SemOp {
 
     /// Waits until semaphore `num` is at least `by`, then takes `by`
     /// units.
+    ///
+    /// Syscalls: none.
     ///
     /// # Errors
     /// `EINVAL` for `by` 0 (that would be [`wait_for_zero`](Self::wait_for_zero));
@@ -149,6 +157,8 @@ impl SemOp {
 
     /// Adds `by` units to semaphore `num`.
     ///
+    /// Syscalls: none.
+    ///
     /// # Errors
     /// `EINVAL` for `by` 0 (an operation that does nothing is almost
     /// certainly a mistake; [`new`](Self::new) allows it); `ERANGE` for
@@ -163,6 +173,8 @@ impl SemOp {
     }
 
     /// Waits until semaphore `num` is zero (`sem_op = 0`).
+    ///
+    /// Syscalls: none.
     #[inline]
     pub const fn wait_for_zero(num: u16) -> SemOp {
         SemOp::new(num, 0)
@@ -170,6 +182,8 @@ impl SemOp {
 
     /// The same operation with [`OpFlags::UNDO`] (`SEM_UNDO`): undone by
     /// the kernel when this process exits.
+    ///
+    /// Syscalls: none.
     #[inline]
     #[must_use]
     pub const fn undo(self) -> SemOp {
@@ -178,6 +192,8 @@ impl SemOp {
 
     /// The same operation with [`OpFlags::NO_WAIT`] (`IPC_NOWAIT`): the
     /// batch fails with `EAGAIN` where it would block on this operation.
+    ///
+    /// Syscalls: none.
     #[inline]
     #[must_use]
     pub const fn no_wait(self) -> SemOp {
@@ -185,6 +201,8 @@ impl SemOp {
     }
 
     /// The same operation with `flags` added.
+    ///
+    /// Syscalls: none.
     #[inline]
     #[must_use]
     pub const fn with_flags(mut self, flags: OpFlags) -> SemOp {
@@ -193,18 +211,24 @@ impl SemOp {
     }
 
     /// The semaphore's index in the set.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub const fn num(self) -> u16 {
         self.0.sem_num
     }
 
     /// What the operation adds (negative: takes; 0: waits for zero).
+    ///
+    /// Syscalls: none.
     #[inline]
     pub const fn delta(self) -> i16 {
         self.0.sem_op
     }
 
     /// The operation's flags.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub const fn flags(self) -> OpFlags {
         OpFlags::from_bits_retain(self.0.sem_flg)
@@ -300,11 +324,15 @@ impl SemSet {
     /// `EIDRM` (or names another set, which is why ids should come from a
     /// trusted peer). Safe: every call that passes a buffer sizes it from
     /// the set it names.
+    ///
+    /// Syscalls: none.
     pub const fn from_id(id: c_int) -> SemSet {
         SemSet { id }
     }
 
     /// The set's id, for another process's [`from_id`](Self::from_id).
+    ///
+    /// Syscalls: none.
     pub const fn id(self) -> c_int {
         self.id
     }
@@ -317,9 +345,9 @@ impl SemSet {
     /// whole call fail with `EAGAIN` at once. A signal interrupts the wait
     /// with `EINTR` (never restarted, whatever `SA_RESTART` says).
     ///
-    /// Syscalls: `semop` on x86_64, aarch64, riscv64 and arm;
-    /// `semtimedop_time64` on i386 (which has no `semop`; before Linux 5.1:
-    /// `ipc(SEMOP)`).
+    /// Syscalls: `semop` (on i386, which has no `semop`,
+    /// `semtimedop_time64` without a timeout, or before Linux 5.1
+    /// `ipc(SEMTIMEDOP)`).
     ///
     /// # Errors
     /// - `EAGAIN`: an operation with `NO_WAIT` would wait.
@@ -350,9 +378,9 @@ impl SemSet {
     /// `CLOCK_REALTIME` deadline where `semtimedop` takes a relative
     /// timeout.
     ///
-    /// Syscalls: `semtimedop` on 64-bit; `semtimedop_time64` on i386 and
-    /// arm (before Linux 5.1: `ipc(SEMTIMEDOP)` on i386, `semtimedop` with
-    /// a 32-bit timeout on arm).
+    /// Syscalls: `semtimedop` (`semtimedop_time64` on i386 and arm;
+    /// before Linux 5.1, `ipc(SEMTIMEDOP)` on i386 and `semtimedop` with a
+    /// 32-bit timeout on arm).
     ///
     /// # Errors
     /// As [`op`](Self::op); `EAGAIN` also when the timeout expires.
@@ -543,7 +571,9 @@ impl SemSet {
     }
 
     /// Wraps the set in a guard that removes it (`IPC_RMID`) when dropped:
-    /// the creator's opt-in cleanup. Makes no syscall now.
+    /// the creator's opt-in cleanup.
+    ///
+    /// Syscalls: none (the guard's drop makes `semctl`).
     pub fn remove_on_drop(self) -> RemoveOnDrop<Self> {
         RemoveOnDrop::new(self)
     }

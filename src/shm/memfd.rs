@@ -85,7 +85,8 @@ impl Memfd {
     ///
     /// On error the fd is dropped (closed).
     ///
-    /// Syscalls: `fcntl(F_GET_SEALS)` (`fcntl64` on 32-bit).
+    /// Syscalls: `fcntl(F_GET_SEALS)` (`fcntl64` on 32-bit); `close` on
+    /// error.
     ///
     /// # Errors
     /// - `EPERM`: a seal in `required` is missing.
@@ -145,8 +146,9 @@ impl Memfd {
     /// that the memfd is sealed against shrinking and holds `len` bytes,
     /// so no access through the mapping can ever fault.
     ///
-    /// Syscalls: `fcntl(F_GET_SEALS)` (`fcntl64` on 32-bit), `fstat` (as
-    /// [`len`](Self::len)), `mmap` (`mmap2` on 32-bit).
+    /// Syscalls: `fcntl(F_GET_SEALS)`, `fstat` and `mmap` (on 32-bit
+    /// `fcntl64`, `statx` or before Linux 4.11 `fstat64`, and `mmap2`);
+    /// only the first, or the first two, when a check fails.
     ///
     /// # Errors
     /// - `EPERM`: [`Seals::SHRINK`] is not set (add it, or see

@@ -119,8 +119,8 @@ macro_rules! file_size_methods {
 
         /// The current size in bytes (`fstat`'s `st_size`).
         ///
-        /// Syscalls: `fstat` on x86_64 (`newfstatat` on aarch64 and
-        /// riscv64); `statx` (then `fstat64`) on 32-bit.
+        /// Syscalls: `fstat` (on 32-bit `statx`, or `fstat64` on kernels
+        /// before 4.11).
         ///
         /// # Errors
         /// `EOVERFLOW` and `ENOMEM` only, in practice.
@@ -191,6 +191,9 @@ enum Release {
 /// Made by [`posix::SharedMemory::map`], [`memfd::Memfd::map`] and
 /// [`sysv::Segment::attach`]. See the [module docs](self) for the access
 /// model.
+///
+/// Syscalls: none until dropped; then `munmap`, or `shmdt` for a SysV
+/// attachment (`ipc(SHMDT)` on i386 before Linux 5.1).
 pub struct Mapping<A: Access> {
     ptr: NonNull<u8>,
     len: usize,
@@ -259,6 +262,8 @@ impl<A: Access> Mapping<A> {
     }
 
     /// The mapped length in bytes.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub fn len(&self) -> usize {
         self.len
@@ -266,6 +271,8 @@ impl<A: Access> Mapping<A> {
 
     /// Whether the mapping is empty (never: a mapping has at least one
     /// byte; present for the API convention).
+    ///
+    /// Syscalls: none.
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -274,6 +281,8 @@ impl<A: Access> Mapping<A> {
     /// The first byte of the mapping, for your own `unsafe` code. The
     /// pointer is valid for [`len`](Self::len) bytes while `self` lives;
     /// other processes may write through it at any time.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub fn as_ptr(&self) -> *const u8 {
         self.ptr.as_ptr()
@@ -299,7 +308,8 @@ impl<A: Access> Mapping<A> {
     /// where possible), so each call really reads the shared memory; a
     /// concurrent writer can make the copy a mix of old and new bytes, as
     /// with any unsynchronised shared memory — synchronise for consistency.
-    /// No syscall.
+    ///
+    /// Syscalls: none.
     ///
     /// # Errors
     /// `EFAULT` if `offset..offset + buf.len()` is not inside the mapping;
@@ -316,6 +326,8 @@ impl<A: Access> Mapping<A> {
 
     /// The memory as a slice.
     ///
+    /// Syscalls: none.
+    ///
     /// # Safety
     /// While the slice lives, nothing — no other process, no other thread,
     /// no alias in this one — may write to the mapping (a reader-side lock
@@ -331,6 +343,8 @@ impl<A: Access> Mapping<A> {
 
 impl Mapping<ReadWrite> {
     /// The first byte of the mapping, writable, for your own `unsafe` code.
+    ///
+    /// Syscalls: none.
     #[inline]
     pub fn as_mut_ptr(&self) -> *mut u8 {
         self.ptr.as_ptr()
@@ -340,7 +354,9 @@ impl Mapping<ReadWrite> {
     /// (aligned 16-byte chunks where possible). Readers in other processes may see
     /// the bytes arrive in any order and a mix of old and new: publish
     /// with an atomic (a `Release` store of a length or sequence number
-    /// after the copy) or a lock. No syscall.
+    /// after the copy) or a lock.
+    ///
+    /// Syscalls: none.
     ///
     /// # Errors
     /// `EFAULT` if `offset..offset + data.len()` is not inside the mapping;
@@ -367,7 +383,9 @@ impl Mapping<ReadWrite> {
 
     /// The 4 bytes at `offset` as an [`AtomicU32`]: a flag, a counter, or a
     /// futex word (wait and wake with `rustix::thread::futex` using
-    /// *shared*, not `PRIVATE`, futexes). No syscall.
+    /// *shared*, not `PRIVATE`, futexes).
+    ///
+    /// Syscalls: none.
     ///
     /// # Errors
     /// `EINVAL` if `offset` is not a multiple of 4; `EFAULT` if the 4 bytes
@@ -377,7 +395,9 @@ impl Mapping<ReadWrite> {
     }
 
     /// The 8 bytes at `offset` as an [`AtomicU64`] (lock-free on every
-    /// supported target, including i686 and armv7). No syscall.
+    /// supported target, including i686 and armv7).
+    ///
+    /// Syscalls: none.
     ///
     /// # Errors
     /// `EINVAL` if `offset` is not a multiple of 8 (the alignment of
@@ -388,6 +408,8 @@ impl Mapping<ReadWrite> {
     }
 
     /// The memory as a mutable slice.
+    ///
+    /// Syscalls: none.
     ///
     /// # Safety
     /// While the slice lives, nothing else — no other process, no other

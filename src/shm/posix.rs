@@ -223,6 +223,9 @@ impl SharedMemory {
 /// Removes a POSIX shared memory name when dropped: the creator's opt-in
 /// cleanup (objects outlive processes, and other processes may still want
 /// the name, so nothing is removed implicitly).
+///
+/// Syscalls: none until dropped; then `unlinkat`, whose errors (say,
+/// `ENOENT` because someone already removed the name) are ignored.
 #[derive(Debug)]
 #[must_use = "the name is removed when the guard is dropped"]
 pub struct UnlinkOnDrop(ShmPath);
@@ -240,9 +243,9 @@ impl core::fmt::Debug for ShmPath {
 
 impl UnlinkOnDrop {
     /// A guard for `name`, which it validates now (so that drop cannot
-    /// fail for a bad name). Makes no syscall until dropped; then
-    /// `unlinkat`, whose errors (say, `ENOENT` because someone already
-    /// removed it) are ignored.
+    /// fail for a bad name).
+    ///
+    /// Syscalls: none.
     ///
     /// # Errors
     /// `EINVAL` / `ENAMETOOLONG` for a bad name, as [`open`].

@@ -155,11 +155,15 @@ impl Segment {
     /// `EINVAL` or `EIDRM` (or names another segment, which is why ids
     /// should come from a trusted peer). Safe, because a segment is never
     /// resized and every mapping is sized from the segment it maps.
+    ///
+    /// Syscalls: none.
     pub const fn from_id(id: c_int) -> Segment {
         Segment { id }
     }
 
     /// The segment's id, for another process's [`from_id`](Self::from_id).
+    ///
+    /// Syscalls: none.
     pub const fn id(self) -> c_int {
         self.id
     }
@@ -169,8 +173,8 @@ impl Segment {
     /// [`ReadWrite`](super::ReadWrite). The mapping detaches on drop.
     ///
     /// Syscalls: `shmat`, then `shmctl(IPC_STAT)` for the size (on i386
-    /// before Linux 5.1: `ipc(SHMAT)`, `ipc(SHMCTL)`); `shmdt` if the
-    /// second fails.
+    /// before Linux 5.1: `ipc(SHMAT)`, `ipc(SHMCTL)`; and a `shmdt` should
+    /// the second fail, which it cannot for a segment we could attach).
     ///
     /// # Errors
     /// - `EACCES`: the mode denies read (or write, for
@@ -191,7 +195,9 @@ impl Segment {
     /// any existing mapping is refused (`EINVAL`): this never replaces
     /// memory (`SHM_REMAP` is not offered).
     ///
-    /// Syscalls: as [`attach`](Self::attach).
+    /// Syscalls: `shmat`, then `shmctl(IPC_STAT)` for the size (on i386
+    /// before Linux 5.1: `ipc(SHMAT)`, `ipc(SHMCTL)`; and a `shmdt` should
+    /// the second fail, which it cannot for a segment we could attach).
     ///
     /// # Errors
     /// As [`attach`](Self::attach), and `EINVAL` for an unaligned `addr`
@@ -317,7 +323,9 @@ impl Segment {
     }
 
     /// Wraps the segment in a guard that removes it (`IPC_RMID`) when
-    /// dropped: the creator's opt-in cleanup. Makes no syscall now.
+    /// dropped: the creator's opt-in cleanup.
+    ///
+    /// Syscalls: none (the guard's drop makes `shmctl`).
     pub fn remove_on_drop(self) -> RemoveOnDrop<Self> {
         RemoveOnDrop::new(self)
     }

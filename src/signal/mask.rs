@@ -102,7 +102,9 @@ pub fn pending() -> Result<SigSet> {
 /// check your condition, then suspend with a mask that lets it through.
 /// Always returns [`Errno::INTR`] (the call has no success).
 ///
-/// Syscalls: `rt_sigsuspend`.
+/// Syscalls: `rt_sigsuspend`, then `rt_sigreturn` as the handler that ends
+/// it returns (through its restorer; `sigreturn` for a plain handler on x86
+/// and arm).
 ///
 /// # References
 /// - [sigsuspend(2)](https://man7.org/linux/man-pages/man2/sigsuspend.2.html)

@@ -142,7 +142,7 @@ impl SignalFd {
     /// storage and converted in place: no allocation, no copy through a
     /// second buffer.
     ///
-    /// Syscalls: `read`; none when `out` is full.
+    /// Syscalls: `read` (none when `out` is already full).
     ///
     /// # Errors
     /// - [`Errno::INVAL`](crate::Errno::INVAL): `out` is full (the kernel

@@ -6,7 +6,7 @@
 //! whole file locks. The file is removed whatever happened.
 //!
 //! Expected syscalls: `getpid`; `openat` x2, `write`, `linkat`, `close` x2
-//! (`replace::create`); `open` x2 (`openat` on aarch64 and riscv64);
+//! (`replace::create`); `openat` x2;
 //! `fcntl` x8 (`fcntl64` on x86/arm); `read`; `close` x2; `unlinkat`.
 
 use bareipc::Errno;
@@ -57,7 +57,7 @@ pub fn check() -> Result<(), Failed> {
 
 fn locks(path: &CStr) -> Result<(), Failed> {
     let open = || -> Result<OwnedFd, Failed> {
-        rustix::fs::open(path, OFlags::RDWR | OFlags::CLOEXEC, Mode::empty())
+        rustix::fs::openat(CWD, path, OFlags::RDWR | OFlags::CLOEXEC, Mode::empty())
             .map_err(|_| Failed::Open)
     };
     let (a, b) = (open()?, open()?);

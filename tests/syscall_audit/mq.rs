@@ -1,0 +1,405 @@
+//! Audit cases for `mq`: POSIX queues (opening, sending and receiving on
+//! full and empty queues, attributes, notification by signal and by a
+//! netlink socket) and SysV queues, never blocking: non-blocking forms,
+//! short timeouts, pre-filled queues.
+
+use std::time::Duration;
+
+use bareipc::Errno;
+use bareipc::key::Key;
+use bareipc::mq::posix::{
+    self, Access, Capacity, Notify, NotifyEvent, NotifySocket, OpenFlags, Priority, Signal,
+    UnlinkOnDrop,
+};
+use bareipc::mq::sysv::{CreateFlags, Message, MsgQueue, MsgType, RecvFlags, Select, SendFlags};
+use rustix::time::{ClockId, Timespec};
+
+use crate::{audit, common};
+
+/// A timeout that expires at once for the cases that want it to.
+const SHORT: Duration = Duration::from_millis(1);
+
+pub fn run() {
+    // The first deadline of the process may look up the vDSO (reading the
+    // aux vector); do that here, outside every case.
+    let _ = rustix::time::clock_gettime(ClockId::Realtime);
+
+    posix_queues();
+    notification();
+    sysv_queues();
+}
+
+/// `mq_notify` is missing from qemu-user 7.2: `ENOSYS` there, only.
+fn under_qemu() -> bool {
+    std::env::consts::ARCH != "x86_64"
+}
+
+fn posix_queues() {
+    let name = format!("/{}", common::unique_name("bareipc-audit-mq"));
+    let cap = Some(Capacity {
+        max_messages: 2,
+        message_size: 16,
+    });
+
+    // Names and modes refused before any syscall.
+    let bad = audit("mq::posix::create", &[], || {
+        posix::create("no-slash", Access::ReadWrite, OpenFlags::empty(), cap)
+    });
+    assert_eq!(bad.err(), Some(Errno::INVAL));
+    let bad = audit("mq::posix::create_with_mode", &[], || {
+        posix::create_with_mode(
+            &name,
+            Access::ReadWrite,
+            OpenFlags::empty(),
+            posix::Mode::from_bits_retain(0o1000),
+            cap,
+        )
+    });
+    assert_eq!(bad.err(), Some(Errno::INVAL));
+    let bad = audit("mq::posix::open", &[], || {
+        posix::open(&name, Access::ReadOnly, OpenFlags::EXCLUSIVE)
+    });
+    assert_eq!(bad.err(), Some(Errno::INVAL));
+    let bad = audit("mq::posix::unlink", &[], || posix::unlink("//x"));
+    assert_eq!(bad.err(), Some(Errno::INVAL));
+    let bad = audit("mq::posix::UnlinkOnDrop::new", &[], || {
+        UnlinkOnDrop::new("bad")
+    });
+    assert_eq!(bad.err(), Some(Errno::INVAL));
+
+    let missing = audit("mq::posix::open", &["mq_open"], || {
+        posix::open(&name, Access::ReadOnly, OpenFlags::empty())
+    });
+    assert_eq!(missing.err(), Some(Errno::NOENT));
+    let q = audit("mq::posix::create", &["mq_open"], || {
+        posix::create(&name, Access::ReadWrite, OpenFlags::EXCLUSIVE, cap)
+    })
+    .unwrap();
+    let guard = audit("mq::posix::UnlinkOnDrop::new", &[], || {
+        UnlinkOnDrop::new(&name)
+    })
+    .unwrap();
+    let again = audit("mq::posix::create_with_mode", &["mq_open"], || {
+        posix::create_with_mode(
+            &name,
+            Access::WriteOnly,
+            OpenFlags::NONBLOCK,
+            posix::DEFAULT_MODE,
+            None,
+        )
+    })
+    .unwrap();
+    let reader = audit("mq::posix::open", &["mq_open"], || {
+        posix::open(&name, Access::ReadOnly, OpenFlags::NONBLOCK)
+    })
+    .unwrap();
+
+    let p = audit("mq::posix::Priority::new", &[], || Priority::new(3)).unwrap();
+    let bad = audit("mq::posix::Priority::new", &[], || Priority::new(1 << 15));
+    assert_eq!(bad, Err(Errno::INVAL));
+
+    // Fill the queue (capacity 2), then the full cases.
+    audit("mq::posix::Mq::send", &["mq_timedsend"], || {
+        q.send(b"one", p)
+    })
+    .unwrap();
+    audit("mq::posix::Mq::send_timeout", &["mq_timedsend"], || {
+        q.send_timeout(b"two", Priority::MIN, SHORT)
+    })
+    .unwrap();
+    let full = audit("mq::posix::Mq::send", &["mq_timedsend"], || {
+        again.send(b"three", p)
+    });
+    assert_eq!(full, Err(Errno::AGAIN));
+    let expired = audit("mq::posix::Mq::send_timeout", &["mq_timedsend"], || {
+        q.send_timeout(b"three", p, SHORT)
+    });
+    assert_eq!(expired, Err(Errno::TIMEDOUT));
+    let past = Timespec {
+        tv_sec: 1,
+        tv_nsec: 0,
+    };
+    let expired = audit("mq::posix::Mq::send_until", &["mq_timedsend"], || {
+        q.send_until(b"three", p, &past)
+    });
+    assert_eq!(expired, Err(Errno::TIMEDOUT));
+    let invalid = Timespec {
+        tv_sec: 1,
+        tv_nsec: 1_000_000_000,
+    };
+    let refused = audit("mq::posix::Mq::send_until", &[], || {
+        q.send_until(b"three", p, &invalid)
+    });
+    assert_eq!(refused, Err(Errno::INVAL));
+
+    let attr = audit("mq::posix::Mq::attr", &["mq_getsetattr"], || q.attr()).unwrap();
+    assert_eq!(attr.current_messages, 2);
+    let old = audit("mq::posix::Mq::set_attr", &["mq_getsetattr"], || {
+        q.set_attr(true)
+    })
+    .unwrap();
+    assert!(!old.nonblocking);
+    q.set_attr(false).unwrap();
+
+    // Empty it, then the empty cases.
+    let mut buf = [0u8; 16];
+    let got = audit("mq::posix::Mq::receive", &["mq_timedreceive"], || {
+        reader.receive(&mut buf)
+    });
+    assert_eq!(got, Ok((3, p)));
+    let short = audit("mq::posix::Mq::receive", &["mq_timedreceive"], || {
+        reader.receive(&mut buf[..4])
+    });
+    assert_eq!(short, Err(Errno::MSGSIZE));
+    let got = audit(
+        "mq::posix::Mq::receive_timeout",
+        &["mq_timedreceive"],
+        || q.receive_timeout(&mut buf, SHORT),
+    );
+    assert_eq!(got, Ok((3, Priority::MIN)));
+    let empty = audit("mq::posix::Mq::receive", &["mq_timedreceive"], || {
+        reader.receive(&mut buf)
+    });
+    assert_eq!(empty, Err(Errno::AGAIN));
+    let expired = audit(
+        "mq::posix::Mq::receive_timeout",
+        &["mq_timedreceive"],
+        || q.receive_timeout(&mut buf, SHORT),
+    );
+    assert_eq!(expired, Err(Errno::TIMEDOUT));
+    let expired = audit("mq::posix::Mq::receive_until", &["mq_timedreceive"], || {
+        q.receive_until(&mut buf, &past)
+    });
+    assert_eq!(expired, Err(Errno::TIMEDOUT));
+    let refused = audit("mq::posix::Mq::receive_until", &[], || {
+        q.receive_until(&mut buf, &invalid)
+    });
+    assert_eq!(refused, Err(Errno::INVAL));
+
+    drop((q, again, reader));
+    audit("mq::posix::unlink", &["mq_unlink"], || posix::unlink(&name)).unwrap();
+    let gone = audit("mq::posix::unlink", &["mq_unlink"], || posix::unlink(&name));
+    assert_eq!(gone, Err(Errno::NOENT));
+    drop(guard);
+}
+
+fn notification() {
+    let name = format!("/{}", common::unique_name("bareipc-audit-mq"));
+    let q = posix::create(&name, Access::ReadWrite, OpenFlags::NONBLOCK, None).unwrap();
+    let _guard = UnlinkOnDrop::new(&name).unwrap();
+
+    // A signal registration, never fired: cancelled before any message.
+    let how = Notify::Signal {
+        signal: Signal::USR1,
+        value: 7,
+    };
+    let r = audit("mq::posix::Mq::notify", &["mq_notify"], || q.notify(how));
+    let works = match r {
+        Ok(()) => true,
+        Err(Errno::NOSYS) if under_qemu() => false,
+        Err(e) => panic!("mq_notify: {e}"),
+    };
+    if works {
+        let busy = audit("mq::posix::Mq::notify", &["mq_notify"], || {
+            q.notify(Notify::NoEvent)
+        });
+        assert_eq!(busy, Err(Errno::BUSY));
+    }
+    let r = audit("mq::posix::Mq::cancel_notify", &["mq_notify"], || {
+        q.cancel_notify()
+    });
+    assert!(
+        r.is_ok() || (under_qemu() && r == Err(Errno::NOSYS)),
+        "{r:?}"
+    );
+    // A signal libc reserves: refused before the syscall.
+    // SAFETY: only its number is used, to be refused.
+    let reserved = unsafe { Signal::from_raw_unchecked(33) };
+    let refused = audit("mq::posix::Mq::notify", &[], || {
+        q.notify(Notify::Signal {
+            signal: reserved,
+            value: 0,
+        })
+    });
+    assert_eq!(refused, Err(Errno::INVAL));
+
+    // By a netlink socket.
+    let sock = audit(
+        "mq::posix::NotifySocket::new",
+        &["socket"],
+        NotifySocket::new,
+    )
+    .unwrap();
+    let none = audit("mq::posix::NotifySocket::try_recv", &["recvfrom"], || {
+        sock.try_recv()
+    });
+    assert_eq!(none.err(), Some(Errno::AGAIN));
+    let none = audit("mq::posix::NotifySocket::recv_timeout", &["ppoll"], || {
+        sock.recv_timeout(SHORT)
+    });
+    assert_eq!(none.err(), Some(Errno::TIMEDOUT));
+    let cookie = [5u8; posix::COOKIE_LEN];
+    let how = Notify::Socket {
+        socket: &sock,
+        cookie,
+    };
+    let r = q.notify(how);
+    if r == Err(Errno::NOSYS) && under_qemu() {
+        return;
+    }
+    r.unwrap();
+    // Each message into the empty queue fires the registration once.
+    q.send(b"m", Priority::MIN).unwrap();
+    let n = audit("mq::posix::NotifySocket::recv", &["recvfrom"], || {
+        sock.recv()
+    })
+    .unwrap();
+    assert_eq!((n.cookie, n.event), (cookie, NotifyEvent::Message));
+    let mut buf = [0u8; 8192];
+    q.receive(&mut buf).unwrap();
+    q.notify(how).unwrap();
+    q.send(b"m", Priority::MIN).unwrap();
+    let n = audit("mq::posix::NotifySocket::try_recv", &["recvfrom"], || {
+        sock.try_recv()
+    })
+    .unwrap();
+    assert_eq!(n.event, NotifyEvent::Message);
+    q.receive(&mut buf).unwrap();
+    q.notify(how).unwrap();
+    q.send(b"m", Priority::MIN).unwrap();
+    let n = audit(
+        "mq::posix::NotifySocket::recv_timeout",
+        &["ppoll", "recvfrom"],
+        || sock.recv_timeout(SHORT),
+    )
+    .unwrap();
+    assert_eq!(n.event, NotifyEvent::Message);
+    q.receive(&mut buf).unwrap();
+}
+
+fn sysv_queues() {
+    let key = Key::from_raw(common::unique_key());
+    let t = audit("mq::sysv::MsgType::new", &[], || MsgType::new(2)).unwrap();
+    let bad = audit("mq::sysv::MsgType::new", &[], || MsgType::new(0));
+    assert_eq!(bad, Err(Errno::INVAL));
+    let mut into = audit("mq::sysv::Message::new", &[], || Message::<4>::new(t));
+    let msg = audit("mq::sysv::Message::with_text", &[], || {
+        Message::<8>::with_text(t, b"hello")
+    })
+    .unwrap();
+    let long = audit("mq::sysv::Message::with_text", &[], || {
+        Message::<2>::with_text(t, b"hello")
+    });
+    assert_eq!(long.err(), Some(Errno::TOOBIG));
+
+    let refused = audit("mq::sysv::MsgQueue::open", &[], || {
+        MsgQueue::open(Key::PRIVATE)
+    });
+    assert_eq!(refused.err(), Some(Errno::INVAL));
+    let missing = audit("mq::sysv::MsgQueue::open", &["msgget"], || {
+        MsgQueue::open(key)
+    });
+    assert_eq!(missing.err(), Some(Errno::NOENT));
+    let q = audit("mq::sysv::MsgQueue::create", &["msgget"], || {
+        MsgQueue::create(key, CreateFlags::EXCLUSIVE)
+    })
+    .unwrap();
+    let q = audit("mq::sysv::MsgQueue::remove_on_drop", &[], || {
+        q.remove_on_drop()
+    });
+    let same = audit("mq::sysv::MsgQueue::open", &["msgget"], || {
+        MsgQueue::open(key)
+    })
+    .unwrap();
+    assert_eq!(same, *q);
+    let bad = audit("mq::sysv::MsgQueue::create_with_mode", &[], || {
+        MsgQueue::create_with_mode(
+            key,
+            CreateFlags::empty(),
+            posix::Mode::from_bits_retain(0o1000),
+        )
+    });
+    assert_eq!(bad.err(), Some(Errno::INVAL));
+    let same = audit("mq::sysv::MsgQueue::create_with_mode", &["msgget"], || {
+        MsgQueue::create_with_mode(
+            key,
+            CreateFlags::empty(),
+            posix::Mode::from_bits_retain(0o600),
+        )
+    })
+    .unwrap();
+    assert_eq!(same, *q);
+
+    audit("mq::sysv::MsgQueue::send", &["msgsnd"], || {
+        q.send(&msg, SendFlags::NOWAIT)
+    })
+    .unwrap();
+    // Longer than the buffer: refused, and left queued.
+    let big = audit("mq::sysv::MsgQueue::receive", &["msgrcv"], || {
+        q.receive(&mut into, Select::Any, RecvFlags::NOWAIT)
+    });
+    assert_eq!(big, Err(Errno::TOOBIG));
+    let n = audit("mq::sysv::MsgQueue::receive", &["msgrcv"], || {
+        q.receive(&mut into, Select::Exactly(t), RecvFlags::TRUNCATE)
+    });
+    assert_eq!(n, Ok(4));
+    let empty = audit("mq::sysv::MsgQueue::receive", &["msgrcv"], || {
+        q.receive(&mut into, Select::Any, RecvFlags::NOWAIT)
+    });
+    assert_eq!(empty, Err(Errno::NOMSG));
+    // A copy position no `long` holds: refused before the syscall.
+    #[cfg(target_pointer_width = "64")]
+    {
+        let far = audit("mq::sysv::MsgQueue::receive", &[], || {
+            q.receive(&mut into, Select::Copy(usize::MAX), RecvFlags::empty())
+        });
+        assert_eq!(far, Err(Errno::INVAL));
+    }
+
+    let st = audit("mq::sysv::MsgQueue::stat", &["msgctl"], || q.stat()).unwrap();
+    audit("mq::sysv::MsgQueue::set", &["msgctl"], || {
+        q.set(
+            st.perm.uid,
+            st.perm.gid,
+            posix::Mode::from_bits_retain(0o640),
+            st.max_bytes,
+        )
+    })
+    .unwrap();
+    let bad = audit("mq::sysv::MsgQueue::set", &[], || {
+        q.set(
+            st.perm.uid,
+            st.perm.gid,
+            posix::Mode::from_bits_retain(0o1000),
+            st.max_bytes,
+        )
+    });
+    assert_eq!(bad, Err(Errno::INVAL));
+    let limits = audit("mq::sysv::MsgQueue::limits", &["msgctl"], MsgQueue::limits).unwrap();
+    assert!(limits.max_queues > 0);
+    let usage = audit("mq::sysv::MsgQueue::usage", &["msgctl"], MsgQueue::usage).unwrap();
+    assert!(usage.queues >= 1);
+    // Slot 0 may be empty (EINVAL): one call either way.
+    let _ = audit("mq::sysv::MsgQueue::stat_index", &["msgctl"], || {
+        MsgQueue::stat_index(0)
+    });
+    let _ = audit("mq::sysv::MsgQueue::stat_index_any", &["msgctl"], || {
+        MsgQueue::stat_index_any(0)
+    });
+
+    let private = audit(
+        "mq::sysv::MsgQueue::private",
+        &["msgget"],
+        MsgQueue::private,
+    )
+    .unwrap();
+    audit("mq::sysv::MsgQueue::remove", &["msgctl"], || {
+        private.remove()
+    })
+    .unwrap();
+    let gone = audit("mq::sysv::MsgQueue::remove", &["msgctl"], || {
+        private.remove()
+    });
+    assert!(gone.is_err());
+    drop(q);
+}

@@ -1,0 +1,84 @@
+//! Audit cases for `pipe` and the pipe ends (`ends`, `fd_handle`).
+
+use bareipc::Errno;
+use bareipc::pipe::{self, IoSliceRaw, PipeFlags, SpliceFlags, WriteEnd};
+
+use crate::audit;
+
+pub fn run() {
+    let (r, w) = audit("pipe::pipe", &["pipe2"], || pipe::pipe().unwrap());
+    audit("ends::end_write!::write", &["write"], || {
+        w.write(b"x").unwrap()
+    });
+    audit("ends::end_read!::available", &["ioctl"], || {
+        assert_eq!(r.available(), Ok(1))
+    });
+    let mut buf = [0u8; 1];
+    audit("ends::end_read!::read", &["read"], || {
+        r.read(&mut buf).unwrap()
+    });
+    assert_eq!(&buf, b"x");
+
+    audit("ends::end_common!::capacity", &["fcntl"], || {
+        assert!(r.capacity().unwrap() >= 4096)
+    });
+    audit("ends::end_common!::set_capacity", &["fcntl"], || {
+        assert!(w.set_capacity(4096).unwrap() >= 4096)
+    });
+    // A size beyond `int` is refused before the syscall.
+    audit("ends::end_common!::set_capacity", &[], || {
+        assert_eq!(w.set_capacity(usize::MAX), Err(Errno::PERM))
+    });
+
+    // One instance type for the macro's key.
+    audit("fd_handle::fd_handle!::set_nonblocking", &["ioctl"], || {
+        r.set_nonblocking(true).unwrap()
+    });
+    audit("ends::end_read!::read", &["read"], || {
+        assert_eq!(r.read(&mut buf), Err(Errno::AGAIN))
+    });
+    r.set_nonblocking(false).unwrap();
+
+    // vmsplice into the write end: the access-mode check, then the call.
+    let data = *b"spliced";
+    let iov = [IoSliceRaw::from_slice(&data)];
+    audit("ends::end_write!::vmsplice", &["fcntl", "vmsplice"], || {
+        assert_eq!(w.vmsplice(&iov, SpliceFlags::empty()), Ok(7))
+    });
+    // GIFT is refused before any syscall.
+    audit("ends::end_write!::vmsplice", &[], || {
+        assert_eq!(w.vmsplice(&iov, SpliceFlags::GIFT), Err(Errno::INVAL))
+    });
+    // A read-only fd adopted as a write end: the check refuses it.
+    let ro = WriteEnd::from(rustix::io::fcntl_dupfd_cloexec(&r, 0).unwrap());
+    audit("ends::end_write!::vmsplice", &["fcntl"], || {
+        assert_eq!(ro.vmsplice(&iov, SpliceFlags::empty()), Err(Errno::BADF))
+    });
+    drop(ro);
+    let mut out = [0u8; 7];
+    audit("ends::ReadEnd::vmsplice", &["vmsplice"], || {
+        assert_eq!(r.vmsplice(&mut out, SpliceFlags::empty()), Ok(7))
+    });
+    assert_eq!(&out, b"spliced");
+
+    // tee and splice between two pipes.
+    let (r2, w2) = pipe::pipe().unwrap();
+    w.write(b"abc").unwrap();
+    audit("pipe::tee", &["tee"], || {
+        assert_eq!(pipe::tee(&r, &w2, 3, SpliceFlags::empty()), Ok(3))
+    });
+    audit("pipe::splice", &["splice"], || {
+        assert_eq!(
+            pipe::splice(&r, None, &w2, None, 3, SpliceFlags::empty()),
+            Ok(3)
+        )
+    });
+    let mut six = [0u8; 6];
+    assert_eq!(r2.read(&mut six), Ok(6));
+    assert_eq!(&six, b"abcabc");
+    drop((r, w, r2, w2));
+
+    let _ = audit("pipe::pipe_with", &["pipe2"], || {
+        pipe::pipe_with(PipeFlags::NONBLOCK).unwrap()
+    });
+}

@@ -1,0 +1,317 @@
+//! Audit cases for `socket`.
+
+use std::os::fd::AsRawFd;
+use std::time::Duration;
+
+use bareipc::Errno;
+use bareipc::socket::{
+    self, BindOptions, Credentials, MAX_FDS, RecvFlags, SendFlags, Shutdown, SocketFlags,
+    SocketType, UnixAddr,
+};
+use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
+
+use crate::audit;
+use crate::common::{TempDir, unique_name};
+
+pub fn run() {
+    addresses_and_credentials();
+    binding();
+    data();
+    fds();
+    options();
+}
+
+fn addresses_and_credentials() {
+    let _ = audit("socket::UnixAddr::path", &[], || {
+        UnixAddr::path("/tmp/x.sock").unwrap()
+    });
+    audit("socket::UnixAddr::path", &[], || {
+        assert_eq!(UnixAddr::path("").err(), Some(Errno::INVAL))
+    });
+    let _ = audit("socket::UnixAddr::abstract_name", &[], || {
+        UnixAddr::abstract_name(b"x").unwrap()
+    });
+    audit("socket::UnixAddr::abstract_name", &[], || {
+        assert_eq!(UnixAddr::abstract_name(b"").err(), Some(Errno::INVAL))
+    });
+    let me = audit(
+        "socket::Credentials::current",
+        &["getpid", "geteuid", "getegid"],
+        Credentials::current,
+    );
+    assert_eq!(me.pid as u32, std::process::id());
+}
+
+fn binding() {
+    let tmp = TempDir::new("bareipc-audit-socket");
+    let path = tmp.join("s");
+    let addr = UnixAddr::path(&*path).unwrap();
+    let opts = BindOptions::new();
+    let stale = opts.remove_stale(true);
+
+    // A path: bind, then the mode.
+    let l = audit(
+        "socket::listen",
+        &["socket", "bind", "fchmodat", "listen"],
+        || socket::listen(&addr, SocketType::Stream, opts).unwrap(),
+    );
+    let c = audit("socket::connect", &["socket", "connect"], || {
+        socket::connect(&addr, SocketType::Stream, SocketFlags::empty()).unwrap()
+    });
+    let a = audit("socket::Listener::accept", &["accept4"], || {
+        l.accept().unwrap()
+    });
+    let c2 = socket::connect(&addr, SocketType::Stream, SocketFlags::empty()).unwrap();
+    let a2 = audit("socket::Listener::accept_with", &["accept4"], || {
+        l.accept_with(SocketFlags::NONBLOCK).unwrap()
+    });
+    l.set_nonblocking(true).unwrap();
+    audit("socket::Listener::accept", &["accept4"], || {
+        assert_eq!(l.accept().err(), Some(Errno::AGAIN))
+    });
+    drop((a, c, a2, c2));
+    // The name is taken: the new socket is closed again.
+    audit("socket::listen", &["socket", "bind", "close"], || {
+        assert_eq!(
+            socket::listen(&addr, SocketType::Stream, opts).err(),
+            Some(Errno::ADDRINUSE)
+        )
+    });
+    audit("socket::listen", &[], || {
+        assert_eq!(
+            socket::listen(&addr, SocketType::Datagram, opts).err(),
+            Some(Errno::OPNOTSUPP)
+        )
+    });
+    drop(l);
+    // The listener is gone, its file stays: a stale socket to remove.
+    let l = audit(
+        "socket::listen",
+        &[
+            "socket",
+            "newfstatat",
+            "unlinkat",
+            "bind",
+            "fchmodat",
+            "listen",
+        ],
+        || socket::listen(&addr, SocketType::SeqPacket, stale).unwrap(),
+    );
+    drop(l);
+    let d = audit(
+        "socket::bind",
+        &["socket", "newfstatat", "unlinkat", "bind", "fchmodat"],
+        || socket::bind(&addr, SocketType::Datagram, stale).unwrap(),
+    );
+    drop(d);
+    audit("socket::bind", &["socket", "bind", "close"], || {
+        assert_eq!(
+            socket::bind(&addr, SocketType::Datagram, opts).err(),
+            Some(Errno::ADDRINUSE)
+        )
+    });
+    audit("socket::unlink", &["unlinkat"], || {
+        socket::unlink(&*path).unwrap()
+    });
+    audit("socket::unlink", &["unlinkat"], || {
+        assert_eq!(socket::unlink(&*path), Err(Errno::NOENT))
+    });
+    let d = audit("socket::bind", &["socket", "bind", "fchmodat"], || {
+        socket::bind(&addr, SocketType::Datagram, opts).unwrap()
+    });
+    drop(d);
+    // Not a socket: left in place, and the bind fails.
+    socket::unlink(&*path).unwrap();
+    std::fs::write(&path, b"").unwrap();
+    audit(
+        "socket::bind",
+        &["socket", "newfstatat", "bind", "close"],
+        || {
+            assert_eq!(
+                socket::bind(&addr, SocketType::Datagram, stale).err(),
+                Some(Errno::ADDRINUSE)
+            )
+        },
+    );
+    // A path through a regular file: the stat fails, the socket is closed.
+    let notdir = UnixAddr::path(&*path.join("s")).unwrap();
+    audit("socket::bind", &["socket", "newfstatat", "close"], || {
+        assert_eq!(
+            socket::bind(&notdir, SocketType::Datagram, stale).err(),
+            Some(Errno::NOTDIR)
+        )
+    });
+
+    // An abstract name: no file.
+    let name = unique_name("bareipc-audit-socket");
+    let abs = UnixAddr::abstract_name(name.as_bytes()).unwrap();
+    let l = audit("socket::listen", &["socket", "bind", "listen"], || {
+        socket::listen(&abs, SocketType::Stream, stale).unwrap()
+    });
+    drop(l);
+    let d = audit("socket::bind", &["socket", "bind"], || {
+        socket::bind(&abs, SocketType::Datagram, stale).unwrap()
+    });
+    // Nothing listens on it (a datagram name): the new socket is closed again.
+    audit("socket::connect", &["socket", "connect", "close"], || {
+        assert_eq!(
+            socket::connect(&abs, SocketType::Stream, SocketFlags::empty()).err(),
+            Some(Errno::CONNREFUSED)
+        )
+    });
+    let u = socket::bind(
+        &UnixAddr::abstract_name(unique_name("bareipc-audit-socket").as_bytes()).unwrap(),
+        SocketType::Datagram,
+        opts,
+    )
+    .unwrap();
+    audit("socket::Socket::send_to", &["sendto"], || {
+        assert_eq!(u.send_to(b"dgram", &abs), Ok(5))
+    });
+    let mut buf = [0u8; 8];
+    audit("socket::Socket::recv", &["recvfrom"], || {
+        assert_eq!(d.recv(&mut buf), Ok(5))
+    });
+}
+
+fn data() {
+    let (a, b) = audit("socket::pair", &["socketpair"], || {
+        socket::pair(SocketType::SeqPacket, SocketFlags::empty()).unwrap()
+    });
+    let mut buf = [0u8; 8];
+    audit("socket::Socket::send", &["sendto"], || {
+        assert_eq!(a.send(b"one"), Ok(3))
+    });
+    audit("socket::Socket::send_with", &["sendto"], || {
+        assert_eq!(a.send_with(b"two", SendFlags::DONTWAIT), Ok(3))
+    });
+    audit("socket::Socket::peek", &["recvfrom"], || {
+        assert_eq!(b.peek(&mut buf), Ok(3))
+    });
+    audit("socket::Socket::recv", &["recvfrom"], || {
+        assert_eq!(b.recv(&mut buf), Ok(3))
+    });
+    audit("socket::Socket::recv_with", &["recvfrom"], || {
+        assert_eq!(b.recv_with(&mut buf, RecvFlags::DONTWAIT), Ok(3))
+    });
+    audit("socket::Socket::recv_with", &["recvfrom"], || {
+        assert_eq!(
+            b.recv_with(&mut buf, RecvFlags::DONTWAIT),
+            Err(Errno::AGAIN)
+        )
+    });
+    audit("socket::Socket::shutdown", &["shutdown"], || {
+        a.shutdown(Shutdown::Write).unwrap()
+    });
+    audit("socket::Socket::send", &["sendto"], || {
+        assert_eq!(a.send(b"x"), Err(Errno::PIPE))
+    });
+}
+
+fn fds() {
+    let (a, b) = socket::pair(SocketType::Stream, SocketFlags::empty()).unwrap();
+    let (r, w) = bareipc::pipe::pipe().unwrap();
+    let three = [r.as_fd(), w.as_fd(), r.as_fd()];
+    let mut buf = [0u8; 8];
+
+    audit("socket::Socket::send_msg", &["sendmsg"], || {
+        assert_eq!(
+            a.send_msg(b"f", &three[..1], None, SendFlags::empty()),
+            Ok(1)
+        )
+    });
+    let mut got: heapless::Vec<OwnedFd, 4> = heapless::Vec::new();
+    audit("socket::Socket::recv_msg", &["recvmsg"], || {
+        assert_eq!(
+            b.recv_msg(&mut buf, &mut got, RecvFlags::empty())
+                .unwrap()
+                .fds,
+            1
+        )
+    });
+    drop(got);
+
+    // More fds than room: the ones past the room are closed here.
+    a.send_msg(b"g", &three, None, SendFlags::empty()).unwrap();
+    let mut one: heapless::Vec<OwnedFd, 1> = heapless::Vec::new();
+    audit(
+        "socket::Socket::recv_msg",
+        &["recvmsg", "close", "close"],
+        || {
+            let m = b.recv_msg(&mut buf, &mut one, RecvFlags::empty()).unwrap();
+            assert!(m.fds_truncated && m.fds == 1)
+        },
+    );
+    drop(one);
+
+    // An unexpected control message (SCM_PIDFD): refused, its fd closed.
+    if set_pass_pidfd(b.as_fd()) {
+        a.send(b"h").unwrap();
+        let mut none: heapless::Vec<OwnedFd, 4> = heapless::Vec::new();
+        audit("socket::Socket::recv_msg", &["recvmsg", "close"], || {
+            assert_eq!(
+                b.recv_msg(&mut buf, &mut none, RecvFlags::empty()).err(),
+                Some(Errno::PROTO)
+            )
+        });
+    } else {
+        eprintln!("NOTE: SO_PASSPIDFD refused (qemu-user, or Linux before 6.5): no SCM_PIDFD case");
+    }
+
+    let too_many = [r.as_fd(); MAX_FDS + 1];
+    audit("socket::Socket::send_msg", &[], || {
+        assert_eq!(
+            a.send_msg(b"x", &too_many, None, SendFlags::empty()),
+            Err(Errno::INVAL)
+        )
+    });
+}
+
+/// `SO_PASSPIDFD` (Linux 6.5): the kernel attaches an `SCM_PIDFD` to every
+/// message `fd` receives. False where it is refused.
+fn set_pass_pidfd(fd: BorrowedFd<'_>) -> bool {
+    const SO_PASSPIDFD: libc::c_int = 76;
+    let on: libc::c_int = 1;
+    // SAFETY: a valid option buffer for the call.
+    let r = unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            libc::SOL_SOCKET,
+            SO_PASSPIDFD,
+            (&raw const on).cast(),
+            size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    r == 0
+}
+
+fn options() {
+    let (a, b) = socket::pair(SocketType::Stream, SocketFlags::empty()).unwrap();
+    let t = Some(Duration::from_millis(250));
+    audit("socket::Socket::set_read_timeout", &["setsockopt"], || {
+        a.set_read_timeout(t).unwrap()
+    });
+    audit("socket::Socket::set_read_timeout", &[], || {
+        assert_eq!(a.set_read_timeout(Some(Duration::ZERO)), Err(Errno::INVAL))
+    });
+    audit("socket::Socket::set_write_timeout", &["setsockopt"], || {
+        a.set_write_timeout(None).unwrap()
+    });
+    audit("socket::Socket::set_write_timeout", &[], || {
+        assert_eq!(a.set_write_timeout(Some(Duration::ZERO)), Err(Errno::INVAL))
+    });
+    audit(
+        "socket::Socket::set_pass_credentials",
+        &["setsockopt"],
+        || a.set_pass_credentials(true).unwrap(),
+    );
+    let peer = audit("socket::Socket::peer_credentials", &["getsockopt"], || {
+        b.peer_credentials().unwrap()
+    });
+    assert_eq!(peer.pid as u32, std::process::id());
+    // qemu-user refuses SO_PEERPIDFD, after the same syscall.
+    let pidfd = audit("socket::Socket::peer_pidfd", &["getsockopt"], || {
+        b.peer_pidfd()
+    });
+    assert!(matches!(pidfd, Ok(_) | Err(Errno::NOPROTOOPT)), "{pidfd:?}");
+}
