@@ -164,6 +164,27 @@ pub fn all() -> Vec<OpDef> {
             "mq_timedsend, mq_timedreceive"
         ),
         op!(
+            "shm_copy_100",
+            ShmCopyOp<100>,
+            "copy 100 B into shared memory and back out (bare: write_at/read_at; libc: memcpy)",
+            "-",
+            "-"
+        ),
+        op!(
+            "shm_copy_1024",
+            ShmCopyOp<1024>,
+            "copy 1 KiB into shared memory and back out (bare: write_at/read_at; libc: memcpy)",
+            "-",
+            "-"
+        ),
+        op!(
+            "shm_copy_4096",
+            ShmCopyOp<4096>,
+            "copy 4 KiB into shared memory and back out (bare: write_at/read_at; libc: memcpy)",
+            "-",
+            "-"
+        ),
+        op!(
             "sigqueue",
             SigqOp::<false>,
             "sigqueue to self + take it (sigtimedwait, zero timeout)",
@@ -575,6 +596,38 @@ impl<const Q3: bool> Op for SigqOp<Q3> {
             if libc::sigtimedwait(&self.lset, std::ptr::null_mut(), &zero) < 0 {
                 die("sigtimedwait", std::io::Error::last_os_error());
             }
+        }
+    }
+}
+
+pub struct ShmCopyOp<const N: usize> {
+    b: &'static bareipc::shm::Mapping<bareipc::shm::ReadWrite>,
+    l: *mut u8,
+    buf: Box<crate::fds::Buf>,
+}
+impl<const N: usize> Op for ShmCopyOp<N> {
+    fn new() -> Self {
+        ShmCopyOp {
+            b: crate::spin::leaked_map(8192),
+            l: sys::shm_private(8192),
+            buf: crate::fds::Buf::new(1),
+        }
+    }
+    #[inline(always)]
+    fn bare(&mut self) {
+        ok(self.b.write_at(0, &self.buf.0[..N]), "write_at");
+        ok(self.b.read_at(0, &mut self.buf.0[..N]), "read_at");
+    }
+    #[inline(always)]
+    fn libc(&mut self) {
+        // SAFETY: the segment has 8192 bytes; only this process uses it.
+        unsafe {
+            // black_box: the compiler must not see that the copy back
+            // returns the bytes it just wrote (it would drop it).
+            let l = std::hint::black_box(self.l);
+            std::ptr::copy_nonoverlapping(self.buf.0.as_ptr(), l, N);
+            let l = std::hint::black_box(l);
+            std::ptr::copy_nonoverlapping(l, self.buf.0.as_mut_ptr(), N);
         }
     }
 }
