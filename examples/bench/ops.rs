@@ -123,8 +123,15 @@ pub fn all() -> Vec<OpDef> {
         ),
         op!(
             "sigmask",
-            MaskOp,
-            "block + unblock one signal",
+            MaskOp<true>,
+            "block + unblock one signal; both arms get the old mask back",
+            "rt_sigprocmask x2",
+            "rt_sigprocmask x2"
+        ),
+        op!(
+            "sigmask_null",
+            MaskOp<false>,
+            "as sigmask, the libc arm passing NULL for the old mask (bareipc's API always returns it)",
             "rt_sigprocmask x2",
             "rt_sigprocmask x2"
         ),
@@ -316,11 +323,12 @@ impl Op for DgramOp {
     }
 }
 
-pub struct MaskOp {
+/// `OLD`: the libc arm asks for the old mask too, as bareipc always does.
+pub struct MaskOp<const OLD: bool> {
     b: SigSet,
     l: libc::sigset_t,
 }
-impl Op for MaskOp {
+impl<const OLD: bool> Op for MaskOp<OLD> {
     fn new() -> Self {
         MaskOp {
             b: SigSet::empty().with(Signal::USR2),
@@ -334,8 +342,13 @@ impl Op for MaskOp {
     }
     #[inline(always)]
     fn libc(&mut self) {
-        sys::sigprocmask(libc::SIG_BLOCK, &self.l);
-        sys::sigprocmask(libc::SIG_UNBLOCK, &self.l);
+        if OLD {
+            std::hint::black_box(sys::sigprocmask_old(libc::SIG_BLOCK, &self.l));
+            std::hint::black_box(sys::sigprocmask_old(libc::SIG_UNBLOCK, &self.l));
+        } else {
+            sys::sigprocmask(libc::SIG_BLOCK, &self.l);
+            sys::sigprocmask(libc::SIG_UNBLOCK, &self.l);
+        }
     }
 }
 

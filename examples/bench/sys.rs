@@ -255,6 +255,18 @@ pub fn sigprocmask(how: c_int, set: &libc::sigset_t) {
     );
 }
 
+/// `sigprocmask(how, set, &old)`: the old mask, as bareipc's `block`
+/// and `unblock` return it.
+#[inline(always)]
+pub fn sigprocmask_old(how: c_int, set: &libc::sigset_t) -> libc::sigset_t {
+    // SAFETY: `set` is a valid sigset, `old` a writable one.
+    unsafe {
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        lc(libc::sigprocmask(how, set, &mut old), "sigprocmask");
+        old
+    }
+}
+
 /// The calling process's uname release and the CPU model, for headers.
 pub fn machine() -> (String, String, String) {
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
