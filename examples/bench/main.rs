@@ -84,7 +84,10 @@ fn techs() -> Vec<Tech> {
         calls,
     };
     let rw = ("4 (write, read)", "4 (write, read)");
-    let sr = ("4 (sendto, recvfrom)", "4 (sendto, recvfrom)");
+    let sr = (
+        "4 (sendto MSG_NOSIGNAL, recvfrom)",
+        "4 (sendto MSG_NOSIGNAL, recvfrom)",
+    );
     vec![
         t(
             "pipe",
@@ -175,7 +178,7 @@ fn techs() -> Vec<Tech> {
             both!(rt_batch, SemBare, SemLibc),
             &[],
             None,
-            ("4 (semop)", "4 (semop)"),
+            ("4 (semop)", "4 (semtimedop: glibc's semop)"),
         ),
         t(
             "sigqueue_sigwaitinfo",
