@@ -439,6 +439,44 @@ st_nolibc() {
     log "  cargo tree -e normal: no libc/errno"
 }
 
+# The benchmark (examples/bench) as a smoke test only: every technique's
+# round trip once, with tiny repetitions, plus `list`, one `op` and one
+# `stream`; each must print its measurement lines. Never a timing
+# assertion (timings here are noise).
+st_bench_smoke() {
+    local out line tech size layout
+    export IPCB_REPS=1 IPCB_REP_MS=2 IPCB_PAIRS=1 IPCB_OP_PAIRS=1
+    run cargo build --release --example bench
+    bench() { timeout --kill-after=5 60 cargo run -q --release --example bench -- "$@"; }
+    printf '+ bench list\n'
+    out=$(bench list)
+    grep -c . <<<"$out" | sed 's/^/  lines: /'
+    # rt TECH: the smallest size, on CPU0 (split for spinning).
+    while read -r line; do
+        tech=$(grep -o 'tech=[a-z0-9_]*' <<<"$line" | cut -d= -f2)
+        size=$(grep -o 'sizes=[0-9]*' <<<"$line" | cut -d= -f2)
+        layout=same
+        if [[ $line == *"layouts=split"* ]]; then layout=split; fi
+        bench_check "rt $tech $size $layout" med_ns= bench rt "$tech" "$size" "$layout"
+    done < <(grep '^rt ' <<<"$out")
+    bench_check "op getppid" med_ns= bench op getppid
+    bench_check "stream pipe 4096 same" med_ns_per_msg= bench stream pipe 4096 same
+}
+
+# bench_check LABEL KEY CMD...: CMD's output has a bare and a libc line
+# holding KEY.
+bench_check() {
+    local label=$1 key=$2 out
+    shift 2
+    out=$("$@")
+    if [[ $(grep -c " arm=bare .*$key" <<<"$out") -ne 1 || $(grep -c " arm=libc .*$key" <<<"$out") -ne 1 ]]; then
+        log "bench $label: no bare and libc lines with $key in:"
+        log "$out"
+        return 1
+    fi
+    log "  $(grep ' arm=bare ' <<<"$out" | grep -o '^[a-z]* tech=[^ ]* size=[^ ]* layout=[^ ]*\|ratio=[0-9.]*' | tr '\n' ' ')"
+}
+
 # ---------------------------------------------------------------- main
 
 setup
@@ -453,6 +491,7 @@ stage doc "$HOSTCC" st_doc
 stage deps "" st_deps
 stage test-x86_64-gnu "$(target_reqs "$HOST_TARGET")" st_test_native "$HOST_TARGET"
 stage syscall-audit "apt:strace $(target_reqs "$HOST_TARGET")" st_syscall_audit
+stage bench-smoke "$(target_reqs "$HOST_TARGET")" st_bench_smoke
 stage test-i686-musl "$(target_reqs i686-unknown-linux-musl)" st_test_native i686-unknown-linux-musl
 stage test-aarch64-musl "$(target_reqs aarch64-unknown-linux-musl)" st_test_qemu aarch64-unknown-linux-musl
 stage test-riscv64gc-gnu "$(target_reqs riscv64gc-unknown-linux-gnu)" st_test_qemu riscv64gc-unknown-linux-gnu

@@ -186,6 +186,7 @@ impl<'a> Semaphore<'a> {
     /// - [sem_post(3)](https://man7.org/linux/man-pages/man3/sem_post.3.html)
     /// - [futex(2)](https://man7.org/linux/man-pages/man2/futex.2.html)
     #[doc(alias = "sem_post")]
+    #[inline]
     pub fn post(&self) -> Result<()> {
         let mut v = self.value.load(Relaxed);
         loop {
@@ -241,7 +242,12 @@ impl<'a> Semaphore<'a> {
     /// - [sem_wait(3)](https://man7.org/linux/man-pages/man3/sem_wait.3.html)
     /// - [futex(2)](https://man7.org/linux/man-pages/man2/futex.2.html)
     #[doc(alias = "sem_wait")]
+    #[inline]
     pub fn wait(&self) -> Result<()> {
+        // The fast path inline, as glibc's sem_wait has it.
+        if self.try_take(Acquire) {
+            return Ok(());
+        }
         self.wait_until(None)
     }
 
