@@ -95,8 +95,11 @@ pub fn check() -> Result<(), Failed> {
     signal::block(&set).map_err(|_| Failed::Block)?;
     let me = rustix::process::getpid();
     signal::queue(me, a, SigVal::from_int(VALUE)).map_err(|_| Failed::Queue)?;
-    let got = signal::wait_timeout(&SigSet::empty().with(a), core::time::Duration::from_secs(10))
-        .map_err(|_| Failed::Wait)?;
+    let got = signal::wait_timeout(
+        &SigSet::empty().with(a),
+        core::time::Duration::from_secs(10),
+    )
+    .map_err(|_| Failed::Wait)?;
     if got.signal() != a
         || got.code() != Code::QUEUE
         || got.value() != Some(SigVal::from_int(VALUE))
