@@ -1146,23 +1146,12 @@ const MQ_CAPACITY: Capacity = Capacity {
 /// receive "high" first and says so. Then each round a u64 goes out at
 /// priority `i % 32` and comes back + 1 at the same priority.
 fn posix_mq_parent() -> Res<Line> {
-    let (there, back) = mq_names();
-    let to = mq::create(
-        &there,
-        Access::WriteOnly,
-        OpenFlags::EXCLUSIVE,
-        Some(MQ_CAPACITY),
-    )
-    .ctx("mq_open")?;
-    let _unlink_to = mq::UnlinkOnDrop::new(&there).ctx("mq name")?;
-    let from = mq::create(
-        &back,
-        Access::ReadOnly,
-        OpenFlags::EXCLUSIVE,
-        Some(MQ_CAPACITY),
-    )
-    .ctx("mq_open")?;
-    let _unlink_from = mq::UnlinkOnDrop::new(&back).ctx("mq name")?;
+    let MqPair {
+        names: [there, back],
+        to,
+        from,
+        _unlink,
+    } = mq_pair()?;
     to.send(b"low", prio(1)?).ctx("mq_send")?;
     to.send(b"high", prio(9)?).ctx("mq_send")?;
     let peer = Peer::spawn("POSIX mq", &[there.as_ref(), back.as_ref()], vec![])?;
@@ -1216,11 +1205,37 @@ fn posix_mq_child(args: &[String]) -> Res<()> {
     })
 }
 
-fn mq_names() -> (String, String) {
-    (
+/// The two queues of the mq lines: made by the parent with unique names
+/// (the child opens them by name), unlinked when `_unlink` drops.
+struct MqPair {
+    names: [String; 2],
+    to: mq::Mq,
+    from: mq::Mq,
+    _unlink: [mq::UnlinkOnDrop; 2],
+}
+
+/// Two unique names for objects the child opens by name.
+fn two_names() -> [String; 2] {
+    [
         common::unique_name("/bareipc-tour"),
         common::unique_name("/bareipc-tour"),
-    )
+    ]
+}
+
+fn mq_pair() -> Res<MqPair> {
+    let names = two_names();
+    let make = |name: &str, access| -> Res<(mq::Mq, mq::UnlinkOnDrop)> {
+        let q = mq::create(name, access, OpenFlags::EXCLUSIVE, Some(MQ_CAPACITY)).ctx("mq_open")?;
+        Ok((q, mq::UnlinkOnDrop::new(name).ctx("mq name")?))
+    };
+    let (to, unlink_to) = make(&names[0], Access::WriteOnly)?;
+    let (from, unlink_from) = make(&names[1], Access::ReadOnly)?;
+    Ok(MqPair {
+        names,
+        to,
+        from,
+        _unlink: [unlink_to, unlink_from],
+    })
 }
 
 fn prio(p: u32) -> Res<Priority> {
@@ -1235,23 +1250,12 @@ fn bad_length(n: usize) -> Fail {
 /// `mq_notify`: a cookie on a netlink socket, registered anew each round.
 fn mq_notify_parent() -> Res<Line> {
     use mq::{Notify, NotifyEvent, NotifySocket};
-    let (there, back) = mq_names();
-    let to = mq::create(
-        &there,
-        Access::WriteOnly,
-        OpenFlags::EXCLUSIVE,
-        Some(MQ_CAPACITY),
-    )
-    .ctx("mq_open")?;
-    let _unlink_to = mq::UnlinkOnDrop::new(&there).ctx("mq name")?;
-    let from = mq::create(
-        &back,
-        Access::ReadOnly,
-        OpenFlags::EXCLUSIVE,
-        Some(MQ_CAPACITY),
-    )
-    .ctx("mq_open")?;
-    let _unlink_from = mq::UnlinkOnDrop::new(&back).ctx("mq name")?;
+    let MqPair {
+        names: [there, back],
+        to,
+        from,
+        _unlink,
+    } = mq_pair()?;
     let sock = NotifySocket::new().ctx("socket(AF_NETLINK)")?;
     // Before starting a child: is mq_notify there at all?
     from.notify(Notify::NoEvent).ctx("mq_notify")?;
@@ -1459,7 +1463,7 @@ fn sysv_sem_child(args: &[String]) -> Res<()> {
 /// name. Every wait must get its unit, and both end at 0.
 fn named_sem_parent() -> Res<Line> {
     use bareipc::sem::futex as fsem;
-    let (a, b) = mq_names();
+    let [a, b] = two_names();
     let there = named_sem(&a, true)?;
     let _unlink_a = common::Guard(|| {
         let _ = fsem::unlink(&a);
