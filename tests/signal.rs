@@ -659,8 +659,14 @@ fn pidfd_and_kill_reach_the_child() {
         .with(Signal::USR1)
         .with(Signal::USR2);
     if child_role().as_deref() == Some("receiver") {
-        // A bound on a wait that a parent bug could make endless; the
-        // parent's signals are already pending when all goes well.
+        // The order below holds only once all four are pending, so first
+        // wait for the parent to close our stdin: it does so after the last
+        // send. Without this, a wait that starts early takes whichever
+        // signal arrives first (seen on i686: the plain real-time one).
+        let mut rest = Vec::new();
+        std::io::stdin().read_to_end(&mut rest).unwrap();
+        assert!(rest.is_empty());
+        // A bound on a wait that a parent bug could make endless.
         let next = || signal::wait_timeout(&set, Duration::from_secs(60)).unwrap();
         let parent = Some(getppid().unwrap());
         // Lowest number first: USR1 (kill), USR2 (pidfd with a value),
@@ -697,8 +703,9 @@ fn pidfd_and_kill_reach_the_child() {
              skipped under qemu-user (it does not translate si_signo)"
         );
     }
-    let mut c = cmd.spawn().unwrap();
+    let mut c = cmd.stdin(Stdio::piped()).spawn().unwrap();
     let (guard, pid) = KillOnDrop::new(&c);
+    let all_sent = c.stdin.take().unwrap();
     let pidfd = &guard.0;
     let flags = rustix::io::fcntl_getfd(pidfd).unwrap();
     assert!(flags.contains(rustix::io::FdFlags::CLOEXEC));
@@ -708,6 +715,7 @@ fn pidfd_and_kill_reach_the_child() {
     }
     pidfd.queue(Signal::USR2, SigVal::from_int(-2)).unwrap();
     signal::kill(pid, Signal::USR1).unwrap();
+    drop(all_sent);
     common::assert_child_ok(c.wait().unwrap());
 }
 
