@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 
 use bareipc::Errno;
 use bareipc::signal::{
-    self, Action, ActionFlags, AltStackFlags, ChildEvent, Code, Disposition, Handler, PidFd,
-    SigInfo, SigSet, SigVal, Signal, SignalFd, SignalFdFlags,
+    self, Action, ActionFlags, AltStackFlags, ChildEvent, Code, Disposition, Handler, MaskHow,
+    PidFd, SigInfo, SigSet, SigVal, Signal, SignalFd, SignalFdFlags,
 };
 use common::{child, child_role, run_child};
 use rustix::process::{Pid, getpid, getppid, getuid};
@@ -448,6 +448,19 @@ fn blocked_signal_stays_pending_until_unblocked() {
         let old = signal::set_mask(&usr1).unwrap();
         assert!(!old.contains(Signal::USR1));
         assert_eq!(signal::set_mask(&old).unwrap(), usr1);
+
+        // change_mask does the same three changes without the old mask.
+        let both = usr1.with(Signal::USR2);
+        signal::change_mask(MaskHow::Block, &both).unwrap();
+        assert_eq!(signal::mask().unwrap(), old.union(both));
+        signal::raise(Signal::USR1).unwrap();
+        signal::change_mask(MaskHow::Unblock, &usr1).unwrap();
+        assert_eq!(PLAIN_RUNS.load(SeqCst), 2, "delivered before it returned");
+        assert_eq!(signal::mask().unwrap(), old.with(Signal::USR2));
+        signal::change_mask(MaskHow::SetMask, &usr1).unwrap();
+        assert_eq!(signal::mask().unwrap(), usr1);
+        signal::change_mask(MaskHow::SetMask, &old).unwrap();
+        assert_eq!(signal::mask().unwrap(), old);
     });
 }
 

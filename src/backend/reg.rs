@@ -93,6 +93,12 @@ impl<'a> Arg<'a> {
         r.map_or_else(Self::null, Self::by_ref)
     }
 
+    /// An optional pointer the kernel may write through: null for `None`.
+    #[inline]
+    pub(crate) fn opt_mut<T>(r: Option<&'a mut T>) -> Self {
+        r.map_or_else(Self::null, Self::by_mut)
+    }
+
     /// A NUL-terminated string the kernel reads.
     #[inline]
     pub(crate) fn c_str(s: &'a CStr) -> Self {

@@ -213,22 +213,25 @@ pub(crate) fn rt_sigaction_dfl_ign(
 // Masks
 // ---------------------------------------------------------------------------
 
-/// `rt_sigprocmask(how, set, &old, 8)` for the calling thread; returns the
-/// old mask. `set` None only queries (then `how` is ignored).
-pub(crate) fn rt_sigprocmask(how: u32, set: Option<&u64>) -> Result<u64, Errno> {
-    let mut old = 0u64;
+/// `rt_sigprocmask(how, set, old, 8)` for the calling thread. `set` None
+/// only queries (then `how` is ignored); `old` None does not ask for the
+/// previous mask (the kernel then skips copying it out).
+pub(crate) fn rt_sigprocmask(
+    how: u32,
+    set: Option<&u64>,
+    old: Option<&mut u64>,
+) -> Result<(), Errno> {
     // SAFETY: `set` is 8 live bytes the kernel reads, `old` 8 it writes.
     unsafe {
         syscall4(
             g::__NR_rt_sigprocmask,
             Arg::c_uint(how),
             Arg::opt_ref(set),
-            Arg::by_mut(&mut old),
+            Arg::opt_mut(old),
             Arg::usize(SIGSETSIZE),
         )
     }
-    .decode_void()?;
-    Ok(old)
+    .decode_void()
 }
 
 /// `rt_sigpending(&set, 8)`: signals pending for the thread or process.

@@ -88,7 +88,7 @@ pub use altstack::{
     AltStack, AltStackFlags, MIN_STACK_SIZE, alt_stack, disable_alt_stack, set_alt_stack,
 };
 pub use info::{ChildEvent, ChildStatus, Code, SigInfo, SigVal};
-pub use mask::{block, mask, pending, set_mask, suspend, unblock};
+pub use mask::{MaskHow, block, change_mask, mask, pending, set_mask, suspend, unblock};
 pub use send::{
     PidFd, kill, kill_group, queue, queue_info, queue_thread, queue_thread_info, raise, tgkill,
 };

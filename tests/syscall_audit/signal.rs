@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use bareipc::Errno;
 use bareipc::signal::{
-    self, Action, AltStackFlags, Code, Handler, PidFd, SigInfo, SigSet, SigVal, Signal, SignalFd,
-    SignalFdFlags,
+    self, Action, AltStackFlags, Code, Handler, MaskHow, PidFd, SigInfo, SigSet, SigVal, Signal,
+    SignalFd, SignalFdFlags,
 };
 use rustix::process::{Pid, getpid};
 use rustix::thread::gettid;
@@ -143,6 +143,10 @@ fn masks_waits_and_signalfd() {
     audit("signal::mask::set_mask", &["rt_sigprocmask"], || {
         signal::set_mask(&before).unwrap()
     });
+    audit("signal::mask::change_mask", &["rt_sigprocmask"], || {
+        signal::change_mask(MaskHow::Block, &usr2).unwrap()
+    });
+    assert_eq!(signal::set_mask(&before).unwrap(), before.union(usr2));
 }
 
 static HITS: AtomicU32 = AtomicU32::new(0);
