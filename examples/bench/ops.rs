@@ -642,11 +642,15 @@ impl<const N: usize> Op for ShmCopyOp<N> {
         // SAFETY: the segment has 8192 bytes; only this process uses it.
         unsafe {
             // black_box: the compiler must not see that the copy back
-            // returns the bytes it just wrote (it would drop it).
+            // returns the bytes it just wrote (it would drop it), nor the
+            // length: with a constant one it inlines short copies instead
+            // of calling memcpy, which a C program copying a message of
+            // run-time length (as read_at/write_at take) does not get.
+            let n = std::hint::black_box(N);
             let l = std::hint::black_box(self.l);
-            std::ptr::copy_nonoverlapping(self.buf.0.as_ptr(), l, N);
+            std::ptr::copy_nonoverlapping(self.buf.0.as_ptr(), l, n);
             let l = std::hint::black_box(l);
-            std::ptr::copy_nonoverlapping(l, self.buf.0.as_mut_ptr(), N);
+            std::ptr::copy_nonoverlapping(l, self.buf.0.as_mut_ptr(), n);
         }
     }
 }

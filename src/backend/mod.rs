@@ -18,6 +18,8 @@
 #![allow(unsafe_code)]
 
 pub(crate) mod arch;
+#[cfg(all(feature = "shm", target_arch = "x86_64"))]
+pub(crate) mod copy;
 #[cfg(feature = "file")]
 pub(crate) mod file;
 #[cfg(feature = "shm")]

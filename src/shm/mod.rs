@@ -24,10 +24,11 @@
 //!
 //! - [`read_at`](Mapping::read_at) / [`write_at`](Mapping::write_at):
 //!   bounds-checked copies between the mapping and your own buffers, made
-//!   with volatile accesses (on x86_64, from 256 bytes, one `rep movsb`,
-//!   which the compiler cannot elide or split either) so each copy really
-//!   reads or writes the shared memory (`memcpy` itself may not be used on
-//!   memory that others write; bulk copies run at its speed on x86_64);
+//!   with volatile accesses (on x86_64, vector moves and `rep movsb` in
+//!   `asm!`, which the compiler cannot elide or split either) so each copy
+//!   really reads or writes the shared memory (`memcpy` itself may not be
+//!   used on memory that others write; on x86_64 bulk copies are as fast
+//!   as glibc's, using AVX or AVX-512 when the CPU has it);
 //! - [`atomic_u32`](Mapping::atomic_u32) /
 //!   [`atomic_u64`](Mapping::atomic_u64): aligned atomic views, the right
 //!   tool for flags, counters, sequence numbers and futex words;
@@ -306,8 +307,8 @@ impl<A: Access> Mapping<A> {
     /// Copies `buf.len()` bytes at `offset` out of the mapping.
     ///
     /// The bytes are read with volatile loads (aligned 16-byte chunks
-    /// where possible; on x86_64, from 256 bytes, one `rep movsb`, as
-    /// opaque to the compiler), so each call really reads the shared memory; a
+    /// where possible; on x86_64, vector moves or `rep movsb`, as opaque
+    /// to the compiler), so each call really reads the shared memory; a
     /// concurrent writer can make the copy a mix of old and new bytes, as
     /// with any unsynchronised shared memory — synchronise for consistency.
     ///
@@ -353,8 +354,8 @@ impl Mapping<ReadWrite> {
     }
 
     /// Copies `data` into the mapping at `offset`, with volatile stores
-    /// (aligned 16-byte chunks where possible; on x86_64, from 256 bytes,
-    /// one `rep movsb`). Readers in other processes may see
+    /// (aligned 16-byte chunks where possible; on x86_64, vector moves or
+    /// `rep movsb`, as opaque). Readers in other processes may see
     /// the bytes arrive in any order and a mix of old and new: publish
     /// with an atomic (a `Release` store of a length or sequence number
     /// after the copy) or a lock.
@@ -443,30 +444,36 @@ impl<A: Access> Drop for Mapping<A> {
     }
 }
 
-/// The unit of bulk volatile copies: 16 bytes. Copies promise no atomicity
-/// at any size.
+/// Copies `n` bytes from shared memory at `src` to private memory at
+/// `dst`. On x86_64 with opaque vector moves and `rep movsb`
+/// (`backend::copy`), elsewhere with volatile loads.
 ///
-/// On x86_64 it is the SSE2 vector type (SSE2 is in the baseline), so each
-/// chunk is one `movdqa`/`movdqu`: a volatile `u128` is split into two
-/// 8-byte moves there (measured: a 4 KiB round trip through shared memory
-/// between two CPUs took 1.6x as long as with `memcpy`).
+/// # Safety
+/// `src..src + n` readable, `dst..dst + n` writable, no overlap.
 #[cfg(target_arch = "x86_64")]
-type Chunk = core::arch::x86_64::__m128i;
+unsafe fn copy_from_shared(src: *const u8, dst: *mut u8, n: usize) {
+    // SAFETY: the caller's contract is `copy_bytes`'s.
+    unsafe { crate::backend::copy::copy_bytes(dst, src, n) };
+}
+
+/// Copies `n` bytes from private memory at `src` to shared memory at
+/// `dst`; as [`copy_from_shared`].
+///
+/// # Safety
+/// `src..src + n` readable, `dst..dst + n` writable, no overlap.
+#[cfg(target_arch = "x86_64")]
+unsafe fn copy_to_shared(src: *const u8, dst: *mut u8, n: usize) {
+    // SAFETY: the caller's contract is `copy_bytes`'s.
+    unsafe { crate::backend::copy::copy_bytes(dst, src, n) };
+}
+
 /// The unit of bulk volatile copies: 16 bytes, which the compiler moves in
 /// one access where the target has one. Copies promise no atomicity at any
 /// size.
 #[cfg(not(target_arch = "x86_64"))]
 type Chunk = u128;
-
-/// From this many bytes on, x86_64 copies with one `rep movsb`: opaque to
-/// the compiler like volatile accesses, and at `memcpy` speed for bulk
-/// copies (4 KiB in and out: 144 ns with the 16-byte loop, 91 ns with
-/// `rep movsb`, 90 ns with glibc's `memcpy`, measured with
-/// `examples/bench op shm_copy_4096`). Below it the instruction's start-up
-/// cost can lose to the loop on CPUs without fast short `rep movsb`.
-#[cfg(target_arch = "x86_64")]
-const REP_MOVSB_MIN: usize = 256;
 /// Its size.
+#[cfg(not(target_arch = "x86_64"))]
 const WORD: usize = size_of::<Chunk>();
 
 /// Copies `n` bytes from shared memory at `src` to private memory at
@@ -474,13 +481,8 @@ const WORD: usize = size_of::<Chunk>();
 ///
 /// # Safety
 /// `src..src + n` readable, `dst..dst + n` writable, no overlap.
+#[cfg(not(target_arch = "x86_64"))]
 unsafe fn copy_from_shared(src: *const u8, dst: *mut u8, n: usize) {
-    #[cfg(target_arch = "x86_64")]
-    if n >= REP_MOVSB_MIN {
-        // SAFETY: the caller's contract is `copy_bytes`'s.
-        unsafe { crate::backend::arch::copy_bytes(dst, src, n) };
-        return;
-    }
     let head = src.align_offset(WORD).min(n);
     let mut i = 0;
     // Every byte index is `< n` and every chunk covers `i..i + WORD <= n`;
@@ -509,13 +511,8 @@ unsafe fn copy_from_shared(src: *const u8, dst: *mut u8, n: usize) {
 ///
 /// # Safety
 /// `src..src + n` readable, `dst..dst + n` writable, no overlap.
+#[cfg(not(target_arch = "x86_64"))]
 unsafe fn copy_to_shared(src: *const u8, dst: *mut u8, n: usize) {
-    #[cfg(target_arch = "x86_64")]
-    if n >= REP_MOVSB_MIN {
-        // SAFETY: the caller's contract is `copy_bytes`'s.
-        unsafe { crate::backend::arch::copy_bytes(dst, src, n) };
-        return;
-    }
     let head = dst.align_offset(WORD).min(n);
     let mut i = 0;
     // SAFETY: as in `copy_from_shared`, with `dst` the shared, aligned
@@ -548,10 +545,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bulk_copies_match_a_plain_copy_around_the_rep_movsb_threshold() {
+    fn bulk_copies_match_a_plain_copy() {
         let src: [u8; 1100] = core::array::from_fn(|i| (i * 7) as u8 ^ 0x5a);
-        for off in 0..WORD + 1 {
-            for n in [255, 256, 257, 511, 1024, 1100 - WORD] {
+        for off in 0..=16 {
+            for n in [255, 256, 257, 511, 1024, 1100 - 16] {
                 let mut a = [0u8; 1100];
                 // SAFETY: both ranges are inside the arrays, which are
                 // distinct.
@@ -570,7 +567,7 @@ mod tests {
     #[test]
     fn volatile_copies_match_a_plain_copy_at_every_alignment() {
         let src: [u8; 67] = core::array::from_fn(|i| i as u8 ^ 0x5a);
-        for off in 0..WORD + 1 {
+        for off in 0..=16 {
             for n in 0..src.len() - off {
                 let mut a = [0u8; 67];
                 // SAFETY: both ranges are inside the arrays, which are

@@ -122,22 +122,3 @@ pub(crate) unsafe extern "C" fn restore_rt() {
         nr = const linux_raw_sys::general::__NR_rt_sigreturn,
     );
 }
-
-/// `rep movsb`: copies `n` bytes from `src` to `dst` as one instruction,
-/// which the compiler can neither elide, split, merge nor repeat (the
-/// `asm!` is opaque to it), so, like volatile accesses, every call really
-/// reads and writes the memory. With ERMS/FSRM (every x86_64 CPU of the
-/// last decade) it runs at `memcpy` speed for bulk sizes. For shared
-/// memory copies ([`crate::shm`]).
-///
-/// # Safety
-/// `src..src + n` readable, `dst..dst + n` writable, not overlapping.
-#[cfg(feature = "shm")]
-#[inline]
-pub(crate) unsafe fn copy_bytes(dst: *mut u8, src: *const u8, n: usize) {
-    // SAFETY: the caller's contract; the direction flag is clear (ABI).
-    unsafe {
-        asm!("rep movsb", inout("rcx") n => _, inout("rdi") dst => _, inout("rsi") src => _,
-            options(nostack, preserves_flags));
-    }
-}
