@@ -211,6 +211,8 @@ macro_rules! end_write {
 ///
 /// Closes its fd on drop. A read returns `Ok(0)` (end of stream) once every
 /// write end is closed and the pipe is drained.
+///
+/// Syscalls: none until dropped; then `close`.
 #[derive(Debug)]
 pub struct ReadEnd(OwnedFd);
 
@@ -220,6 +222,8 @@ pub struct ReadEnd(OwnedFd);
 /// stream. Writes of at most `PIPE_BUF` (4096) bytes are atomic: never
 /// interleaved with another writer's bytes. Writing with no read end open
 /// raises `SIGPIPE` (see [`write`](Self::write)).
+///
+/// Syscalls: none until dropped; then `close`.
 #[derive(Debug)]
 pub struct WriteEnd(OwnedFd);
 
@@ -228,6 +232,8 @@ pub struct WriteEnd(OwnedFd);
 /// Linux-specific: such an open never blocks and never fails with `ENXIO`,
 /// because the opener is its own reader and writer; for the same reason a
 /// read never sees end of stream while this end is open.
+///
+/// Syscalls: none until dropped; then `close`.
 #[derive(Debug)]
 pub struct ReadWriteEnd(OwnedFd);
 

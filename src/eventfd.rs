@@ -116,6 +116,8 @@ pub const MAX: u64 = u64::MAX - 1;
 ///
 /// Closes its fd on drop. Share it with another process by handing over the
 /// fd; every holder sees the same counter.
+///
+/// Syscalls: none until dropped; then `close`.
 #[doc(alias = "eventfd")]
 #[derive(Debug)]
 pub struct EventFd(OwnedFd);

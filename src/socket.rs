@@ -337,11 +337,15 @@ pub struct RecvMsg {
 
 /// A Unix socket: one end of a pair, an accepted or connected stream or
 /// seqpacket socket, or a datagram socket. Closes its fd on drop.
+///
+/// Syscalls: none until dropped; then `close`.
 #[derive(Debug)]
 pub struct Socket(OwnedFd);
 
 /// A listening stream or seqpacket socket. Closes its fd on drop; a path
 /// socket's file stays (remove it with [`unlink`]).
+///
+/// Syscalls: none until dropped; then `close`.
 #[derive(Debug)]
 pub struct Listener(OwnedFd);
 

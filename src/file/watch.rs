@@ -116,6 +116,8 @@ impl Watch {
 /// it, behind a pollable fd.
 ///
 /// Closing it (drop) removes all its watches.
+///
+/// Syscalls: none until dropped; then `close`.
 #[doc(alias = "inotify")]
 #[derive(Debug)]
 pub struct Watcher(OwnedFd);

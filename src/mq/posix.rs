@@ -347,6 +347,8 @@ pub fn unlink(name: impl AsRef<[u8]>) -> Result<()> {
 /// Unlinks a queue name when dropped: the opt-in cleanup for the process
 /// that created the queue. Errors on drop are ignored (the name may be
 /// gone already).
+///
+/// Syscalls: none until dropped; then `mq_unlink`.
 #[must_use = "the name is unlinked when the guard drops"]
 #[derive(Debug)]
 pub struct UnlinkOnDrop(Name);
@@ -478,6 +480,8 @@ fn caller_deadline(t: &Timespec) -> Result<__kernel_timespec> {
 ///
 /// Closing any descriptor of the queue in the process that registered
 /// for [notification](Mq::notify) cancels the registration.
+///
+/// Syscalls: none until dropped; then `close`.
 #[doc(alias = "mqd_t")]
 #[derive(Debug)]
 pub struct Mq(OwnedFd);
@@ -849,6 +853,8 @@ pub struct Notification {
 /// Each registration reserves room for its 32-byte datagram in the
 /// socket's receive buffer; if that is full (hundreds of unread
 /// notifications), [`Mq::notify`] waits for room.
+///
+/// Syscalls: none until dropped; then `close`.
 ///
 /// ```
 /// # fn main() -> bareipc::Result<()> {

@@ -69,6 +69,8 @@ pub fn create(name: &CStr, flags: MemfdFlags) -> Result<Memfd> {
 }
 
 /// A memfd: an fd (close-on-exec) on an anonymous, sealable file.
+///
+/// Syscalls: none until dropped; then `close`.
 #[derive(Debug)]
 pub struct Memfd(OwnedFd);
 

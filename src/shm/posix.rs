@@ -180,6 +180,8 @@ pub fn unlink(name: impl AsRef<[u8]>) -> Result<()> {
 ///
 /// Dropping it closes the fd; the object and its name remain until
 /// [`unlink`] (see [`UnlinkOnDrop`] for the creator's guard).
+///
+/// Syscalls: none until dropped; then `close`.
 #[derive(Debug)]
 pub struct SharedMemory(OwnedFd);
 

@@ -173,6 +173,8 @@ fn pid_raw(pid: Pid) -> i32 {
 ///
 /// Always close-on-exec. It becomes readable (`poll`) when the process
 /// exits.
+///
+/// Syscalls: none until dropped; then `close`.
 #[doc(alias = "pidfd")]
 #[derive(Debug)]
 pub struct PidFd(OwnedFd);

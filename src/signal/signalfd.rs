@@ -70,6 +70,8 @@ bitflags::bitflags! {
 /// A child inherits neither the fd (close-on-exec) nor, if spawned with
 /// std's `Command`, the mask (std resets it); one spawned otherwise
 /// inherits the mask across `execve` and must reset it.
+///
+/// Syscalls: none until dropped; then `close`.
 #[doc(alias = "signalfd")]
 #[derive(Debug)]
 pub struct SignalFd(OwnedFd);

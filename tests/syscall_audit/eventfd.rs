@@ -3,7 +3,7 @@
 use bareipc::Errno;
 use bareipc::eventfd::{EventFd, EventFdFlags};
 
-use crate::audit;
+use crate::{audit, audit_drop};
 
 pub fn run() {
     let e = audit("eventfd::EventFd::new", &["eventfd2"], || {
@@ -22,4 +22,5 @@ pub fn run() {
     audit("eventfd::EventFd::read", &["read"], || {
         assert_eq!(e.read(), Err(Errno::AGAIN))
     });
+    audit_drop("eventfd::EventFd", &["close"], e);
 }

@@ -7,8 +7,8 @@ use bareipc::Errno;
 use bareipc::fifo::{self, FifoFlags, Mode, ReadEnd, ReadWriteEnd};
 use rustix::fs::OFlags;
 
-use crate::audit;
 use crate::common::{self, TempDir};
+use crate::{audit, audit_drop};
 
 const OWNER_RW: Mode = fifo::DEFAULT_MODE;
 
@@ -38,7 +38,7 @@ pub fn run() {
     let rw = audit("fifo::open", &["openat"], || {
         fifo::open::<ReadWriteEnd, _>(&dir, "a", FifoFlags::empty()).unwrap()
     });
-    drop(rw);
+    audit_drop("ends::ReadWriteEnd", &["close"], rw);
 
     // Both checks pass.
     let r = audit(

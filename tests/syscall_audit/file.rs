@@ -421,4 +421,5 @@ fn watching(tmp: &TempDir) {
         &["inotify_rm_watch"],
         || w.remove(wd).unwrap(),
     );
+    audit_drop("file::watch::Watcher", &["close"], w);
 }

@@ -14,7 +14,7 @@ use bareipc::mq::posix::{
 use bareipc::mq::sysv::{CreateFlags, Message, MsgQueue, MsgType, RecvFlags, Select, SendFlags};
 use rustix::time::{ClockId, Timespec};
 
-use crate::{audit, common};
+use crate::{audit, audit_drop, common};
 
 /// A timeout that expires at once for the cases that want it to.
 const SHORT: Duration = Duration::from_millis(1);
@@ -176,17 +176,19 @@ fn posix_queues() {
     });
     assert_eq!(refused, Err(Errno::INVAL));
 
-    drop((q, again, reader));
+    drop((again, reader));
+    audit_drop("mq::posix::Mq", &["close"], q);
     audit("mq::posix::unlink", &["mq_unlink"], || posix::unlink(&name)).unwrap();
     let gone = audit("mq::posix::unlink", &["mq_unlink"], || posix::unlink(&name));
     assert_eq!(gone, Err(Errno::NOENT));
-    drop(guard);
+    // The name is gone already: the error is ignored.
+    audit_drop("mq::posix::UnlinkOnDrop", &["mq_unlink"], guard);
 }
 
 fn notification() {
     let name = format!("/{}", common::unique_name("bareipc-audit-mq"));
     let q = posix::create(&name, Access::ReadWrite, OpenFlags::NONBLOCK, None).unwrap();
-    let _guard = UnlinkOnDrop::new(&name).unwrap();
+    let guard = UnlinkOnDrop::new(&name).unwrap();
 
     // A signal registration, never fired: cancelled before any message.
     let how = Notify::Signal {
@@ -275,6 +277,12 @@ fn notification() {
     .unwrap();
     assert_eq!(n.event, NotifyEvent::Message);
     q.receive(&mut buf).unwrap();
+    // Registered again: closing the queue's only descriptor ends the
+    // registration in the kernel, with no call of its own.
+    q.notify(how).unwrap();
+    audit_drop("mq::posix::Mq", &["close"], q);
+    audit_drop("mq::posix::NotifySocket", &["close"], sock);
+    audit_drop("mq::posix::UnlinkOnDrop", &["mq_unlink"], guard);
 }
 
 fn sysv_queues() {

@@ -3,7 +3,7 @@
 use bareipc::Errno;
 use bareipc::pipe::{self, IoSliceRaw, PipeFlags, SpliceFlags, WriteEnd};
 
-use crate::audit;
+use crate::{audit, audit_drop};
 
 pub fn run() {
     let (r, w) = audit("pipe::pipe", &["pipe2"], || pipe::pipe().unwrap());
@@ -76,7 +76,9 @@ pub fn run() {
     let mut six = [0u8; 6];
     assert_eq!(r2.read(&mut six), Ok(6));
     assert_eq!(&six, b"abcabc");
-    drop((r, w, r2, w2));
+    drop((r2, w2));
+    audit_drop("ends::ReadEnd", &["close"], r);
+    audit_drop("ends::WriteEnd", &["close"], w);
 
     let _ = audit("pipe::pipe_with", &["pipe2"], || {
         pipe::pipe_with(PipeFlags::NONBLOCK).unwrap()

@@ -59,7 +59,7 @@ fn posix_objects() {
     })
     .unwrap();
     mapping_accessors(map);
-    drop(shm);
+    audit_drop("shm::posix::SharedMemory", &["close"], shm);
     audit_drop("shm::posix::UnlinkOnDrop", &["unlinkat"], guard);
 
     let other = shm_name();
@@ -169,7 +169,8 @@ fn memfds() {
         || Memfd::require_seals(r, Seals::SHRINK),
     );
     assert_eq!(not_memfd.err(), Some(Errno::INVAL));
-    drop((w, fd));
+    drop(w);
+    audit_drop("shm::memfd::Memfd", &["close"], fd);
 }
 
 fn sysv_segments() {

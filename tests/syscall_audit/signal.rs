@@ -26,7 +26,7 @@ use bareipc::signal::{
 use rustix::process::{Pid, getpid};
 use rustix::thread::gettid;
 
-use crate::audit;
+use crate::{audit, audit_drop};
 
 pub fn run() {
     numbers();
@@ -134,7 +134,7 @@ fn masks_waits_and_signalfd() {
         sfd.read_batch(&mut full)
     });
     assert_eq!(r, Err(Errno::INVAL));
-    drop(sfd);
+    audit_drop("signal::signalfd::SignalFd", &["close"], sfd);
 
     assert!(signal::pending().unwrap().intersection(set).is_empty());
     audit("signal::mask::unblock", &["rt_sigprocmask"], || {
@@ -277,7 +277,7 @@ fn to_another_process() {
         &["getpid", "getuid", "pidfd_send_signal"],
         || pidfd.queue(cont, value).unwrap(),
     );
-    drop(pidfd);
+    audit_drop("signal::send::PidFd", &["close"], pidfd);
 
     // Still running: SIGCONT did nothing to it. End it through its stdin.
     let mut stdin = cat.stdin.take().unwrap();

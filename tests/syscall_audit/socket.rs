@@ -10,8 +10,8 @@ use bareipc::socket::{
 };
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 
-use crate::audit;
 use crate::common::{TempDir, unique_name};
+use crate::{audit, audit_drop};
 
 pub fn run() {
     addresses_and_credentials();
@@ -69,7 +69,8 @@ fn binding() {
     audit("socket::Listener::accept", &["accept4"], || {
         assert_eq!(l.accept().err(), Some(Errno::AGAIN))
     });
-    drop((a, c, a2, c2));
+    drop((c, a2, c2));
+    audit_drop("socket::Socket", &["close"], a);
     // The name is taken: the new socket is closed again.
     audit("socket::listen", &["socket", "bind", "close"], || {
         assert_eq!(
@@ -83,7 +84,7 @@ fn binding() {
             Some(Errno::OPNOTSUPP)
         )
     });
-    drop(l);
+    audit_drop("socket::Listener", &["close"], l);
     // The listener is gone, its file stays: a stale socket to remove.
     let l = audit(
         "socket::listen",
