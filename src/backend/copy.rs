@@ -21,10 +21,9 @@
 //! reader see a mix of old and new bytes, as with any `memcpy`.
 //!
 //! Measured on an AMD Zen 5 (one vector store a cycle, whatever its
-//! width), one copy in and one out, glibc's `memcpy` (which uses AVX-512
-//! there) in parentheses: 100 B 7.8 ns (7.8), 1 KiB 13.3 (11.0), 4 KiB 38
-//! (83: glibc switches to `rep movsb` at 4 KiB), 16 KiB 140 (267), 64 KiB
-//! 1020 (1081).
+//! width), one copy in and one out, cache-hot, glibc's `memcpy` (which uses
+//! AVX-512 there) in parentheses: 100 B 7.7 ns (7.6), 1 KiB 13.5 (11.7),
+//! 4 KiB 88 (88), 64 KiB 1020 (1081).
 #![allow(clippy::inline_always)]
 
 use core::arch::asm;
@@ -381,16 +380,19 @@ enum Vectors {
 
 impl Vectors {
     /// From this many bytes on, copies use `rep movsb`. Measured on Zen 5,
-    /// one copy each way (`rep movsb` / the loop): 16-byte moves lose from
-    /// 1 KiB (12.4 / 18.9 ns); 32-byte ones win at 1 KiB (12.4 / 9.9) and
-    /// lose at 2 KiB (16.2 / 19.1); 64-byte ones win up to 24 KiB (145 /
-    /// 105) and lose once source and destination no longer fit L1 (32 KiB:
-    /// 197 / 465).
+    /// one copy each way, cache-hot (`rep movsb` / the loop): 16-byte moves
+    /// lose from 1 KiB (12.4 / 18.9 ns); 32-byte ones win at 1 KiB (12.4 /
+    /// 9.9) and lose at 2 KiB (16.2 / 19.1); 64-byte ones win cache-hot up
+    /// to 24 KiB (145 / 105), but shared memory is mostly read on another
+    /// core than the one that wrote it, and there `rep movsb` is ahead
+    /// from 2 KiB (the `shm_spin` round trip between two CPUs: 0.86 of
+    /// glibc's at 2 KiB against 0.96 with the loop, 0.98 at 4 KiB against
+    /// 1.14).
     const fn rep_movsb_min(self) -> usize {
         match self {
             Vectors::Sse2 => 512,
             Vectors::Avx => 2048,
-            Vectors::Avx512 => 16384,
+            Vectors::Avx512 => 2048,
         }
     }
 }
@@ -487,7 +489,7 @@ mod tests {
     /// bytes, and nothing written outside the destination.
     #[test]
     fn every_path_matches_a_plain_copy() {
-        const GAP: usize = 32768;
+        const GAP: usize = 8192;
         const LEN: usize = 2 * GAP + 256;
         let init: [u8; LEN] = core::array::from_fn(|i| (i * 7 + i / 251) as u8 ^ 0x5a);
         let near = |t: usize| t - 70..t + 70;
@@ -518,6 +520,7 @@ mod tests {
         let (mut buf, mut want) = (init, init);
         for &(name, path, min) in paths {
             for n in sizes.clone().filter(|&n| n >= min) {
+                assert!(n + 32 + 4096 < GAP);
                 for (so, delta) in [
                     (0, 0),
                     (1, 16),
@@ -530,8 +533,8 @@ mod tests {
                     let d = GAP + so + delta;
                     want.copy_within(so..so + n, d);
                     let p = buf.as_mut_ptr();
-                    // SAFETY: `so + n < GAP <= d` and `d + n <= LEN` (sizes
-                    // stop below 16500): both ranges inside `buf`, disjoint.
+                    // SAFETY: `so + n < GAP <= d` and `d + n <= LEN` (the
+                    // assertion above): both ranges inside `buf`, disjoint.
                     unsafe { path(p.add(d), p.add(so), n) };
                     assert!(buf == want, "{name} n={n} so={so} delta={delta}");
                     // Back to `init` (only the destination changed).
