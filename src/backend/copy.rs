@@ -1,10 +1,10 @@
 //! Bulk copies to and from shared memory on x86_64 ([`crate::shm`]'s
 //! `read_at` / `write_at`).
 //!
-//! Every load and store is its own `asm!` statement, which the compiler
-//! can neither elide, merge, split nor repeat: each call really reads and
-//! writes the memory, as volatile accesses would, but with the instruction
-//! chosen here. The shapes are those of a good `memcpy`:
+//! Every load and store is made inside an `asm!` statement (one access,
+//! or four vectors at once), which the compiler can neither elide, merge,
+//! split nor repeat: each call really reads and writes the memory, as
+//! volatile accesses would, but with the instructions chosen here. The shapes are those of a good `memcpy`:
 //!
 //! - below 16 bytes, two overlapping moves of the widest size that fits;
 //! - then vector moves of the widest kind the CPU and kernel support
@@ -24,8 +24,6 @@
 //! width), one copy in and one out, cache-hot, glibc's `memcpy` (which uses
 //! AVX-512 there) in parentheses: 100 B 7.7 ns (7.6), 1 KiB 13.5 (11.7),
 //! 4 KiB 88 (88), 64 KiB 1020 (1081).
-#![allow(clippy::inline_always)]
-
 use core::arch::asm;
 use core::arch::x86_64::{__m128i, __m256i, __m512i};
 use core::sync::atomic::{AtomicU8, Ordering};
@@ -270,15 +268,16 @@ const ALIAS_WINDOW: usize = 256;
 /// load comes before every store (no dependency between them can stall);
 /// the vectors of a size class overlap to cover `n` exactly. Beyond, a
 /// loop of four vectors a round, forwards or (for 4K aliasing) backwards,
-/// with the four vectors at the far end loaded before it and stored after.
+/// its stores aligned; the ends it leaves out (four vectors at one end,
+/// one at the other) are loaded before it and stored after.
 macro_rules! vector_copy {
     ($d:ident, $s:ident, $n:ident, $w:literal, $ld:ident, $st:ident,
      $ld4:ident, $st4:ident, $cp4:ident) => {{
         let (d, s, n, w) = ($d, $s, $n, $w);
-        // SAFETY: every vector starts at an offset `o` with
-        // `0 <= o <= n - W`, so it stays inside both ranges (the caller's
-        // contract, and `n >= W`); so does every group of four, which
-        // starts at most at `n - 4 W`.
+        // Every vector starts at an offset `o` with `0 <= o <= n - W`, and
+        // every group of four at most at `n - 4 W`.
+        // SAFETY: so each stays inside both ranges (the caller's contract,
+        // and `n >= W`).
         unsafe {
             if n <= 2 * w {
                 let (a, b) = ($ld(s), $ld(s.add(n - w)));
