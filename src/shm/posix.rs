@@ -251,6 +251,9 @@ impl UnlinkOnDrop {
     ///
     /// # Errors
     /// `EINVAL` / `ENAMETOOLONG` for a bad name, as [`open`].
+    ///
+    /// # References
+    /// - [shm_unlink(3)](https://man7.org/linux/man-pages/man3/shm_unlink.3.html)
     pub fn new(name: impl AsRef<[u8]>) -> Result<Self> {
         ShmPath::new(name.as_ref()).map(Self)
     }
