@@ -404,39 +404,86 @@ pub(crate) fn semctl_info(usage: bool, info: &mut seminfo) -> Result<c_int, Errn
     unsafe { ctl(Ctl::Sem, 0, 0, cmd, Arg::by_mut(info)) }
 }
 
-/// The number of semaphores in set `id`: GETALL and SETALL access exactly
-/// that many values.
+/// The number of semaphores in set `id` now. GETALL and SETALL access as
+/// many values as the set has when *they* run, and by then the id may name
+/// another set (a peer that owns the set can remove it and, once the id's
+/// sequence number wraps, get the same id for a set of any size): this
+/// size only picks the buffer and the up-front error, never a bound the
+/// kernel keeps.
+#[cfg(feature = "sem")]
 fn nsems(id: c_int) -> Result<usize, Errno> {
     let mut ds = semid64_ds::default();
     semctl_stat(id, StatCmd::Id, &mut ds)?;
     Ok(ds.sem_nsems as usize)
 }
 
+/// A value no semaphore can hold (values are `0..=SEMVMX`, 32767): marks
+/// the scratch entries `GETALL` did not write.
+#[cfg(feature = "sem")]
+const UNWRITTEN: u16 = u16::MAX;
+
 /// `semctl(id, 0, GETALL, vals)`: the values of every semaphore in the
-/// set, into the first `nsems` entries of `vals`. `vals` shorter than the
-/// set → `ERANGE`. Makes `semctl(IPC_STAT)` first: the kernel writes
-/// `nsems` values, whatever the buffer.
+/// set, into the first `n` entries of `vals`; returns `n`.
+///
+/// `semctl(IPC_STAT)` first gives `n` (`vals` shorter → `ERANGE`). The
+/// kernel then writes into a [`Guarded`](super::mm::Guarded) scratch of
+/// exactly `n` values, pre-filled with [`UNWRITTEN`], and only a complete
+/// answer is copied to `vals`: a set that grew (another set under the
+/// same id) faults on the guard, one that shrank leaves its last entry
+/// unwritten, and both are `EIDRM`, since the set we measured is gone.
+#[cfg(feature = "sem")]
 pub(crate) fn semctl_getall(id: c_int, vals: &mut [u16]) -> Result<usize, Errno> {
     let n = nsems(id)?;
     if vals.len() < n {
         return Err(Errno::RANGE);
     }
-    // SAFETY: GETALL writes `nsems` u16s; `vals` holds at least that many
-    // (the size of a set never changes, and a removed set's id is never
-    // reused for another set: ids carry a sequence number).
-    unsafe { ctl(Ctl::Sem, id, 0, GETALL, Arg::by_mut(vals)) }?;
+    let scratch = super::mm::Guarded::new(n * 2)?;
+    let p = scratch.as_mut_ptr().cast::<u16>();
+    // SAFETY: the scratch holds `n` u16s at `p` (2-aligned: the guard
+    // is page-aligned and `n * 2` is even), private to this process.
+    unsafe { core::slice::from_raw_parts_mut(p, n) }.fill(UNWRITTEN);
+    // SAFETY: GETALL writes as many u16s as the set has now, from `p`;
+    // the first `n` are our scratch and the rest would be the guard, where
+    // the kernel's copy stops with EFAULT: it writes nothing outside the
+    // scratch, whatever the set is by then.
+    match unsafe { ctl(Ctl::Sem, id, 0, GETALL, Arg::raw_ptr(p.cast())) } {
+        Err(Errno::FAULT) => return Err(Errno::IDRM),
+        r => r?,
+    };
+    // SAFETY: as above; the kernel's write is over.
+    let tmp = unsafe { core::slice::from_raw_parts(p, n) };
+    if tmp.last() == Some(&UNWRITTEN) {
+        return Err(Errno::IDRM);
+    }
+    vals[..n].copy_from_slice(tmp);
     Ok(n)
 }
 
 /// `semctl(id, 0, SETALL, vals)`: sets every semaphore of the set.
 /// `vals.len()` must equal the set's size (`EINVAL` otherwise), checked
-/// with `semctl(IPC_STAT)` first: the kernel reads `nsems` values.
+/// with `semctl(IPC_STAT)` first.
+///
+/// The kernel reads the values from a [`Guarded`](super::mm::Guarded)
+/// copy of `vals`: should the id name a larger set by then, its read
+/// faults on the guard (`EFAULT`, reported as `EIDRM`) and nothing is
+/// set, instead of reading the memory after `vals` into the set.
+#[cfg(feature = "sem")]
 pub(crate) fn semctl_setall(id: c_int, vals: &[u16]) -> Result<(), Errno> {
     if vals.len() != nsems(id)? {
         return Err(Errno::INVAL);
     }
-    // SAFETY: SETALL reads `nsems` == `vals.len()` u16s.
-    unsafe { ctl(Ctl::Sem, id, 0, SETALL, Arg::by_ref(vals)) }.map(drop)
+    let scratch = super::mm::Guarded::new(vals.len() * 2)?;
+    let p = scratch.as_mut_ptr().cast::<u16>();
+    // SAFETY: the scratch holds `vals.len()` u16s at `p`, 2-aligned and
+    // private; `vals` is ours, elsewhere.
+    unsafe { core::slice::from_raw_parts_mut(p, vals.len()) }.copy_from_slice(vals);
+    // SAFETY: SETALL reads as many u16s as the set has now, from `p`:
+    // the scratch, then the guard, where the kernel's copy stops with
+    // EFAULT before anything is set.
+    match unsafe { ctl(Ctl::Sem, id, 0, SETALL, Arg::raw_ptr(p.cast())) } {
+        Err(Errno::FAULT) => Err(Errno::IDRM),
+        r => r.map(drop),
+    }
 }
 
 /// Which object an `IPC_STAT`-like command names.

@@ -322,8 +322,9 @@ impl SemSet {
     /// The set with id `id`, as another process reported it. No syscall
     /// and no check: a wrong id makes later calls fail with `EINVAL` or
     /// `EIDRM` (or names another set, which is why ids should come from a
-    /// trusted peer). Safe: every call that passes a buffer sizes it from
-    /// the set it names.
+    /// trusted peer). Safe: no call trusts an id to keep naming the same
+    /// set from one syscall to the next ([`values`](Self::values) and
+    /// [`set_values`](Self::set_values) guard their buffers).
     ///
     /// Syscalls: none.
     pub const fn from_id(id: c_int) -> SemSet {
@@ -430,13 +431,25 @@ impl SemSet {
     /// first `n` entries of `values`, where `n` (returned) is the set's
     /// size. Needs read permission.
     ///
-    /// Syscalls: `semctl(IPC_STAT)` for the size, then `semctl(GETALL)` (on
-    /// i386 before Linux 5.1: `ipc(SEMCTL)` twice).
+    /// The size comes from `IPC_STAT`, and by the time `GETALL` runs the
+    /// id may name another set (its owner can remove it and get the same
+    /// id back for a set of any size). So the kernel writes into a private
+    /// scratch buffer of exactly `n` values that ends at an inaccessible
+    /// guard page, and only a complete answer of `n` values reaches
+    /// `values`: whatever the peer does, nothing past `values[..n]` is
+    /// written.
+    ///
+    /// Syscalls: `semctl(IPC_STAT)` for the size, `mmap` and `mprotect`
+    /// for the guarded scratch, `semctl(GETALL)`, `munmap` (on 32-bit
+    /// `mmap2`; on i386 before Linux 5.1 `ipc(SEMCTL)` for the two
+    /// `semctl`s).
     ///
     /// # Errors
-    /// `ERANGE` if `values` is shorter than the set (checked before
-    /// `GETALL`: the kernel would write past it); `EINVAL` for a bad id;
-    /// `EIDRM`; `EACCES`.
+    /// - `ERANGE`: `values` is shorter than the set.
+    /// - `EIDRM`: the set was removed (also when its id came to name a set
+    ///   of another size between the two steps; `values` is untouched
+    ///   then).
+    /// - `EINVAL`: a bad id; `EACCES`: no read permission; `ENOMEM`.
     ///
     /// # References
     /// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
@@ -450,18 +463,26 @@ impl SemSet {
     /// waiters the new values satisfy and clears every undo adjustment for
     /// the set. Needs write permission.
     ///
-    /// Under qemu-user 7.2 the array must be writable memory: qemu checks
-    /// it for write access, so a constant promoted to read-only data
-    /// (`&[1, 2]`) gets `EFAULT` there (not on a real kernel). Pass a local
-    /// array.
+    /// As for [`values`](Self::values), the size comes from `IPC_STAT` and
+    /// the id may name another set by the time `SETALL` runs: the kernel
+    /// reads from a guarded private copy of `values`, so a larger set's
+    /// read stops at the guard (`EIDRM`, and nothing is set) instead of
+    /// taking the memory that follows `values` into the set.
     ///
-    /// Syscalls: `semctl(IPC_STAT)` for the size, then `semctl(SETALL)`
-    /// (on i386 before Linux 5.1: `ipc(SEMCTL)` twice).
+    /// Under qemu-user 7.2 the array must be writable memory: qemu checks
+    /// it for write access. The copy is writable, so any `values` works.
+    ///
+    /// Syscalls: `semctl(IPC_STAT)` for the size, `mmap` and `mprotect`
+    /// for the guarded copy, `semctl(SETALL)`, `munmap` (on 32-bit
+    /// `mmap2`; on i386 before Linux 5.1 `ipc(SEMCTL)` for the two
+    /// `semctl`s).
     ///
     /// # Errors
-    /// `EINVAL` if `values.len()` is not the set's size (checked before
-    /// `SETALL`: the kernel would read past it), or a bad id; `ERANGE` for
-    /// a value above [`MAX_VALUE`]; `EIDRM`; `EACCES`.
+    /// - `EINVAL`: `values.len()` is not the set's size, or a bad id.
+    /// - `ERANGE`: a value above [`MAX_VALUE`].
+    /// - `EIDRM`: the set was removed (also when its id came to name a
+    ///   larger set between the two steps; nothing is set then).
+    /// - `EACCES`: no write permission; `ENOMEM`.
     ///
     /// # References
     /// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)

@@ -1,0 +1,40 @@
+//! The hostile peer: tests that attack each family as another process
+//! would — another uid, or the same uid compromised — and assert that no
+//! safe call corrupts memory, faults, touches the wrong file, panics,
+//! hangs or is denied service by a name the peer could predict.
+//!
+//! Each test names the attack it plays. Races are run in bounded loops
+//! until the attack would have won, and each such test also asserts that
+//! the race was really exercised (a check that cannot fail is not a
+//! check). Attacks that need a second uid switch a re-executed child to
+//! [`common::OTHER_UID`] (as root only; skipped with a `NOTE:` otherwise).
+//! Attacks that need to steer the kernel (reusing a SysV id at once with
+//! `kernel.sem_next_id`) run in a private IPC namespace, so nothing leaks
+//! to the host and no global limit changes.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod sem;
+mod trace;
+
+use std::time::Duration;
+
+/// How long any bounded wait or attack loop may run before the test gives
+/// up: far above what a correct run needs, even under qemu.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Moves the calling thread into a private IPC namespace (threads it
+/// spawns afterwards share it), or returns `false` after a `NOTE:` where
+/// that is not allowed (not root, or a sandbox that forbids it).
+pub fn private_ipc_namespace(test: &str) -> bool {
+    // SAFETY: NEWIPC unshares no fd table, the one flag that makes
+    // `unshare` unsafe.
+    match unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::NEWIPC) } {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("NOTE: {test}: skipped: no private IPC namespace ({e})");
+            false
+        }
+    }
+}
