@@ -748,7 +748,7 @@ fn stream_parent() -> Res<Line> {
         exchanged: format!("creds, a pipe fd, then {MSG} B out, back through it"),
         rtts,
         syscalls: format!(
-            "{}, fchmodat, getsockopt(SO_PEERCRED), pipe2, sendmsg+recvmsg(SCM_RIGHTS) | sendto, recvfrom, write, read",
+            "{}, fchmod, getsockopt(SO_PEERCRED), pipe2, sendmsg+recvmsg(SCM_RIGHTS) | sendto, recvfrom, write, read",
             net("socket, bind, listen, connect, accept4")
         ),
     })
@@ -821,7 +821,7 @@ fn datagram_parent() -> Res<Line> {
         exchanged: format!("{MSG} B datagrams (each +1) between two paths"),
         rtts,
         syscalls: format!(
-            "{}, fchmodat | {}, recvfrom",
+            "{}, fchmod | {}, recvfrom",
             net("socket, bind, setsockopt(SO_RCVTIMEO)"),
             net("sendto")
         ),

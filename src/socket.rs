@@ -225,7 +225,7 @@ impl UnixAddr {
 /// [`BindOptions::new`] and the setters.
 #[derive(Clone, Copy, Debug)]
 pub struct BindOptions {
-    mode: Mode,
+    mode: Option<Mode>,
     remove_stale: bool,
     flags: SocketFlags,
     backlog: i32,
@@ -237,11 +237,16 @@ impl Default for BindOptions {
     }
 }
 
+/// The mode of a path socket's file unless [`BindOptions::mode`] says
+/// otherwise: read and write (connect) for the owner only.
+pub const DEFAULT_MODE: Mode = Mode::RUSR.union(Mode::WUSR);
+
 impl BindOptions {
-    /// Mode `0o600`, no stale-file removal, blocking, backlog 128.
+    /// Mode [`DEFAULT_MODE`] (`0o600`), no stale-socket removal, blocking,
+    /// backlog 128.
     pub const fn new() -> Self {
         Self {
-            mode: Mode::RUSR.union(Mode::WUSR),
+            mode: None,
             remove_stale: false,
             flags: SocketFlags::empty(),
             backlog: 128,
@@ -249,15 +254,31 @@ impl BindOptions {
     }
 
     /// The permission bits of a path socket's file (connecting needs write
-    /// permission on it). Ignored for abstract names.
+    /// permission on it), less the process umask, as for every file the
+    /// process creates. They are in force from the instant the file
+    /// exists: the socket gets them (`fchmod` on the socket) before
+    /// `bind` creates the file, so there is no window in which another
+    /// user could connect, and no step by path after the bind.
+    ///
+    /// An abstract name has no permissions (anyone in the network
+    /// namespace may connect: check [`Socket::peer_credentials`]), so
+    /// [`bind`] and [`listen`] refuse a mode for one with `EINVAL`.
     pub const fn mode(mut self, mode: Mode) -> Self {
-        self.mode = mode;
+        self.mode = Some(mode);
         self
     }
 
-    /// Before binding a path, remove what is there if, and only if, it is a
-    /// socket (a leftover of a previous run). Anything else is left in
-    /// place and the bind fails with `EADDRINUSE`.
+    /// Before binding a path, remove what is there if, and only if, it is
+    /// a *stale* socket: a socket file that nobody listens on any more (a
+    /// probe connection to it is refused), typically a leftover of a
+    /// previous run. A live socket, and anything that is not a socket, is
+    /// left in place and the bind fails with `EADDRINUSE`.
+    ///
+    /// The check and the removal name the file through one open handle
+    /// of its directory, so a peer that renames directories of the path
+    /// meanwhile cannot make them reach another file (the probe connects
+    /// through `/proc/self/fd`; without `/proc` it connects by the path,
+    /// which such a peer could then point elsewhere).
     pub const fn remove_stale(mut self, on: bool) -> Self {
         self.remove_stale = on;
         self
@@ -374,24 +395,29 @@ pub fn pair(ty: SocketType, flags: SocketFlags) -> Result<(Socket, Socket)> {
     Ok((Socket(a), Socket(b)))
 }
 
-/// Creates a socket and binds it to `addr`, following `opts` (stale-file
-/// removal, then mode `0o600` on the file by default).
+/// Creates a socket and binds it to `addr`, following `opts` (stale-socket
+/// removal, mode `0o600` on a path socket's file by default).
 ///
-/// Use it for a datagram socket that receives. The file's mode is set with
-/// `fchmodat` right after `bind`; between the two the file has the mode
-/// the umask gives (with the usual umask 022, nobody else can connect in
-/// that window, as connecting needs write permission).
+/// Use it for a datagram socket that receives. A path socket's file has
+/// its mode (less the umask) from the instant it exists: the mode is set
+/// on the socket before `bind` creates the file (see
+/// [`BindOptions::mode`]).
 ///
-/// Syscalls: `socket`; for a path with stale-file removal on, `newfstatat`
-/// and, when it finds a socket, `unlinkat`; `bind`; for a path,
-/// `fchmodat`; and `close` when a step after `socket` fails (on x86
-/// `socketcall` for `socket` and `bind`; on x86 and arm `statx`, or
+/// Syscalls: `socket`; for a path, `fchmod`; with stale-socket removal on,
+/// `openat` (the directory, `O_PATH`), `newfstatat`, and when that finds a
+/// socket, a probe `socket` and `connect` (a second `newfstatat` and
+/// `connect` when `/proc` is missing), `close`, then `unlinkat` if the
+/// probe was refused, and `close` of the directory; `bind`; and `close`
+/// when a step after `socket` fails (on x86 `socketcall` for the
+/// `socket`s, `connect` and `bind`; on x86 and arm `statx`, or
 /// `fstatat64` before Linux 4.11, for the stat).
 ///
 /// # Errors
 /// - [`Errno::ADDRINUSE`](crate::Errno::ADDRINUSE): the name is taken (a
-///   file of any kind at the path, unless it is a socket and
+///   file of any kind at the path, unless it is a stale socket and
 ///   [`BindOptions::remove_stale`] is on; or a bound abstract name).
+/// - [`Errno::INVAL`](crate::Errno::INVAL): a mode for an abstract name,
+///   checked before any syscall.
 /// - [`Errno::NOENT`](crate::Errno::NOENT): a directory of the path is
 ///   missing.
 /// - [`Errno::ACCESS`](crate::Errno::ACCESS): no write permission on the
@@ -405,40 +431,143 @@ pub fn bind(addr: &UnixAddr, ty: SocketType, opts: BindOptions) -> Result<Socket
 }
 
 fn bind_fd(addr: &UnixAddr, ty: SocketType, opts: &BindOptions) -> Result<OwnedFd> {
-    let fd = new_socket(ty, opts.flags)?;
     let path = addr.inner.path_bytes().filter(|_| addr.is_path);
-    if let (Some(path), true) = (path, opts.remove_stale) {
-        remove_stale_socket(path)?;
+    if path.is_none() && opts.mode.is_some() {
+        return Err(Errno::INVAL);
+    }
+    let fd = new_socket(ty, opts.flags)?;
+    if let Some(path) = path {
+        // The kernel creates the file with the socket's own mode, less
+        // the umask: set here, it is in force from the first instant.
+        rustix::fs::fchmod(&fd, opts.mode.unwrap_or(DEFAULT_MODE))?;
+        if opts.remove_stale {
+            remove_stale_socket(path, ty)?;
+        }
     }
     rustix::net::bind(&fd, &addr.inner)?;
-    if let Some(path) = path {
-        rustix::fs::chmodat(rustix::fs::CWD, path, opts.mode, AtFlags::empty())?;
-    }
     Ok(fd)
 }
 
-fn remove_stale_socket(path: &[u8]) -> Result<()> {
-    match rustix::fs::statat(rustix::fs::CWD, path, AtFlags::SYMLINK_NOFOLLOW) {
-        Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::Socket => {
-            match rustix::fs::unlinkat(rustix::fs::CWD, path, AtFlags::empty()) {
-                Ok(()) | Err(Errno::NOENT) => Ok(()),
-                Err(e) => Err(e),
+/// Removes the socket file at `path` if nobody listens on it. The stat,
+/// the probe and the unlink all go through one `O_PATH` handle of the
+/// directory (the probe through `/proc/self/fd/N/name` where `/proc` is
+/// there), so they name the same directory entry whatever a peer renames
+/// meanwhile.
+fn remove_stale_socket(path: &[u8], ty: SocketType) -> Result<()> {
+    use rustix::fs::{Mode, OFlags};
+    let (dir, name) = match path.iter().rposition(|&b| b == b'/') {
+        Some(0) => (&b"/"[..], &path[1..]),
+        Some(i) => (&path[..i], &path[i + 1..]),
+        None => (&b"."[..], path),
+    };
+    if name.is_empty() || name == b"." || name == b".." {
+        // Not a name a socket can be bound to; let bind report it.
+        return Ok(());
+    }
+    let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let dirfd = rustix::fs::openat(rustix::fs::CWD, dir, flags, Mode::empty())?;
+    match rustix::fs::statat(&dirfd, name, AtFlags::SYMLINK_NOFOLLOW) {
+        Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::Socket => {}
+        Ok(_) | Err(Errno::NOENT) => return Ok(()),
+        Err(e) => return Err(e),
+    }
+    let probe = new_socket(ty, SocketFlags::NONBLOCK)?;
+    let proc = ProcPath::new(&dirfd, name);
+    let mut r = Err(Errno::NOENT);
+    let mut proc_works = false;
+    if let Some(p) = &proc {
+        r = rustix::net::connect(&probe, &SocketAddrUnix::new(p.as_bytes())?);
+        // ENOENT: the socket is gone, or there is no /proc (then the
+        // directory's own magic link is missing too).
+        proc_works = r != Err(Errno::NOENT)
+            || rustix::fs::statat(rustix::fs::CWD, p.dir(), AtFlags::empty()).is_ok();
+    }
+    if !proc_works {
+        r = rustix::net::connect(&probe, &SocketAddrUnix::new(path)?);
+    }
+    let refused = r == Err(Errno::CONNREFUSED);
+    drop(probe);
+    if !refused {
+        // Live (connected, or a full backlog), gone, not ours to judge
+        // (EACCES), or no /proc where we expected it: leave it; bind says
+        // EADDRINUSE if the name is still taken.
+        return Ok(());
+    }
+    match rustix::fs::unlinkat(&dirfd, name, AtFlags::empty()) {
+        Ok(()) | Err(Errno::NOENT) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// `/proc/self/fd/<dir>/<name>`, built on the stack, if it fits in a
+/// socket address.
+struct ProcPath {
+    buf: [u8; MAX_PATH],
+    len: usize,
+    dir_len: usize,
+}
+
+impl ProcPath {
+    fn new(dir: &OwnedFd, name: &[u8]) -> Option<Self> {
+        use rustix::fd::AsRawFd;
+        let mut p = Self {
+            buf: [0; MAX_PATH],
+            len: 0,
+            dir_len: 0,
+        };
+        p.push(b"/proc/self/fd/")?;
+        let mut digits = [0u8; 10];
+        let mut n = dir.as_raw_fd() as u32;
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
             }
         }
-        Ok(_) | Err(Errno::NOENT) => Ok(()),
-        Err(e) => Err(e),
+        p.push(&digits[i..])?;
+        p.dir_len = p.len;
+        p.push(b"/")?;
+        p.push(name)?;
+        Some(p)
+    }
+
+    fn push(&mut self, bytes: &[u8]) -> Option<()> {
+        let end = self
+            .len
+            .checked_add(bytes.len())
+            .filter(|&e| e <= MAX_PATH)?;
+        self.buf[self.len..end].copy_from_slice(bytes);
+        self.len = end;
+        Some(())
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    /// `/proc/self/fd/<dir>`: the directory's magic link.
+    fn dir(&self) -> &[u8] {
+        &self.buf[..self.dir_len]
     }
 }
 
 /// `socket` + `bind` + `listen` — a listening stream or seqpacket socket
 /// on `addr`. Accept connections with [`Listener::accept`].
 ///
-/// Syscalls: `socket`; for a path with stale-file removal on, `newfstatat`
-/// and, when it finds a socket, `unlinkat`; `bind`; for a path,
-/// `fchmodat`; `listen`; and `close` when a step after `socket` fails;
-/// none for a datagram type (on x86 `socketcall` for `socket`, `bind` and
-/// `listen`; on x86 and arm `statx`, or `fstatat64` before Linux 4.11, for
-/// the stat).
+/// The mode of a path socket's file is in force from the instant the
+/// file exists, before anyone could connect (see [`BindOptions::mode`]).
+///
+/// Syscalls: `socket`; for a path, `fchmod`; with stale-socket removal on,
+/// `openat` (the directory, `O_PATH`), `newfstatat`, and when that finds a
+/// socket, a probe `socket` and `connect` (a second `newfstatat` and
+/// `connect` when `/proc` is missing), `close`, then `unlinkat` if the
+/// probe was refused, and `close` of the directory; `bind`; `listen`; and
+/// `close` when a step after `socket` fails; none for a datagram type (on
+/// x86 `socketcall` for the `socket`s, `connect`, `bind` and `listen`; on
+/// x86 and arm `statx`, or `fstatat64` before Linux 4.11, for the stat).
 ///
 /// # Errors
 /// - Everything [`bind`] can return.

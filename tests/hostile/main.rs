@@ -16,6 +16,7 @@
 mod common;
 
 mod sem;
+mod socket;
 mod trace;
 
 use std::time::Duration;

@@ -80,7 +80,7 @@ fn getall_and_setall_stay_inside_the_slice_when_the_id_is_reused() {
     cmd.env("SEM_ID", id.to_string());
     let mut swaps_in_window = 0;
     let status = trace::run(cmd, |e| {
-        if e.nr != libc::SYS_semctl || e.args[0] as i32 != id {
+        if e.nr != linux_raw_sys::general::__NR_semctl as libc::c_long || e.args[0] as i32 != id {
             return;
         }
         match e.args[2] & 0xff {

@@ -55,7 +55,7 @@ pub fn available(test: &str) -> bool {
 /// One syscall entry the tracer saw: its number and arguments.
 pub struct Entry {
     /// The syscall number (the target's `SYS_*`).
-    pub nr: i64,
+    pub nr: libc::c_long,
     /// Its six argument registers.
     pub args: [u64; 6],
 }
@@ -114,7 +114,7 @@ pub fn run(mut cmd: Command, mut at_entry: impl FnMut(&Entry)) -> ExitStatus {
             // bytes into `info`.
             let n = unsafe {
                 libc::ptrace(
-                    PTRACE_GET_SYSCALL_INFO,
+                    PTRACE_GET_SYSCALL_INFO as _,
                     tid,
                     std::mem::size_of::<SyscallInfo>(),
                     &mut info,
@@ -127,7 +127,7 @@ pub fn run(mut cmd: Command, mut at_entry: impl FnMut(&Entry)) -> ExitStatus {
             );
             if info.op == PTRACE_SYSCALL_INFO_ENTRY {
                 at_entry(&Entry {
-                    nr: info.nr as i64,
+                    nr: info.nr as libc::c_long,
                     args: info.args,
                 });
             }
@@ -139,5 +139,38 @@ pub fn run(mut cmd: Command, mut at_entry: impl FnMut(&Entry)) -> ExitStatus {
         }
         // SAFETY: `tid` is a stopped tracee of ours.
         unsafe { libc::ptrace(libc::PTRACE_SYSCALL, tid, 0, inject) };
+    }
+}
+
+/// The socket calls a test may stop at. On x86 (i686) rustix makes them
+/// through `socketcall`, whose first argument says which.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)] // each test uses some
+pub enum Net {
+    /// `socket`.
+    Socket = 1,
+    /// `bind`.
+    Bind = 2,
+    /// `connect`.
+    Connect = 3,
+    /// `listen`.
+    Listen = 4,
+}
+
+impl Entry {
+    /// Whether this is socket call `call`, directly or through
+    /// `socketcall`.
+    pub fn is_net(&self, call: Net) -> bool {
+        #[cfg(target_arch = "x86")]
+        if self.nr == libc::SYS_socketcall {
+            return self.args[0] == call as u64;
+        }
+        let nr = match call {
+            Net::Socket => libc::SYS_socket,
+            Net::Bind => libc::SYS_bind,
+            Net::Connect => libc::SYS_connect,
+            Net::Listen => libc::SYS_listen,
+        };
+        self.nr == nr
     }
 }

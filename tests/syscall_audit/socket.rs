@@ -49,10 +49,10 @@ fn binding() {
     let opts = BindOptions::new();
     let stale = opts.remove_stale(true);
 
-    // A path: bind, then the mode.
+    // A path: the mode on the socket, then bind.
     let l = audit(
         "socket::listen",
-        &["socket", "bind", "fchmodat", "listen"],
+        &["socket", "fchmod", "bind", "listen"],
         || socket::listen(&addr, SocketType::Stream, opts).unwrap(),
     );
     let c = audit("socket::connect", &["socket", "connect"], || {
@@ -72,10 +72,46 @@ fn binding() {
     drop((c, a2, c2));
     audit_drop("socket::Socket", &["close"], a);
     // The name is taken: the new socket is closed again.
-    audit("socket::listen", &["socket", "bind", "close"], || {
+    audit(
+        "socket::listen",
+        &["socket", "fchmod", "bind", "close"],
+        || {
+            assert_eq!(
+                socket::listen(&addr, SocketType::Stream, opts).err(),
+                Some(Errno::ADDRINUSE)
+            )
+        },
+    );
+    // A live listener is not stale: the probe connects, nothing is
+    // removed, and the bind fails.
+    audit(
+        "socket::listen",
+        &[
+            "socket",
+            "fchmod",
+            "openat",
+            "newfstatat",
+            "socket",
+            "connect",
+            "close",
+            "close",
+            "bind",
+            "close",
+        ],
+        || {
+            assert_eq!(
+                socket::listen(&addr, SocketType::Stream, stale).err(),
+                Some(Errno::ADDRINUSE)
+            )
+        },
+    );
+    // A mode for an abstract name: refused before any syscall.
+    audit("socket::listen", &[], || {
+        let name = UnixAddr::abstract_name(b"bareipc-audit-mode").unwrap();
+        let opts = opts.mode(rustix::fs::Mode::from_raw_mode(0o666));
         assert_eq!(
-            socket::listen(&addr, SocketType::Stream, opts).err(),
-            Some(Errno::ADDRINUSE)
+            socket::listen(&name, SocketType::Stream, opts).err(),
+            Some(Errno::INVAL)
         )
     });
     audit("socket::listen", &[], || {
@@ -90,10 +126,15 @@ fn binding() {
         "socket::listen",
         &[
             "socket",
+            "fchmod",
+            "openat",
             "newfstatat",
+            "socket",
+            "connect",
+            "close",
             "unlinkat",
+            "close",
             "bind",
-            "fchmodat",
             "listen",
         ],
         || socket::listen(&addr, SocketType::SeqPacket, stale).unwrap(),
@@ -101,23 +142,38 @@ fn binding() {
     drop(l);
     let d = audit(
         "socket::bind",
-        &["socket", "newfstatat", "unlinkat", "bind", "fchmodat"],
+        &[
+            "socket",
+            "fchmod",
+            "openat",
+            "newfstatat",
+            "socket",
+            "connect",
+            "close",
+            "unlinkat",
+            "close",
+            "bind",
+        ],
         || socket::bind(&addr, SocketType::Datagram, stale).unwrap(),
     );
     drop(d);
-    audit("socket::bind", &["socket", "bind", "close"], || {
-        assert_eq!(
-            socket::bind(&addr, SocketType::Datagram, opts).err(),
-            Some(Errno::ADDRINUSE)
-        )
-    });
+    audit(
+        "socket::bind",
+        &["socket", "fchmod", "bind", "close"],
+        || {
+            assert_eq!(
+                socket::bind(&addr, SocketType::Datagram, opts).err(),
+                Some(Errno::ADDRINUSE)
+            )
+        },
+    );
     audit("socket::unlink", &["unlinkat"], || {
         socket::unlink(&*path).unwrap()
     });
     audit("socket::unlink", &["unlinkat"], || {
         assert_eq!(socket::unlink(&*path), Err(Errno::NOENT))
     });
-    let d = audit("socket::bind", &["socket", "bind", "fchmodat"], || {
+    let d = audit("socket::bind", &["socket", "fchmod", "bind"], || {
         socket::bind(&addr, SocketType::Datagram, opts).unwrap()
     });
     drop(d);
@@ -126,7 +182,15 @@ fn binding() {
     std::fs::write(&path, b"").unwrap();
     audit(
         "socket::bind",
-        &["socket", "newfstatat", "bind", "close"],
+        &[
+            "socket",
+            "fchmod",
+            "openat",
+            "newfstatat",
+            "close",
+            "bind",
+            "close",
+        ],
         || {
             assert_eq!(
                 socket::bind(&addr, SocketType::Datagram, stale).err(),
@@ -134,14 +198,19 @@ fn binding() {
             )
         },
     );
-    // A path through a regular file: the stat fails, the socket is closed.
+    // A path through a regular file: opening its directory fails, the
+    // socket is closed.
     let notdir = UnixAddr::path(&*path.join("s")).unwrap();
-    audit("socket::bind", &["socket", "newfstatat", "close"], || {
-        assert_eq!(
-            socket::bind(&notdir, SocketType::Datagram, stale).err(),
-            Some(Errno::NOTDIR)
-        )
-    });
+    audit(
+        "socket::bind",
+        &["socket", "fchmod", "openat", "close"],
+        || {
+            assert_eq!(
+                socket::bind(&notdir, SocketType::Datagram, stale).err(),
+                Some(Errno::NOTDIR)
+            )
+        },
+    );
 
     // An abstract name: no file.
     let name = unique_name("bareipc-audit-socket");
