@@ -119,3 +119,72 @@ impl Drop for Guarded {
         let _ = unsafe { rustix::mm::munmap(self.base.as_ptr().cast(), self.total) };
     }
 }
+
+/// Makes sure every page of a fresh SysV attachment is in memory now, if
+/// the segment might be backed by huge pages; or says why it cannot.
+///
+/// A huge-page segment made with `SHM_NORESERVE` has no pages reserved
+/// for it: a first touch of a page finds the pool empty and raises
+/// `SIGBUS`. The attachment has no fd to ask about the file system, so
+/// the mapping is asked: `MADV_COLD` on its first page is refused
+/// (`EINVAL`) only for huge-page, locked or `VM_PFNMAP` mappings (and by
+/// kernels before 5.4); on an ordinary fresh attachment it has nothing to
+/// do. Only then are the pages faulted in, with `MADV_POPULATE_READ` /
+/// `_WRITE` (Linux 5.14), or `mlock` and `munlock` before that, which
+/// fail with an error where a touch would have faulted. Once in, huge
+/// pages stay: a segment's file cannot be truncated or punched, and huge
+/// pages are never swapped.
+///
+/// Syscalls: `madvise`; where that is refused, `madvise` again, or on
+/// kernels before 5.14 a third `madvise`, `mlock` and `munlock`.
+///
+/// # Errors
+/// `ENOMEM` where some page cannot be had (`EFAULT`, `ENOMEM` or `EBUSY`
+/// from the kernel); `EAGAIN`, `EPERM` from `mlock`.
+pub(crate) fn prefault_if_huge(ptr: NonNull<u8>, len: usize, writable: bool) -> Result<(), Errno> {
+    use rustix::mm::Advice;
+    let p = ptr.as_ptr().cast::<c_void>();
+    // SAFETY: `ptr..ptr + len` is an attachment of this process; the
+    // advice changes no contents (COLD only ages pages; POPULATE faults
+    // them in, as a touch would).
+    match unsafe { rustix::mm::madvise(p, 1, Advice::LinuxCold) } {
+        Err(Errno::INVAL) => {}
+        // Ordinary shared memory (or qemu-user, which ignores advice).
+        _ => return Ok(()),
+    }
+    let populate = if writable {
+        Advice::LinuxPopulateWrite
+    } else {
+        Advice::LinuxPopulateRead
+    };
+    // SAFETY: as above.
+    match unsafe { rustix::mm::madvise(p, len, populate) } {
+        Ok(()) => Ok(()),
+        Err(Errno::INVAL) => {
+            // Before 5.14: locking faults every page in, or fails.
+            // SAFETY: locking and unlocking change no contents.
+            unsafe { rustix::mm::mlock(p, len) }.map_err(|e| match e {
+                Errno::FAULT | Errno::BUSY => Errno::NOMEM,
+                e => e,
+            })?;
+            // SAFETY: as above.
+            let _ = unsafe { rustix::mm::munlock(p, len) };
+            Ok(())
+        }
+        Err(Errno::FAULT | Errno::NOMEM | Errno::BUSY | Errno::HWPOISON) => Err(Errno::NOMEM),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether `fd` is a file of hugetlbfs (an `MFD_HUGETLB` memfd, or a file
+/// under a hugetlbfs mount), whose pages a holder of the fd can take back
+/// (punching a hole returns them to the pool, so that a later touch of a
+/// mapping may find none and fault).
+///
+/// Syscalls: `fstatfs` (`fstatfs64` on 32-bit).
+pub(crate) fn is_hugetlbfs(fd: BorrowedFd<'_>) -> Result<bool, Errno> {
+    let st = rustix::fs::fstatfs(fd)?;
+    // f_type is a word of any width; the magic fits in 32 bits.
+    #[allow(clippy::unnecessary_cast)]
+    Ok(st.f_type as u32 == linux_raw_sys::general::HUGETLBFS_MAGIC)
+}

@@ -6,7 +6,7 @@
 //! reach it, and it disappears with the last fd and mapping. Its seals are
 //! one-way: once [`Seals::SHRINK`] is on, nobody — not the creator, not a
 //! receiver — can make the file smaller, so a mapping of it can never
-//! fault. [`Memfd::map`] maps only such memfds; [`Memfd::require_seals`]
+//! fault (a huge-page memfd also needs a write seal: see [`Memfd::map`]). [`Memfd::map`] maps only such memfds; [`Memfd::require_seals`]
 //! is the receiver's check that a peer's fd carries the seals it needs.
 //!
 //! ```no_run
@@ -145,34 +145,56 @@ impl Memfd {
 
     /// Maps the first `len` bytes, [`ReadOnly`](super::ReadOnly) or
     /// [`ReadWrite`](super::ReadWrite) — safely, because it first checks
-    /// that the memfd is sealed against shrinking and holds `len` bytes,
-    /// so no access through the mapping can ever fault.
+    /// that no holder of the fd can take the memory back: the memfd is
+    /// sealed against shrinking and holds `len` bytes, so no access
+    /// through the mapping can fault.
     ///
-    /// Syscalls: `fcntl(F_GET_SEALS)`, `fstat` and `mmap` (on 32-bit
-    /// `fcntl64`, `statx` or before Linux 4.11 `fstat64`, and `mmap2`);
-    /// only the first, or the first two, when a check fails.
+    /// A huge-page memfd (`MFD_HUGETLB`, or any hugetlbfs file) needs more:
+    /// punching a hole in it gives its pages back to the pool, and a later
+    /// touch of the mapping may then find none and fault. Its holders can
+    /// punch holes unless it is also sealed with [`Seals::WRITE`] or
+    /// [`Seals::FUTURE_WRITE`], so only such a huge-page memfd is mapped
+    /// (read-only, as those seals require); its pages are reserved by the
+    /// `mmap` (`ENOMEM` if the pool lacks them).
+    ///
+    /// Syscalls: `fcntl(F_GET_SEALS)`, `fstatfs` (unless a write seal is
+    /// on), `fstat` and `mmap` (on 32-bit `fcntl64`, `fstatfs64`, `statx`
+    /// or before Linux 4.11 `fstat64`, and `mmap2`); only the first, or
+    /// the first two, when a check fails.
     ///
     /// # Errors
     /// - `EPERM`: [`Seals::SHRINK`] is not set (add it, or see
-    ///   [`map_unchecked`](Self::map_unchecked)); or a
+    ///   [`map_unchecked`](Self::map_unchecked)); a huge-page memfd
+    ///   without [`Seals::WRITE`] or [`Seals::FUTURE_WRITE`]; or a
     ///   [`ReadWrite`](super::ReadWrite) mapping of a memfd sealed with
     ///   `WRITE` or `FUTURE_WRITE`.
     /// - `EINVAL`: `len` is 0 or larger than the memfd.
     /// - `EACCES`: a [`ReadWrite`](super::ReadWrite) mapping of an fd not
-    ///   open for writing; `ENOMEM`.
+    ///   open for writing.
+    /// - `ENOMEM`: no room, or (huge pages) not enough pages in the pool.
     ///
     /// # References
     /// - [mmap(2)](https://man7.org/linux/man-pages/man2/mmap.2.html)
+    /// - [memfd_create(2)](https://man7.org/linux/man-pages/man2/memfd_create.2.html)
+    ///   ("File sealing")
     #[doc(alias = "mmap")]
     pub fn map<A: Access>(&self, len: usize) -> Result<Mapping<A>> {
-        if !self.seals()?.contains(Seals::SHRINK) {
+        let seals = self.seals()?;
+        if !seals.contains(Seals::SHRINK) {
+            return Err(Errno::PERM);
+        }
+        let write_sealed = seals.intersects(Seals::WRITE | Seals::FUTURE_WRITE);
+        if !write_sealed && crate::backend::mm::is_hugetlbfs(self.0.as_fd())? {
             return Err(Errno::PERM);
         }
         if len as u64 > self.len()? {
             return Err(Errno::INVAL);
         }
         // SAFETY: SHRINK is sealed, so the size can never drop below its
-        // current value, which is at least `len`.
+        // current value, which is at least `len`; and its pages cannot be
+        // taken back: ordinary shared memory refaults a punched page (no
+        // fault), and a huge-page file is write-sealed, so no hole can be
+        // punched in it, and the mmap reserves its pages.
         unsafe { Mapping::map_fd(self.0.as_fd(), len, 0) }
     }
 

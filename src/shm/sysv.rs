@@ -38,6 +38,7 @@ use rustix::fs::{Gid, Uid};
 use rustix::process::Pid;
 
 use super::{Access, Mapping, hint};
+use crate::backend::mm;
 use crate::backend::sysv::{self as raw, ShmCmd, StatCmd};
 use crate::backend::types::{self as t, shm_info, shmid64_ds, shminfo64};
 use crate::key::{IpcPerm, Key, RemoveOnDrop, perm_bits};
@@ -76,6 +77,11 @@ bitflags! {
         const EXEC = t::SHM_EXEC;
     }
 }
+
+/// The largest `SHMLBA` of the supported targets (arm's `4 * PAGE_SIZE`
+/// with 64 KiB pages): a [`AttachFlags::ROUND`] hint below it could round
+/// down to address 0.
+const MAX_SHMLBA: usize = 256 * 1024;
 
 /// A SysV shared memory segment, by id. Not a handle that owns anything:
 /// dropping it neither detaches nor removes.
@@ -172,15 +178,30 @@ impl Segment {
     /// kernel chooses, [`ReadOnly`](super::ReadOnly) (`SHM_RDONLY`) or
     /// [`ReadWrite`](super::ReadWrite). The mapping detaches on drop.
     ///
-    /// Syscalls: `shmat`, then `shmctl(IPC_STAT)` for the size (on i386
-    /// before Linux 5.1: `ipc(SHMAT)`, `ipc(SHMCTL)`; and a `shmdt` should
-    /// the second fail, which it cannot for a segment we could attach).
+    /// A segment of huge pages made with `SHM_NORESERVE` (by anyone) has
+    /// no pages set aside: touching one when the pool is empty would raise
+    /// `SIGBUS`. So attaching asks whether the mapping may be of huge
+    /// pages and, if so, faults every page in at once; a segment whose
+    /// pages cannot all be had is refused (`ENOMEM`) instead of faulting
+    /// later. Ordinary segments are not touched (their pages come on
+    /// first use, and never fault).
+    ///
+    /// Syscalls: `shmat`, `shmctl(IPC_STAT)` for the size, `madvise`
+    /// (`MADV_COLD` on the first page: refused only for a huge-page,
+    /// locked or old-kernel mapping), then for those a second `madvise`
+    /// (`MADV_POPULATE_*`), or before Linux 5.14 a third and `mlock`,
+    /// `munlock`; and `shmdt` when a step after `shmat` fails (on i386
+    /// before Linux 5.1: `ipc(SHMAT)`, `ipc(SHMCTL)`, `ipc(SHMDT)`).
     ///
     /// # Errors
     /// - `EACCES`: the mode denies read (or write, for
     ///   [`ReadWrite`](super::ReadWrite)).
     /// - `EINVAL`: no such segment (a bad id); `EIDRM`: it was removed.
-    /// - `ENOMEM`.
+    /// - `ENOMEM`: no room in the address space, or a huge-page segment
+    ///   whose pages cannot all be had now.
+    /// - `EAGAIN`, `EPERM`: before Linux 5.14, a huge-page segment larger
+    ///   than `RLIMIT_MEMLOCK` allows this process to lock while faulting
+    ///   it in.
     ///
     /// # References
     /// - [shmat(2)](https://man7.org/linux/man-pages/man2/shmat.2.html)
@@ -195,13 +216,28 @@ impl Segment {
     /// any existing mapping is refused (`EINVAL`): this never replaces
     /// memory (`SHM_REMAP` is not offered).
     ///
-    /// Syscalls: `shmat`, then `shmctl(IPC_STAT)` for the size (on i386
-    /// before Linux 5.1: `ipc(SHMAT)`, `ipc(SHMCTL)`; and a `shmdt` should
-    /// the second fail, which it cannot for a segment we could attach).
+    /// A segment of huge pages made with `SHM_NORESERVE` (by anyone) has
+    /// no pages set aside: touching one when the pool is empty would raise
+    /// `SIGBUS`. So attaching asks whether the mapping may be of huge
+    /// pages and, if so, faults every page in at once; a segment whose
+    /// pages cannot all be had is refused (`ENOMEM`) instead of faulting
+    /// later. Ordinary segments are not touched (their pages come on
+    /// first use, and never fault).
+    ///
+    /// Syscalls: `shmat`, `shmctl(IPC_STAT)` for the size, `madvise`
+    /// (`MADV_COLD` on the first page: refused only for a huge-page,
+    /// locked or old-kernel mapping), then for those a second `madvise`
+    /// (`MADV_POPULATE_*`), or before Linux 5.14 a third and `mlock`,
+    /// `munlock`; and `shmdt` when a step after `shmat` fails (on i386
+    /// before Linux 5.1: `ipc(SHMAT)`, `ipc(SHMCTL)`, `ipc(SHMDT)`).
+    ///
+    /// With `ROUND`, an `addr` below 256 KiB is refused (`EINVAL`, before
+    /// any syscall): it could round down to 0, and at 0 the kernel maps
+    /// without its overlap check, over whatever the process has there.
     ///
     /// # Errors
     /// As [`attach`](Self::attach), and `EINVAL` for an unaligned `addr`
-    /// without `ROUND` or a range in use.
+    /// without `ROUND`, a range in use, or a `ROUND` hint below 256 KiB.
     ///
     /// # References
     /// - [shmat(2)](https://man7.org/linux/man-pages/man2/shmat.2.html)
@@ -211,27 +247,48 @@ impl Segment {
         addr: Option<NonNull<u8>>,
         flags: AttachFlags,
     ) -> Result<Mapping<A>> {
+        if flags.contains(AttachFlags::ROUND) && addr.is_some_and(|a| a.addr().get() < MAX_SHMLBA) {
+            // It would round down to address 0, where the kernel skips its
+            // overlap check and maps over whatever is there (MAP_FIXED).
+            return Err(Errno::INVAL);
+        }
         let mut shmflg = flags.bits();
         if !A::WRITABLE {
             shmflg |= t::SHM_RDONLY;
         }
-        // SAFETY: without SHM_REMAP the kernel refuses a range that
-        // overlaps any existing mapping, so nothing in use is replaced.
+        // SAFETY: without SHM_REMAP, and with no hint that rounds to 0
+        // (refused above), the kernel refuses a range that overlaps any
+        // existing mapping, so nothing in use is replaced.
         let p = unsafe { raw::shmat(self.id, hint(addr), shmflg) }?;
-        let p = NonNull::new(p.cast::<u8>()).ok_or(Errno::NOMEM)?;
+        let Some(p) = NonNull::new(p.cast::<u8>()) else {
+            // Cannot happen (see above); should it, detach rather than
+            // leave an attachment nobody owns.
+            // SAFETY: the attachment at 0 was made just now and nothing
+            // refers to it.
+            let _ = unsafe { raw::shmdt(core::ptr::null_mut()) };
+            return Err(Errno::NOMEM);
+        };
         // While attached the segment cannot be destroyed and its id cannot
         // be reused, so this size is the attached segment's.
         let mut ds = shmid64_ds::default();
-        let size = raw::shmctl_stat(self.id, StatCmd::Id, &mut ds).map(|_| ds.shm_segsz as usize);
+        let size = raw::shmctl_stat(self.id, StatCmd::Id, &mut ds)
+            .and_then(|_| match ds.shm_segsz as usize {
+                0 => Err(Errno::INVAL),
+                size => Ok(size),
+            })
+            // A huge-page segment may have no pages to fault in (made with
+            // SHM_NORESERVE): have them all now, or refuse.
+            .and_then(|size| mm::prefault_if_huge(p, size, A::WRITABLE).map(|()| size));
         match size {
             // SAFETY: `p` is the fresh attachment of a segment of `size`
-            // bytes, writable iff `A` is ReadWrite (SHM_RDONLY above), and
-            // nothing else owns it.
-            Ok(size) if size > 0 => Ok(unsafe { Mapping::from_attachment(p, size) }),
-            r => {
+            // bytes, writable iff `A` is ReadWrite (SHM_RDONLY above),
+            // every page of it backed for good (ordinary shared memory, or
+            // huge pages faulted in just now), and nothing else owns it.
+            Ok(size) => Ok(unsafe { Mapping::from_attachment(p, size) }),
+            Err(e) => {
                 // SAFETY: `p` was attached above and nothing refers to it.
                 let _ = unsafe { raw::shmdt(p.as_ptr().cast()) };
-                Err(r.err().unwrap_or(Errno::INVAL))
+                Err(e)
             }
         }
     }

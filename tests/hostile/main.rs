@@ -16,6 +16,7 @@
 mod common;
 
 mod sem;
+mod shm;
 mod socket;
 mod trace;
 
