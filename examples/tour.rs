@@ -1091,7 +1091,8 @@ fn sysv_shm_parent() -> Res<Line> {
     let key = bareipc::key::Key::from_raw(common::unique_key());
     let seg = sysv::Segment::create(key, SYSV_SHM_LEN)
         .ctx("shmget")?
-        .remove_on_drop();
+        .remove_on_drop()
+        .ctx("IPC_STAT")?;
     let map = seg.attach::<ReadWrite>().ctx("shmat")?;
     let there = Semaphore::init(&map, 2 * PAGE, 0).ctx("sem_init")?;
     let back = Semaphore::init(&map, 2 * PAGE + 8, 0).ctx("sem_init")?;
@@ -1337,7 +1338,8 @@ fn sysv_msg_parent() -> Res<Line> {
     let key = bareipc::key::Key::from_raw(common::unique_key());
     let q = MsgQueue::create(key, msg::CreateFlags::EXCLUSIVE)
         .ctx("msgget")?
-        .remove_on_drop();
+        .remove_on_drop()
+        .ctx("IPC_STAT")?;
     let id = q.id();
     let on_exit: OnExit = Box::new(move || {
         let _ = MsgQueue::from_id(id).remove();
@@ -1413,7 +1415,10 @@ use bareipc::sem::sysv::{SemOp, SemSet, SetFlags};
 /// holding it: the kernel gives it back.
 fn sysv_sem_parent() -> Res<Line> {
     let key = bareipc::key::Key::from_raw(common::unique_key());
-    let set = SemSet::create(key, 3).ctx("semget")?.remove_on_drop();
+    let set = SemSet::create(key, 3)
+        .ctx("semget")?
+        .remove_on_drop()
+        .ctx("IPC_STAT")?;
     set.set_value(2, 1).ctx("semctl(SETVAL)")?;
     let key_arg = key.as_raw().to_string();
     let peer = Peer::spawn("SysV semaphore", &[key_arg.as_ref()], vec![])?;

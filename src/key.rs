@@ -63,23 +63,33 @@ impl Key {
     /// or replaced by rename, gives a different key. Distinct files can
     /// give the same key (only 16 inode bits are used), so create with
     /// `IPC_EXCL` where a collision would matter. C takes an `int` and uses
-    /// its low 8 bits; this takes those 8 bits. The man page asks for a
-    /// non-zero `proj_id`, but neither libc rejects 0, and neither does
-    /// this.
+    /// its low 8 bits; this takes those 8 bits.
+    ///
+    /// `proj_id` must not be 0, as the man page asks. Neither libc checks,
+    /// but this does: with 0, a file whose inode and device bits are 0
+    /// would give key 0, which is [`Key::PRIVATE`], and then two
+    /// "exclusive" creates of the same key would both succeed with two
+    /// private objects, and the peers would never meet. A non-zero
+    /// `proj_id` is the key's top byte, so no other key can be
+    /// `PRIVATE`.
     ///
     /// Syscalls: `newfstatat` (on x86 and arm `statx`, or `fstatat64`
     /// before Linux 4.11; when the first `statx` of a process fails, a
-    /// second one probes whether `statx` exists).
+    /// second one probes whether `statx` exists); none for a project id 0.
     ///
     /// # Errors
-    /// Those of `stat`: `ENOENT` for a missing path, `EACCES`, `ENOTDIR`,
-    /// `ENAMETOOLONG`, `ELOOP`; `EINVAL` for a path with an interior NUL.
+    /// `EINVAL` for `proj_id` 0 (before any syscall) or a path with an
+    /// interior NUL; those of `stat`: `ENOENT` for a missing path,
+    /// `EACCES`, `ENOTDIR`, `ENAMETOOLONG`, `ELOOP`.
     ///
     /// # References
     /// - [ftok(3)](https://man7.org/linux/man-pages/man3/ftok.3.html)
     /// - [stat(2)](https://man7.org/linux/man-pages/man2/stat.2.html)
     #[doc(alias = "ftok")]
     pub fn from_path<P: Arg>(path: P, proj_id: u8) -> Result<Key> {
+        if proj_id == 0 {
+            return Err(Errno::INVAL);
+        }
         let st = rustix::fs::stat(path)?;
         Ok(Key::derive(st.st_ino as u64, st.st_dev as u64, proj_id))
     }
@@ -100,35 +110,84 @@ pub(crate) mod sealed {
 /// queue — that a [`RemoveOnDrop`] guard can remove. Sealed: implemented
 /// by this crate's id types only.
 pub trait SysvObject: Copy + sealed::Sealed {
+    /// `IPC_STAT`, reduced to what cannot change while the object lives.
+    #[doc(hidden)]
+    fn identity(self) -> Result<Identity>;
     /// `IPC_RMID`, as the type's own `remove`.
     #[doc(hidden)]
     fn rmid(self) -> Result<()>;
 }
 
-/// Removes a SysV object (`IPC_RMID`) when dropped: the creator's opt-in
-/// cleanup, from `remove_on_drop` on [`Segment`](crate::shm::sysv::Segment),
+/// What tells one SysV object from another that later got the same id:
+/// the fields of `IPC_STAT` that are fixed for the object's life (its
+/// key, creator and creator's group, and for a segment its size and
+/// creator's pid, for a set its number of semaphores). An id alone is not
+/// enough: its sequence number wraps, and a peer that creates and removes
+/// objects in a loop (about 4 million, 35 seconds on a small VM) brings
+/// any id back for an object of its own making, or of a third party's.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Identity {
+    key: Key,
+    cuid: u32,
+    cgid: u32,
+    size: u64,
+    cpid: i32,
+}
+
+impl Identity {
+    #[cfg_attr(
+        not(all(feature = "shm", feature = "mq", feature = "sem")),
+        allow(dead_code)
+    )]
+    pub(crate) fn new(perm: &IpcPerm, size: u64, cpid: i32) -> Self {
+        Self {
+            key: perm.key,
+            cuid: perm.cuid.as_raw(),
+            cgid: perm.cgid.as_raw(),
+            size,
+            cpid,
+        }
+    }
+}
+
+/// Removes a SysV object (`IPC_RMID`) when dropped, if it is still the
+/// object the guard was made for: the creator's opt-in cleanup, from
+/// `remove_on_drop` on [`Segment`](crate::shm::sysv::Segment),
 /// [`SemSet`](crate::sem::sysv::SemSet) or
 /// [`MsgQueue`](crate::mq::sysv::MsgQueue). Dereferences to the object.
-/// Errors on drop are ignored (someone may have removed it already).
+///
+/// The guard notes the object's [`Identity`] (`IPC_STAT`) when made and
+/// checks it again just before `IPC_RMID`: should the id have come to name
+/// another object meanwhile (someone removed ours, and ids wrap), that
+/// object is left alone. Errors on drop are ignored (someone may have
+/// removed it already).
 ///
 /// Syscalls: none until dropped; then `shmctl`, `semctl` or `msgctl`
-/// (`ipc` on i386 before Linux 5.1).
+/// twice (for `IPC_STAT`, then `IPC_RMID`), or once when the first fails
+/// or the object differs (`ipc` on i386 before Linux 5.1).
 #[derive(Debug)]
 #[must_use = "the object is removed when the guard is dropped"]
-pub struct RemoveOnDrop<T: SysvObject>(T);
+pub struct RemoveOnDrop<T: SysvObject> {
+    object: T,
+    identity: Identity,
+}
 
 impl<T: SysvObject> RemoveOnDrop<T> {
     #[cfg_attr(
         not(all(feature = "shm", feature = "mq", feature = "sem")),
         allow(dead_code)
     )]
-    pub(crate) fn new(object: T) -> Self {
-        Self(object)
+    pub(crate) fn new(object: T) -> Result<Self> {
+        Ok(Self {
+            object,
+            identity: object.identity()?,
+        })
     }
 
     /// Disarms the guard: the object stays. No syscall.
     pub fn into_inner(self) -> T {
-        let object = self.0;
+        let object = self.object;
         core::mem::forget(self);
         object
     }
@@ -137,21 +196,31 @@ impl<T: SysvObject> RemoveOnDrop<T> {
 impl<T: SysvObject> core::ops::Deref for RemoveOnDrop<T> {
     type Target = T;
     fn deref(&self) -> &T {
-        &self.0
+        &self.object
     }
 }
 
 impl<T: SysvObject> Drop for RemoveOnDrop<T> {
     fn drop(&mut self) {
-        let _ = self.0.rmid();
+        // The window between the check and the removal is two syscalls;
+        // reusing an id takes millions.
+        if self.object.identity() == Ok(self.identity) {
+            let _ = self.object.rmid();
+        }
     }
 }
 
-/// Implements [`SysvObject`] for an id type with an inherent `remove`.
+/// Implements [`SysvObject`] for an id type with inherent `stat` and
+/// `remove`; `$size` and `$cpid` map its stat to the fixed size and
+/// creator pid (0 where the type has none).
 macro_rules! sysv_object {
-    ($t:ty) => {
+    ($t:ty, |$st:ident| $size:expr, $cpid:expr) => {
         impl $crate::key::sealed::Sealed for $t {}
         impl $crate::key::SysvObject for $t {
+            fn identity(self) -> $crate::Result<$crate::key::Identity> {
+                let $st = self.stat()?;
+                Ok($crate::key::Identity::new(&$st.perm, $size, $cpid))
+            }
             fn rmid(self) -> $crate::Result<()> {
                 self.remove()
             }

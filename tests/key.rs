@@ -26,7 +26,7 @@ fn same_key_as_the_c_library_ftok() {
     std::os::unix::fs::symlink(&file, &link).unwrap();
     let mut seen = Vec::new();
     for path in [file.as_path(), link.as_path(), dir.path(), Path::new("/")] {
-        for proj_id in [1, b'q', 0x80, 0xff, 0] {
+        for proj_id in [1, b'q', 0x80, 0xff] {
             let ours = Key::from_path(path, proj_id).unwrap();
             assert_eq!(
                 ours.as_raw(),

@@ -24,14 +24,14 @@ fn ty(t: c_long) -> MsgType {
 
 /// A new private queue, removed when the guard drops.
 fn private() -> RemoveOnDrop<MsgQueue> {
-    MsgQueue::private().unwrap().remove_on_drop()
+    MsgQueue::private().unwrap().remove_on_drop().unwrap()
 }
 
 /// A new queue under a fresh key.
 fn keyed() -> (Key, RemoveOnDrop<MsgQueue>) {
     let key = Key::from_raw(common::unique_key());
     let q = MsgQueue::create(key, CreateFlags::EXCLUSIVE).unwrap();
-    (key, q.remove_on_drop())
+    (key, q.remove_on_drop().unwrap())
 }
 
 fn send(q: &MsgQueue, t: c_long, text: &[u8]) {

@@ -131,7 +131,7 @@ fn sysv_p_and_v_between_processes() {
     }
     let key = Key::from_raw(common::unique_key());
     let set = SemSet::create(key, 2).unwrap();
-    let _guard = set.remove_on_drop();
+    let _guard = set.remove_on_drop().unwrap();
     let st = set.stat().unwrap();
     assert_eq!((st.nsems, st.otime), (2, 0));
     assert_eq!(st.perm.key, key);
@@ -170,7 +170,7 @@ fn sysv_undo_gives_a_killed_holders_unit_back() {
         block_until_killed();
     }
     let set = SemSet::private(1).unwrap();
-    let _guard = set.remove_on_drop();
+    let _guard = set.remove_on_drop().unwrap();
     set.set_value(0, 1).unwrap();
     let mut cmd = child("sysv_undo_gives_a_killed_holders_unit_back", "holder");
     cmd.env("SEM_ID", set.id().to_string());
@@ -217,7 +217,7 @@ fn sysv_batches_are_atomic_and_wait_for_zero() {
         return;
     }
     let set = SemSet::private(2).unwrap();
-    let _guard = set.remove_on_drop();
+    let _guard = set.remove_on_drop().unwrap();
     let mut vals = [3, 0];
     set.set_values(&vals).unwrap();
     // Semaphore 1 is 0: the batch fails as a whole, semaphore 0 untouched.
@@ -251,7 +251,7 @@ fn sysv_errors() {
         Some(Errno::NOENT)
     );
     let set = SemSet::create(key, 2).unwrap();
-    let _guard = set.remove_on_drop();
+    let _guard = set.remove_on_drop().unwrap();
     assert_eq!(SemSet::create(key, 2).err(), Some(Errno::EXIST));
     assert_eq!(
         SemSet::get(key, 2, SetFlags::CREATE, sysv::DEFAULT_MODE),
@@ -311,7 +311,7 @@ fn sysv_errors() {
 #[test]
 fn sysv_owner_and_system_tables() {
     let set = SemSet::private(3).unwrap();
-    let _guard = set.remove_on_drop();
+    let _guard = set.remove_on_drop().unwrap();
     let me = set.stat().unwrap().perm;
     set.set_owner(me.uid, me.gid, Mode::from_raw_mode(0o640))
         .unwrap();
@@ -362,7 +362,7 @@ fn another_user_is_refused() {
         return;
     }
     let key = Key::from_raw(common::unique_key());
-    let set = SemSet::create(key, 1).unwrap().remove_on_drop();
+    let set = SemSet::create(key, 1).unwrap().remove_on_drop().unwrap();
     let name = sem_name();
     let _named = create_named(&name, 0, futex::DEFAULT_MODE).unwrap();
     let _unlink = unlink_on_drop(&name);
@@ -871,7 +871,7 @@ fn stress_mutual_exclusion() {
         return;
     }
     let set = SemSet::private(1).unwrap();
-    let _guard = set.remove_on_drop();
+    let _guard = set.remove_on_drop().unwrap();
     set.set_value(0, 1).unwrap();
     let (fd, map) = shared();
     stress("sysv", &fd, &map, Some(set));

@@ -128,7 +128,10 @@ fn sysv_segment_shared_with_a_child() {
         child_writes(&map);
         return;
     }
-    let seg = Segment::create(key, 5000).unwrap().remove_on_drop();
+    let seg = Segment::create(key, 5000)
+        .unwrap()
+        .remove_on_drop()
+        .unwrap();
     let map = seg.attach::<ReadWrite>().unwrap();
     assert_eq!(map.len(), 5000, "the exact size, not the page-rounded one");
     let st = seg.stat().unwrap();
@@ -268,7 +271,10 @@ fn another_user_is_refused() {
     }
     let (name, _shm, _guard) = new_object(4096);
     let key = Key::from_raw(common::unique_key());
-    let seg = Segment::create(key, 4096).unwrap().remove_on_drop();
+    let seg = Segment::create(key, 4096)
+        .unwrap()
+        .remove_on_drop()
+        .unwrap();
     let Some(mut cmd) = common::child_as_other_user("another_user_is_refused", "stranger") else {
         return;
     };
@@ -281,7 +287,7 @@ fn another_user_is_refused() {
 #[test]
 fn sysv_removal_waits_for_the_last_detach() {
     let seg = Segment::private(4096).unwrap();
-    let _guard = seg.remove_on_drop();
+    let _guard = seg.remove_on_drop().unwrap();
     let a = seg.attach::<ReadWrite>().unwrap();
     let b = seg.attach::<ReadOnly>().unwrap();
     a.write_at(0, b"still here").unwrap();
@@ -311,7 +317,7 @@ fn sysv_attach_addresses() {
         return common::run_child(child("sysv_attach_addresses", "alone"));
     }
     let seg = Segment::private(8192).unwrap();
-    let _guard = seg.remove_on_drop();
+    let _guard = seg.remove_on_drop().unwrap();
     // Find a free, page-aligned range: attach, note the address, detach.
     let base = {
         let m = seg.attach::<ReadOnly>().unwrap();
@@ -343,7 +349,7 @@ fn sysv_creation_errors() {
         Some(Errno::NOENT)
     );
     let seg = Segment::create(key, 4096).unwrap();
-    let _guard = seg.remove_on_drop();
+    let _guard = seg.remove_on_drop().unwrap();
     assert_eq!(Segment::create(key, 4096).err(), Some(Errno::EXIST));
     // An existing segment is found with a size up to its own, not above.
     assert_eq!(
@@ -379,7 +385,7 @@ fn sysv_creation_errors() {
 #[test]
 fn sysv_owner_lock_and_system_tables() {
     let seg = Segment::private(4096).unwrap();
-    let _guard = seg.remove_on_drop();
+    let _guard = seg.remove_on_drop().unwrap();
     let me = seg.stat().unwrap().perm;
     seg.set_owner(me.uid, me.gid, posix::Mode::from_raw_mode(0o640))
         .unwrap();
@@ -515,7 +521,7 @@ fn memfd_write_seals_and_flags() {
 #[test]
 fn mapping_bounds_and_alignment() {
     let seg = Segment::private(100).unwrap();
-    let _guard = seg.remove_on_drop();
+    let _guard = seg.remove_on_drop().unwrap();
     let map = seg.attach::<ReadWrite>().unwrap();
     assert_eq!(map.len(), 100);
     let mut buf = [0u8; 10];

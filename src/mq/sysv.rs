@@ -28,7 +28,7 @@
 //! }
 //! // The parent: creates the queue, starts the child (this program again),
 //! // asks, and waits for the answer, which has its own type.
-//! let q = MsgQueue::create(key, CreateFlags::EXCLUSIVE)?.remove_on_drop();
+//! let q = MsgQueue::create(key, CreateFlags::EXCLUSIVE)?.remove_on_drop()?;
 //! let mut child = Command::new(std::env::current_exe()?).env("ECHO_SERVER", "1").spawn()?;
 //! q.send(&Message::<64>::with_text(request, b"hello")?, SendFlags::empty())?;
 //! let mut answer = Message::<64>::new(reply);
@@ -667,11 +667,22 @@ impl MsgQueue {
         raw::msgctl_rmid(self.0)
     }
 
-    /// A guard that removes the queue when it drops: the opt-in cleanup
-    /// for the creator. It dereferences to the queue.
+    /// Wraps the queue in a [`RemoveOnDrop`] guard that removes it
+    /// (`IPC_RMID`) when dropped, if the id still names this queue then:
+    /// the creator's opt-in cleanup. The guard notes the queue's identity
+    /// now (`IPC_STAT`), so that an id that has come to name another
+    /// object by the time of the drop (ids wrap) is left alone.
     ///
-    /// Syscalls: none (`msgctl(IPC_RMID)` on drop).
-    pub fn remove_on_drop(self) -> RemoveOnDrop<Self> {
+    /// Syscalls: `msgctl(IPC_STAT)` (`ipc(MSGCTL)` on i386 before Linux
+    /// 5.1).
+    ///
+    /// # Errors
+    /// Those of `IPC_STAT`: `EACCES` without read permission, `EINVAL`
+    /// for a bad id, `EIDRM`.
+    ///
+    /// # References
+    /// - [msgctl(2)](https://man7.org/linux/man-pages/man2/msgctl.2.html)
+    pub fn remove_on_drop(self) -> Result<RemoveOnDrop<Self>> {
         RemoveOnDrop::new(self)
     }
 
@@ -763,7 +774,7 @@ impl MsgQueue {
     }
 }
 
-crate::key::sysv_object!(MsgQueue);
+crate::key::sysv_object!(MsgQueue, |st| 0, 0);
 
 #[cfg(test)]
 mod tests {

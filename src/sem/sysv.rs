@@ -591,16 +591,27 @@ impl SemSet {
         raw::semctl_val(self.id, 0, SemValCmd::Rmid).map(drop)
     }
 
-    /// Wraps the set in a guard that removes it (`IPC_RMID`) when dropped:
-    /// the creator's opt-in cleanup.
+    /// Wraps the set in a [`RemoveOnDrop`] guard that removes it
+    /// (`IPC_RMID`) when dropped, if the id still names this set then:
+    /// the creator's opt-in cleanup. The guard notes the set's identity
+    /// now (`IPC_STAT`), so that an id that has come to name another
+    /// object by the time of the drop (ids wrap) is left alone.
     ///
-    /// Syscalls: none (the guard's drop makes `semctl`).
-    pub fn remove_on_drop(self) -> RemoveOnDrop<Self> {
+    /// Syscalls: `semctl(IPC_STAT)` (`ipc(SEMCTL)` on i386 before Linux
+    /// 5.1).
+    ///
+    /// # Errors
+    /// Those of `IPC_STAT`: `EACCES` without read permission, `EINVAL`
+    /// for a bad id, `EIDRM`.
+    ///
+    /// # References
+    /// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
+    pub fn remove_on_drop(self) -> Result<RemoveOnDrop<Self>> {
         RemoveOnDrop::new(self)
     }
 }
 
-crate::key::sysv_object!(SemSet);
+crate::key::sysv_object!(SemSet, |st| st.nsems as u64, 0);
 
 /// A set's state, from `IPC_STAT` or `SEM_STAT`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -189,9 +189,10 @@ impl Segment {
     /// Syscalls: `shmat`, `shmctl(IPC_STAT)` for the size, `madvise`
     /// (`MADV_COLD` on the first page: refused only for a huge-page,
     /// locked or old-kernel mapping), then for those a second `madvise`
-    /// (`MADV_POPULATE_*`), or before Linux 5.14 a third and `mlock`,
-    /// `munlock`; and `shmdt` when a step after `shmat` fails (on i386
-    /// before Linux 5.1: `ipc(SHMAT)`, `ipc(SHMCTL)`, `ipc(SHMDT)`).
+    /// (`MADV_POPULATE_*`); and `shmdt` when a step after `shmat` fails
+    /// (before Linux 5.14, a third `madvise`, then `mlock` and `munlock`,
+    /// instead of `MADV_POPULATE_*`; on i386 before Linux 5.1:
+    /// `ipc(SHMAT)`, `ipc(SHMCTL)`, `ipc(SHMDT)`).
     ///
     /// # Errors
     /// - `EACCES`: the mode denies read (or write, for
@@ -227,9 +228,10 @@ impl Segment {
     /// Syscalls: `shmat`, `shmctl(IPC_STAT)` for the size, `madvise`
     /// (`MADV_COLD` on the first page: refused only for a huge-page,
     /// locked or old-kernel mapping), then for those a second `madvise`
-    /// (`MADV_POPULATE_*`), or before Linux 5.14 a third and `mlock`,
-    /// `munlock`; and `shmdt` when a step after `shmat` fails (on i386
-    /// before Linux 5.1: `ipc(SHMAT)`, `ipc(SHMCTL)`, `ipc(SHMDT)`).
+    /// (`MADV_POPULATE_*`); and `shmdt` when a step after `shmat` fails
+    /// (before Linux 5.14, a third `madvise`, then `mlock` and `munlock`,
+    /// instead of `MADV_POPULATE_*`; on i386 before Linux 5.1:
+    /// `ipc(SHMAT)`, `ipc(SHMCTL)`, `ipc(SHMDT)`).
     ///
     /// With `ROUND`, an `addr` below 256 KiB is refused (`EINVAL`, before
     /// any syscall): it could round down to 0, and at 0 the kernel maps
@@ -272,9 +274,13 @@ impl Segment {
         // be reused, so this size is the attached segment's.
         let mut ds = shmid64_ds::default();
         let size = raw::shmctl_stat(self.id, StatCmd::Id, &mut ds)
-            .and_then(|_| match ds.shm_segsz as usize {
-                0 => Err(Errno::INVAL),
-                size => Ok(size),
+            .map(|_| ds.shm_segsz as usize)
+            .and_then(|size| {
+                if size == 0 {
+                    Err(Errno::INVAL)
+                } else {
+                    Ok(size)
+                }
             })
             // A huge-page segment may have no pages to fault in (made with
             // SHM_NORESERVE): have them all now, or refuse.
@@ -379,16 +385,31 @@ impl Segment {
         raw::shmctl_cmd(self.id, ShmCmd::Unlock)
     }
 
-    /// Wraps the segment in a guard that removes it (`IPC_RMID`) when
-    /// dropped: the creator's opt-in cleanup.
+    /// Wraps the segment in a [`RemoveOnDrop`] guard that removes it
+    /// (`IPC_RMID`) when dropped, if the id still names this segment then:
+    /// the creator's opt-in cleanup. The guard notes the segment's identity
+    /// now (`IPC_STAT`), so that an id that has come to name another
+    /// object by the time of the drop (ids wrap) is left alone.
     ///
-    /// Syscalls: none (the guard's drop makes `shmctl`).
-    pub fn remove_on_drop(self) -> RemoveOnDrop<Self> {
+    /// Syscalls: `shmctl(IPC_STAT)` (`ipc(SHMCTL)` on i386 before Linux
+    /// 5.1).
+    ///
+    /// # Errors
+    /// Those of `IPC_STAT`: `EACCES` without read permission, `EINVAL`
+    /// for a bad id, `EIDRM`.
+    ///
+    /// # References
+    /// - [shmctl(2)](https://man7.org/linux/man-pages/man2/shmctl.2.html)
+    pub fn remove_on_drop(self) -> Result<RemoveOnDrop<Self>> {
         RemoveOnDrop::new(self)
     }
 }
 
-crate::key::sysv_object!(Segment);
+crate::key::sysv_object!(
+    Segment,
+    |st| st.size as u64,
+    st.cpid.map_or(0, |p| p.as_raw_nonzero().get())
+);
 
 /// A segment's state, from `IPC_STAT` or `SHM_STAT`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -15,16 +15,20 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod key;
+
 mod sem;
 mod shm;
 mod socket;
 mod trace;
 
-use std::time::Duration;
-
-/// How long any bounded wait or attack loop may run before the test gives
-/// up: far above what a correct run needs, even under qemu.
-pub const PATIENCE: Duration = Duration::from_secs(60);
+/// CI runs these targets under qemu-user, which neither traces its guest
+/// nor acts on `madvise`.
+pub const QEMU: bool = cfg!(any(
+    target_arch = "aarch64",
+    target_arch = "riscv64",
+    target_arch = "arm"
+));
 
 /// Moves the calling thread into a private IPC namespace (threads it
 /// spawns afterwards share it), or returns `false` after a `NOTE:` where

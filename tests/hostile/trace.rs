@@ -41,11 +41,7 @@ const PTRACE_SYSCALL_INFO_ENTRY: u8 = 1;
 /// not emulate ptrace for its guest); prints a `NOTE:` naming `test`
 /// otherwise.
 pub fn available(test: &str) -> bool {
-    if cfg!(any(
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "arm"
-    )) {
+    if crate::QEMU {
         eprintln!("NOTE: {test}: skipped: qemu-user cannot trace its guest (no ptrace)");
         return false;
     }

@@ -23,11 +23,14 @@ pub fn run() {
     audit("key::Key::from_path", &["newfstatat"], || {
         assert_eq!(Key::from_path(&*missing, b'a'), Err(Errno::NOENT))
     });
+    audit("key::Key::from_path", &[], || {
+        assert_eq!(Key::from_path(&*file, 0), Err(Errno::INVAL))
+    });
 
-    let q = MsgQueue::private().unwrap().remove_on_drop();
-    audit_drop("key::RemoveOnDrop", &["msgctl"], q);
-    let s = Segment::private(4096).unwrap().remove_on_drop();
-    audit_drop("key::RemoveOnDrop", &["shmctl"], s);
-    let s = SemSet::private(1).unwrap().remove_on_drop();
-    audit_drop("key::RemoveOnDrop", &["semctl"], s);
+    let q = MsgQueue::private().unwrap().remove_on_drop().unwrap();
+    audit_drop("key::RemoveOnDrop", &["msgctl", "msgctl"], q);
+    let s = Segment::private(4096).unwrap().remove_on_drop().unwrap();
+    audit_drop("key::RemoveOnDrop", &["shmctl", "shmctl"], s);
+    let s = SemSet::private(1).unwrap().remove_on_drop().unwrap();
+    audit_drop("key::RemoveOnDrop", &["semctl", "semctl"], s);
 }

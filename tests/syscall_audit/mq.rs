@@ -312,9 +312,10 @@ fn sysv_queues() {
         MsgQueue::create(key, CreateFlags::EXCLUSIVE)
     })
     .unwrap();
-    let q = audit("mq::sysv::MsgQueue::remove_on_drop", &[], || {
+    let q = audit("mq::sysv::MsgQueue::remove_on_drop", &["msgctl"], || {
         q.remove_on_drop()
-    });
+    })
+    .unwrap();
     let same = audit("mq::sysv::MsgQueue::open", &["msgget"], || {
         MsgQueue::open(key)
     })

@@ -48,9 +48,10 @@ fn sysv_sets() {
         SemSet::create(key, 2)
     })
     .unwrap();
-    let set = audit("sem::sysv::SemSet::remove_on_drop", &[], || {
+    let set = audit("sem::sysv::SemSet::remove_on_drop", &["semctl"], || {
         set.remove_on_drop()
-    });
+    })
+    .unwrap();
     let found = audit("sem::sysv::SemSet::get", &["semget"], || {
         SemSet::get(key, 0, SetFlags::empty(), Mode::empty())
     })

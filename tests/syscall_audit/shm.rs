@@ -131,13 +131,15 @@ fn memfds() {
     let seals = audit("shm::memfd::Memfd::seals", &["fcntl"], || fd.seals()).unwrap();
     assert!(seals.contains(Seals::SHRINK | Seals::GROW));
     // Longer than the memfd: refused after its size is read.
-    let long = audit("shm::memfd::Memfd::map", &["fcntl", "fstat"], || {
-        fd.map::<ReadWrite>(8193)
-    });
+    let long = audit(
+        "shm::memfd::Memfd::map",
+        &["fcntl", "fstatfs", "fstat"],
+        || fd.map::<ReadWrite>(8193),
+    );
     assert_eq!(long.err(), Some(Errno::INVAL));
     let map = audit(
         "shm::memfd::Memfd::map",
-        &["fcntl", "fstat", "mmap"],
+        &["fcntl", "fstatfs", "fstat", "mmap"],
         || fd.map::<ReadOnly>(8192),
     )
     .unwrap();
@@ -189,9 +191,10 @@ fn sysv_segments() {
         Segment::create(key, 4096)
     })
     .unwrap();
-    let seg = audit("shm::sysv::Segment::remove_on_drop", &[], || {
+    let seg = audit("shm::sysv::Segment::remove_on_drop", &["shmctl"], || {
         seg.remove_on_drop()
-    });
+    })
+    .unwrap();
     let found = audit("shm::sysv::Segment::get", &["shmget"], || {
         Segment::get(key, 0, SegmentFlags::empty(), sysv::Mode::empty())
     })
@@ -203,9 +206,11 @@ fn sysv_segments() {
         *seg
     );
 
-    let map = audit("shm::sysv::Segment::attach", &["shmat", "shmctl"], || {
-        seg.attach::<ReadWrite>()
-    })
+    let map = audit(
+        "shm::sysv::Segment::attach",
+        &["shmat", "shmctl", "madvise"],
+        || seg.attach::<ReadWrite>(),
+    )
     .unwrap();
     assert_eq!(map.len(), 4096);
     // An unaligned hint without ROUND: refused by shmat alone.
@@ -216,7 +221,7 @@ fn sysv_segments() {
     assert_eq!(unaligned.err(), Some(Errno::INVAL));
     let ro = audit(
         "shm::sysv::Segment::attach_with",
-        &["shmat", "shmctl"],
+        &["shmat", "shmctl", "madvise"],
         || seg.attach_with::<ReadOnly>(None, AttachFlags::empty()),
     )
     .unwrap();
@@ -259,6 +264,48 @@ fn sysv_segments() {
         private.attach::<ReadOnly>()
     });
     assert!(gone.is_err());
+    // A ROUND hint that could round to 0: refused before any syscall.
+    let low = NonNull::new(std::ptr::without_provenance_mut::<u8>(4095));
+    audit("shm::sysv::Segment::attach_with", &[], || {
+        assert_eq!(
+            seg.attach_with::<ReadOnly>(low, AttachFlags::ROUND).err(),
+            Some(Errno::INVAL)
+        )
+    });
+    // A huge-page segment without reserve, while the pool is empty (the
+    // default): its pages cannot be had, so it is detached and refused.
+    // Not under qemu-user, which ignores madvise (and so cannot tell).
+    if cfg!(any(target_arch = "x86_64", target_arch = "x86")) {
+        huge_segment_refused();
+    }
     audit_drop("shm::Mapping", &["shmdt"], map);
     drop(seg);
+}
+
+/// The refusal of a huge-page segment whose pages cannot be had.
+fn huge_segment_refused() {
+    let huge = Segment::get(
+        Key::PRIVATE,
+        2 << 20,
+        SegmentFlags::CREATE | SegmentFlags::HUGETLB | SegmentFlags::NORESERVE,
+        sysv::Mode::from_raw_mode(0o600),
+    )
+    .expect("a huge-page segment (SHM_HUGETLB needs root or vm.hugetlb_shm_group)");
+    let refused = audit(
+        "shm::sysv::Segment::attach",
+        &["shmat", "shmctl", "madvise", "madvise", "shmdt"],
+        || huge.attach::<ReadWrite>(),
+    );
+    assert_eq!(
+        refused.err(),
+        Some(Errno::NOMEM),
+        "is vm.nr_hugepages 0 here?"
+    );
+    let refused = audit(
+        "shm::sysv::Segment::attach_with",
+        &["shmat", "shmctl", "madvise", "madvise", "shmdt"],
+        || huge.attach_with::<ReadOnly>(None, AttachFlags::empty()),
+    );
+    assert_eq!(refused.err(), Some(Errno::NOMEM));
+    huge.remove().unwrap();
 }
