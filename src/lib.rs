@@ -97,3 +97,25 @@ pub use rustix::io::Errno;
 pub type Result<T> = core::result::Result<T, Errno>;
 
 pub use rustix::fd;
+
+/// A pid from a record the kernel or a peer filled: `None` unless it is
+/// positive. 0 means "none" or "not visible from this pid namespace"; a
+/// negative value names no single process (to `kill` it is a process
+/// group, or every process) and comes only from a forged record.
+/// rustix's `Pid::from_raw` asserts on negative values in debug builds,
+/// which a peer must not be able to trigger.
+#[cfg(any(feature = "signal", feature = "file", feature = "shm", feature = "mq"))]
+pub(crate) fn checked_pid(raw: i32) -> Option<rustix::process::Pid> {
+    if raw > 0 {
+        rustix::process::Pid::from_raw(raw)
+    } else {
+        None
+    }
+}
+
+/// A uid from a record the kernel or a peer filled: `None` for -1, which
+/// is no user (and to `setuid` and friends means "leave unchanged").
+#[cfg(feature = "signal")]
+pub(crate) fn checked_uid(raw: u32) -> Option<rustix::process::Uid> {
+    (raw != u32::MAX).then(|| rustix::process::Uid::from_raw_unchecked(raw))
+}

@@ -737,12 +737,14 @@ fn robust_mutex_between_threads() {
         let (timed_out_tx, timed_out) = std::sync::mpsc::channel();
         let other = s.spawn(move || {
             assert_eq!(m.try_lock().err(), Some(Errno::BUSY));
-            let t0 = Instant::now();
+            // FUTEX_LOCK_PI waits for a CLOCK_REALTIME deadline: measure
+            // there (a VM's realtime clock can run fast while slewed).
+            let t0 = std::time::SystemTime::now();
             assert_eq!(
                 m.lock_timeout(Duration::from_millis(20)).err(),
                 Some(Errno::TIMEDOUT)
             );
-            assert!(t0.elapsed() >= Duration::from_millis(20));
+            assert!(t0.elapsed().unwrap_or_default() >= Duration::from_millis(20));
             timed_out_tx.send(()).unwrap();
             // Then wait for real: the owner's unlock hands it over.
             m.lock().unwrap().into_guard().unlock().unwrap();

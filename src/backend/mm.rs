@@ -54,6 +54,7 @@ pub(crate) unsafe fn munmap(addr: NonNull<u8>, len: usize) -> Result<(), Errno> 
 /// The size of the inaccessible region after a [`Guarded`] buffer: 64 KiB,
 /// a multiple of every page size of the supported targets (4 KiB, and 16
 /// or 64 KiB on some aarch64 kernels), so no page size is needed.
+#[cfg(feature = "sem")]
 const GUARD: usize = 64 * 1024;
 
 /// Private scratch memory of `len` bytes that ends exactly where an
@@ -64,12 +65,14 @@ const GUARD: usize = 64 * 1024;
 /// the id may name another set by then): a kernel copy that runs past
 /// `len` faults on the guard and the call fails with `EFAULT`, instead of
 /// reading or writing whatever memory follows the caller's buffer.
+#[cfg(feature = "sem")]
 pub(crate) struct Guarded {
     base: NonNull<u8>,
     total: usize,
     len: usize,
 }
 
+#[cfg(feature = "sem")]
 impl Guarded {
     /// `mmap(NULL, body + GUARD, RW, MAP_PRIVATE | MAP_ANONYMOUS)`, then
     /// `mprotect(guard, PROT_NONE)`; `body` is `len` rounded up to
@@ -112,6 +115,7 @@ impl Guarded {
     }
 }
 
+#[cfg(feature = "sem")]
 impl Drop for Guarded {
     fn drop(&mut self) {
         // SAFETY: the mapping was made by `new` and no borrow of it

@@ -317,9 +317,17 @@ pub(crate) fn recvmsg(
                 }
                 for word in cmsg.data.chunks_exact(4) {
                     let raw = i32::from_ne_bytes([word[0], word[1], word[2], word[3]]);
-                    // SAFETY: the kernel installed this fd in our table for
-                    // this recvmsg (SCM_RIGHTS / SCM_PIDFD payload); nothing
-                    // else knows it, so we are its only owner.
+                    if raw < 0 {
+                        // Not an fd: when the kernel cannot make the pidfd
+                        // (a full fd table, a sender gone), it writes the
+                        // negative errno in its place.
+                        unexpected = true;
+                        continue;
+                    }
+                    // SAFETY: a non-negative value here is an fd the
+                    // kernel installed in our table for this recvmsg
+                    // (SCM_RIGHTS / SCM_PIDFD payload); nothing else knows
+                    // it, so we are its only owner.
                     let owned = unsafe { OwnedFd::from_raw_fd(raw) };
                     if cmsg.ty == SCM_PIDFD {
                         drop(owned);

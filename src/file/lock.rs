@@ -311,11 +311,7 @@ pub fn query<F: AsFd>(fd: F, kind: LockKind, range: Range) -> Result<Option<Conf
         kind,
         range,
         // -1 for an OFD lock, 0 for a holder outside our pid namespace.
-        pid: if fl.l_pid > 0 {
-            Pid::from_raw(fl.l_pid)
-        } else {
-            None
-        },
+        pid: crate::checked_pid(fl.l_pid),
     }))
 }
 

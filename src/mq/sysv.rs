@@ -368,8 +368,8 @@ impl From<&msqid64_ds> for MsgQueueStat {
             bytes: d.msg_cbytes as usize,
             messages: d.msg_qnum as usize,
             max_bytes: d.msg_qbytes as usize,
-            last_sender: Pid::from_raw(d.msg_lspid),
-            last_receiver: Pid::from_raw(d.msg_lrpid),
+            last_sender: crate::checked_pid(d.msg_lspid),
+            last_receiver: crate::checked_pid(d.msg_lrpid),
         }
     }
 }

@@ -504,7 +504,7 @@ impl SemSet {
     /// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
     #[doc(alias = "GETPID")]
     pub fn last_pid(self, num: u16) -> Result<Option<Pid>> {
-        raw::semctl_val(self.id, c_int::from(num), SemValCmd::GetPid).map(Pid::from_raw)
+        raw::semctl_val(self.id, c_int::from(num), SemValCmd::GetPid).map(crate::checked_pid)
     }
 
     /// `semctl(id, num, GETNCNT)` — how many tasks wait for semaphore `num`

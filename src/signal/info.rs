@@ -70,9 +70,17 @@ impl SigInfo {
         raw::layout(signo, code)
     }
 
-    /// The signal (`si_signo`).
-    pub fn signal(&self) -> Signal {
-        Signal::from_kernel(raw::siginfo_header(&self.0).0)
+    /// The signal (`si_signo`), or `None` for 32, 33 and 34, which a libc
+    /// in this process reserves for itself: safe code may not hold a
+    /// [`Signal`] for them (see [`Signal::new_reserved`]). The number is
+    /// always in [`signo`](Self::signo).
+    pub fn signal(&self) -> Option<Signal> {
+        Signal::from_kernel(self.signo())
+    }
+
+    /// The signal number (`si_signo`), 1 to 64, reserved ones included.
+    pub fn signo(&self) -> i32 {
+        raw::siginfo_header(&self.0).0
     }
 
     /// Why the signal was sent (`si_code`).
@@ -93,25 +101,51 @@ impl SigInfo {
     /// The sending process (`si_pid`), or the child for `SIGCHLD`. `None`
     /// when the record has no sender field (faults, timers, I/O), or the
     /// sender is the kernel or lives in a pid namespace this process cannot
-    /// see (pid 0).
+    /// see (pid 0), or the field is not a pid at all (negative).
     ///
-    /// For codes below 0 ([`Code::QUEUE`] and others) the sender filled
-    /// this field itself; the kernel checks it only for codes 0 and above.
+    /// **Only as trustworthy as the code** (see
+    /// [`sender_is_verified`](Self::sender_is_verified)): for codes below 0 ([`Code::QUEUE`], [`Code::MESGQ`], [`Code::TIMER`]
+    /// and the others a process may pass to `rt_sigqueueinfo`) the sender
+    /// wrote this field itself, and it can name any process. A negative
+    /// value, which only such a forged record can carry, is `None`, never
+    /// a pid: given to `kill`, -1 would mean "every process". Before
+    /// acting on a sender (signalling it back, trusting its uid), check
+    /// the code, or learn the peer another way (a pidfd, socket
+    /// credentials).
     pub fn sender_pid(&self) -> Option<Pid> {
         if !self.has_sender() {
             return None;
         }
-        Pid::from_raw(raw::siginfo_sender(&self.0).0)
+        crate::checked_pid(raw::siginfo_sender(&self.0).0)
     }
 
     /// The real uid of the sender (`si_uid`), or of the child for
-    /// `SIGCHLD`, where the record has a sender field. The same caveat as
+    /// `SIGCHLD`, where the record has a sender field; `None` also for the
+    /// invalid uid -1, which only a forged record carries (to `setuid` and
+    /// friends it means "leave unchanged"). The same caveat as
     /// [`sender_pid`](Self::sender_pid) for codes below 0.
     pub fn sender_uid(&self) -> Option<Uid> {
         if !self.has_sender() {
             return None;
         }
-        Some(Uid::from_raw_unchecked(raw::siginfo_sender(&self.0).1))
+        crate::checked_uid(raw::siginfo_sender(&self.0).1)
+    }
+
+    /// Whether the kernel itself filled [`sender_pid`](Self::sender_pid)
+    /// and [`sender_uid`](Self::sender_uid): true for [`Code::USER`]
+    /// (`kill`, `pidfd_send_signal` without a record) and [`Code::TKILL`]
+    /// (`tgkill`), which no process can claim towards another, and for a
+    /// `SIGCHLD` with a `CLD_*` code (kernels since 4.15 never let a peer
+    /// arrange a `SIGCHLD` with a positive code through `F_SETSIG`; on
+    /// older ones it could, with `POLL_*` codes 1 to 6 that overlap
+    /// `CLD_*`). False for every code a process may pass to
+    /// `rt_sigqueueinfo` (all below 0 but `TKILL`), whose sender fields
+    /// are the sender's own claim.
+    pub fn sender_is_verified(&self) -> bool {
+        let code = self.code();
+        code == Code::USER
+            || code == Code::TKILL
+            || (self.signo() == Signal::CHILD.as_raw() && self.layout() == Layout::Child)
     }
 
     /// The value sent with [`queue`](super::queue) or set on a POSIX timer
@@ -160,9 +194,11 @@ impl SigInfo {
 impl fmt::Debug for SigInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("SigInfo");
-        d.field("signal", &self.signal())
-            .field("code", &self.code())
-            .field("errno", &self.errno());
+        match self.signal() {
+            Some(s) => d.field("signal", &s),
+            None => d.field("signo", &self.signo()),
+        };
+        d.field("code", &self.code()).field("errno", &self.errno());
         if let Some(pid) = self.sender_pid() {
             d.field("sender_pid", &pid);
         }
@@ -218,8 +254,16 @@ impl Code {
         self.0
     }
 
-    /// Whether the kernel generated the signal (code above 0): another
-    /// process cannot forge such a code.
+    /// Whether the code is one only the kernel writes (above 0).
+    ///
+    /// The record then comes from the kernel, but a peer may still have
+    /// arranged it: with `F_SETOWN` (to our pid) and `F_SETSIG` on a file
+    /// it owns, a process allowed to signal us makes the kernel queue any
+    /// signal but the fault signals, `SIGCHLD` and `SIGSYS`, with a
+    /// `POLL_*` code (1 to 6), and with `F_SETOWN` alone or `MSG_OOB` on a
+    /// socket, `SIGIO` / `SIGURG` with [`Code::KERNEL`]. So a positive code
+    /// says who wrote the record, not who caused it; for the sender, see
+    /// [`SigInfo::sender_is_verified`].
     pub const fn is_from_kernel(self) -> bool {
         self.0 > 0
     }

@@ -193,15 +193,15 @@ impl Signal {
         Signal(sig.as_raw_nonzero())
     }
 
-    /// A signal number the kernel reported (a siginfo's `si_signo`), which
-    /// is always 1..=64.
-    pub(crate) const fn from_kernel(raw: i32) -> Signal {
-        if raw >= 1 && raw <= NSIG {
-            Signal::from_valid(raw)
-        } else {
-            // The kernel never reports another number; keep the invariant
-            // rather than trust that.
-            Signal::SYS
+    /// A signal number the kernel reported (a siginfo's `si_signo`, a bit
+    /// of a mask), as a `Signal` if safe code may hold one: `None` for 32,
+    /// 33 and 34, which only the `unsafe` [`Signal::new_reserved`] hands
+    /// out (and, defensively, for a number outside 1..=64, which the
+    /// kernel never reports).
+    pub(crate) const fn from_kernel(raw: i32) -> Option<Signal> {
+        match Signal::new(raw) {
+            Ok(s) => Some(s),
+            Err(_) => None,
         }
     }
 

@@ -106,11 +106,14 @@ pub fn queue(pid: Pid, sig: Signal, value: SigVal) -> Result<()> {
 }
 
 /// `rt_sigqueueinfo(pid, info.signal(), info)` — send a record built with
-/// [`SigInfo::new`] to process `pid`.
+/// [`SigInfo::new`] (or one received) to process `pid`.
 ///
-/// Syscalls: `rt_sigqueueinfo`.
+/// Syscalls: `rt_sigqueueinfo` (none for a reserved signal).
 ///
 /// # Errors
+/// - [`Errno::INVAL`](crate::Errno::INVAL): a received record of signal
+///   32, 33 or 34, which only `unsafe` code may send
+///   ([`Signal::new_reserved`]); checked before the syscall.
 /// - [`Errno::PERM`](crate::Errno::PERM): the code is 0 or above, or
 ///   [`Code::TKILL`], and `pid` is not this process (nobody may pretend to
 ///   be `kill` or the kernel to another process); or not allowed to signal
@@ -123,7 +126,11 @@ pub fn queue(pid: Pid, sig: Signal, value: SigVal) -> Result<()> {
 /// - [rt_sigqueueinfo(2)](https://man7.org/linux/man-pages/man2/rt_sigqueueinfo.2.html)
 #[doc(alias = "rt_sigqueueinfo")]
 pub fn queue_info(pid: Pid, info: &SigInfo) -> Result<()> {
-    raw::rt_sigqueueinfo(pid_raw(pid), info.signal().as_raw(), info.as_raw())
+    raw::rt_sigqueueinfo(
+        pid_raw(pid),
+        info.signal().ok_or(crate::Errno::INVAL)?.as_raw(),
+        info.as_raw(),
+    )
 }
 
 /// `rt_tgsigqueueinfo(tgid, tid, sig, &{SI_QUEUE, getpid(), getuid(),
@@ -146,7 +153,7 @@ pub fn queue_thread(tgid: Pid, tid: Pid, sig: Signal, value: SigVal) -> Result<(
 /// `rt_tgsigqueueinfo(tgid, tid, info.signal(), info)` — [`queue_info`] to
 /// one thread.
 ///
-/// Syscalls: `rt_tgsigqueueinfo`.
+/// Syscalls: `rt_tgsigqueueinfo` (none for a reserved signal).
 ///
 /// # Errors
 /// As [`queue_info`]; [`Errno::SRCH`](crate::Errno::SRCH) also when `tid`
@@ -159,7 +166,7 @@ pub fn queue_thread_info(tgid: Pid, tid: Pid, info: &SigInfo) -> Result<()> {
     raw::rt_tgsigqueueinfo(
         pid_raw(tgid),
         pid_raw(tid),
-        info.signal().as_raw(),
+        info.signal().ok_or(crate::Errno::INVAL)?.as_raw(),
         info.as_raw(),
     )
 }
@@ -220,9 +227,11 @@ impl PidFd {
     /// `pidfd_send_signal(fd, info.signal(), info, 0)` — send a record
     /// built with [`SigInfo::new`], as [`queue_info`] does.
     ///
-    /// Syscalls: `pidfd_send_signal`.
+    /// Syscalls: `pidfd_send_signal` (none for a reserved signal).
     ///
     /// # Errors
+    /// - [`Errno::INVAL`](crate::Errno::INVAL): a received record of
+    ///   signal 32, 33 or 34 (as [`queue_info`]).
     /// - [`Errno::SRCH`](crate::Errno::SRCH): the process has exited and
     ///   been reaped.
     /// - [`Errno::PERM`](crate::Errno::PERM): a code of 0 or above, or
@@ -233,7 +242,11 @@ impl PidFd {
     /// # References
     /// - [pidfd_send_signal(2)](https://man7.org/linux/man-pages/man2/pidfd_send_signal.2.html)
     pub fn send_info(&self, info: &SigInfo) -> Result<()> {
-        raw::pidfd_send_signal(self.0.as_fd(), info.signal().as_raw(), info.as_raw())
+        raw::pidfd_send_signal(
+            self.0.as_fd(),
+            info.signal().ok_or(crate::Errno::INVAL)?.as_raw(),
+            info.as_raw(),
+        )
     }
 
     /// `pidfd_send_signal(fd, sig, &{SI_QUEUE, getpid(), getuid(), value},

@@ -91,7 +91,8 @@ impl SigSet {
         SigSet(self.0 | other.0)
     }
 
-    /// The signals in the set, lowest number first.
+    /// The signals in the set, lowest number first, without the reserved
+    /// 32, 33 and 34 (see [`SigSetIter`]).
     pub const fn iter(self) -> SigSetIter {
         SigSetIter(self.0)
     }
@@ -107,7 +108,10 @@ impl SigSet {
     }
 }
 
-/// The signals of a [`SigSet`], lowest number first.
+/// The signals of a [`SigSet`], lowest number first; the reserved 32, 33
+/// and 34 are left out, even where the set holds them (a mask the kernel
+/// reports can), since only the `unsafe` [`Signal::new_reserved`] may
+/// hand those out: test for one with [`SigSet::contains`].
 #[derive(Clone, Debug)]
 pub struct SigSetIter(u64);
 
@@ -115,16 +119,19 @@ impl Iterator for SigSetIter {
     type Item = Signal;
 
     fn next(&mut self) -> Option<Signal> {
-        if self.0 == 0 {
-            return None;
+        while self.0 != 0 {
+            let n = self.0.trailing_zeros();
+            self.0 &= self.0 - 1;
+            if let Some(s) = Signal::from_kernel(n as i32 + 1) {
+                return Some(s);
+            }
         }
-        let n = self.0.trailing_zeros();
-        self.0 &= self.0 - 1;
-        Some(Signal::from_kernel(n as i32 + 1))
+        None
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.0.count_ones() as usize;
+        // Signals 32..=34 are bits 31..=33, which `next` skips.
+        let n = (self.0 & !(0b111 << 31)).count_ones() as usize;
         (n, Some(n))
     }
 }

@@ -19,6 +19,7 @@ mod key;
 
 mod sem;
 mod shm;
+mod signal;
 mod socket;
 mod trace;
 

@@ -100,7 +100,7 @@ pub fn check() -> Result<(), Failed> {
         core::time::Duration::from_secs(10),
     )
     .map_err(|_| Failed::Wait)?;
-    if got.signal() != a
+    if got.signal() != Some(a)
         || got.code() != Code::QUEUE
         || got.value() != Some(SigVal::from_int(VALUE))
         || got.sender_pid() != Some(me)
@@ -112,7 +112,7 @@ pub fn check() -> Result<(), Failed> {
         .map_err(|_| Failed::SignalFd)?;
     signal::queue(me, b, SigVal::from_int(-VALUE)).map_err(|_| Failed::Queue)?;
     let rec = fd.read().map_err(|_| Failed::SignalFd)?;
-    if rec.signal() != b || rec.value().map(SigVal::as_int) != Some(-VALUE) {
+    if rec.signal() != Some(b) || rec.value().map(SigVal::as_int) != Some(-VALUE) {
         return Err(Failed::SignalFd);
     }
     Ok(())
