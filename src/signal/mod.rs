@@ -26,7 +26,7 @@
 //! let child = Command::new("sh").arg("-c").arg("kill -USR1 $PPID").spawn()?;
 //!
 //! let info = fd.read()?; // blocks until the signal is pending
-//! assert_eq!(info.signal(), Signal::USR1);
+//! assert_eq!(info.signal(), Some(Signal::USR1));
 //! assert_eq!(
 //!     info.sender_pid().map(|p| p.as_raw_nonzero().get() as u32),
 //!     Some(child.id())

@@ -54,9 +54,9 @@ bitflags::bitflags! {
 ///         signals.read_batch(&mut batch)?; // every pending one, one read
 ///         for info in &batch {
 ///             match info.signal() {
-///                 Signal::CHILD => { /* reap with waitid(WNOHANG) until none */ }
-///                 Signal::TERM | Signal::INT => return Ok(()), // shut down
-///                 Signal::HUP => { /* reload the configuration */ }
+///                 Some(Signal::CHILD) => { /* reap with waitid(WNOHANG) until none */ }
+///                 Some(Signal::TERM | Signal::INT) => return Ok(()), // shut down
+///                 Some(Signal::HUP) => { /* reload the configuration */ }
 ///                 _ => {}
 ///             }
 ///         }
