@@ -94,13 +94,22 @@ macro_rules! end_read {
             /// Syscalls: `ioctl`.
             ///
             /// # Errors
-            /// [`Errno::BADF`](crate::Errno::BADF) if the fd is not open.
+            /// [`Errno::BADF`](crate::Errno::BADF) if the fd is not open;
+            /// [`Errno::IO`](crate::Errno::IO) for a count that is not one
+            /// (negative, as for an adopted fd of a file read past its end,
+            /// which FIONREAD reports as `size - offset`).
             ///
             /// # References
             /// - [ioctl_fionread(2const)](https://man7.org/linux/man-pages/man2/FIONREAD.2const.html)
             #[doc(alias = "FIONREAD")]
             pub fn available(&self) -> Result<usize> {
-                rustix::io::ioctl_fionread(self).map(|n| n as usize)
+                let n = rustix::io::ioctl_fionread(self)?;
+                // The kernel's count is an int: anything above i32::MAX is
+                // a negative one, sign-extended.
+                match usize::try_from(n) {
+                    Ok(n) if n <= i32::MAX as usize => Ok(n),
+                    _ => Err(crate::Errno::IO),
+                }
             }
         }
 
@@ -153,10 +162,20 @@ macro_rules! end_write {
                 rustix::io::write(self, buf)
             }
 
-            /// `vmsplice(fd, iov, n, flags)` on the write end — gather the
-            /// buffers into the pipe. The kernel may reference the pages
-            /// rather than copy them; changing a buffer afterwards can change
-            /// what the reader sees, never this process's memory.
+            /// `vmsplice(fd, iov, n, flags)` on the write end — gather
+            /// buffers that never change into the pipe, without copying.
+            ///
+            /// Without `GIFT` the kernel does not copy the bytes: it puts
+            /// references to the buffers' pages into the pipe, and the
+            /// reader copies from those pages only when it reads, however
+            /// late. Whatever this process stores at those addresses by
+            /// then is what the reader gets: a stack buffer reused by the
+            /// next call, a heap block freed and reallocated, would hand
+            /// the peer unrelated memory of this process. So this safe form
+            /// takes only `'static` buffers (a `&'static [u8]`, or leaked
+            /// memory no one can change again); see
+            /// [`vmsplice_unchecked`](Self::vmsplice_unchecked) for others,
+            /// and [`write`](Self::write), which copies.
             ///
             /// `SpliceFlags::GIFT` is refused with
             /// [`Errno::INVAL`](crate::Errno::INVAL) before the syscall: its
@@ -180,8 +199,40 @@ macro_rules! end_write {
             ///
             /// # References
             /// - [vmsplice(2)](https://man7.org/linux/man-pages/man2/vmsplice.2.html)
-            pub fn vmsplice(&self, bufs: &[IoSliceRaw<'_>], flags: SpliceFlags) -> Result<usize> {
-                crate::backend::pipe::vmsplice_write(self.as_fd(), bufs, flags)
+            pub fn vmsplice(
+                &self,
+                bufs: &[IoSliceRaw<'static>],
+                flags: SpliceFlags,
+            ) -> Result<usize> {
+                crate::backend::pipe::vmsplice_write_static(self.as_fd(), bufs, flags)
+            }
+
+            /// As [`vmsplice`](Self::vmsplice), for buffers of any
+            /// lifetime.
+            ///
+            /// Syscalls: `fcntl` (`fcntl64` on 32-bit arches) to check the fd
+            /// is open for writing, then `vmsplice` (none when `GIFT` is
+            /// asked for).
+            ///
+            /// # Safety
+            /// The bytes of `bufs` must stay allocated and unchanged until
+            /// the reader has read them (or the pipe is gone): the pipe
+            /// refers to their pages, and the reader sees what they hold
+            /// when it reads.
+            ///
+            /// # Errors
+            /// As [`vmsplice`](Self::vmsplice).
+            ///
+            /// # References
+            /// - [vmsplice(2)](https://man7.org/linux/man-pages/man2/vmsplice.2.html)
+            #[allow(unsafe_code)] // the contract is about the buffers' future
+            pub unsafe fn vmsplice_unchecked(
+                &self,
+                bufs: &[IoSliceRaw<'_>],
+                flags: SpliceFlags,
+            ) -> Result<usize> {
+                // SAFETY: the caller's contract.
+                unsafe { crate::backend::pipe::vmsplice_write(self.as_fd(), bufs, flags) }
             }
         }
 
@@ -250,12 +301,18 @@ impl ReadEnd {
     /// the pipe into `buf`, like [`read`](Self::read) but through the
     /// splice machinery.
     ///
-    /// Syscalls: `vmsplice`.
+    /// The kernel picks the direction from the fd: on an fd open for
+    /// writing it would put `buf`'s pages *into* the pipe for the peer to
+    /// read. So the fd is checked to be read-only first (a `ReadEnd`
+    /// adopted with `From<OwnedFd>` can hold any fd).
+    ///
+    /// Syscalls: `fcntl` (`fcntl64` on 32-bit arches), then `vmsplice`.
     ///
     /// # Errors
     /// - [`Errno::AGAIN`](crate::Errno::AGAIN): `SpliceFlags::NONBLOCK`
     ///   (or a non-blocking fd) and the pipe is empty.
-    /// - [`Errno::BADF`](crate::Errno::BADF): the fd is not readable.
+    /// - [`Errno::BADF`](crate::Errno::BADF): the fd is not open for
+    ///   reading only (checked before `vmsplice`), or not readable.
     ///
     /// # References
     /// - [vmsplice(2)](https://man7.org/linux/man-pages/man2/vmsplice.2.html)

@@ -61,6 +61,7 @@ use rustix::path::Arg;
 pub use crate::ends::{ReadEnd, ReadWriteEnd, WriteEnd};
 pub use rustix::fs::{CWD, Mode};
 
+use crate::names::StackPath;
 use crate::{Errno, Result};
 
 bitflags::bitflags! {
@@ -151,18 +152,28 @@ pub fn create_with_mode<P: Arg>(dir: impl AsFd, path: P, mode: Mode) -> Result<(
     rustix::fs::mkfifoat(dir, path, mode)
 }
 
-/// `openat(dir, path, access | O_NOFOLLOW | O_CLOEXEC [| O_NONBLOCK])` —
-/// open an existing FIFO as the end `E` chooses.
+/// `openat(dir, path, access | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC [|
+/// O_NONBLOCK])` — open an existing FIFO as the end `E` chooses.
 ///
 /// `open::<ReadEnd>` opens for reading, `open::<WriteEnd>` for writing and
-/// `open::<ReadWriteEnd>` for both. Nothing about the node is checked: use
-/// [`open_verified`] for a path in a directory others can write to.
+/// `open::<ReadWriteEnd>` for both. The opened node must be a FIFO (a file,
+/// a device or a socket planted at the name is closed again and refused,
+/// so nothing is ever written into another file through a pipe end), but
+/// nothing else is checked and the open itself may block on a planted
+/// FIFO: use [`open_verified`] for a path in a directory others can write
+/// to.
 ///
-/// Syscalls: `openat`.
+/// Syscalls: `openat`, `fstat`, and `close` when the node is not a FIFO
+/// (on 32-bit `statx`, or `fstat64` before Linux 4.11; none for unknown
+/// flags).
 ///
 /// # Errors
 /// - [`Errno::NXIO`](crate::Errno::NXIO): `WriteEnd` with
 ///   [`FifoFlags::NONBLOCK`] and no process has the FIFO open for reading.
+/// - [`Errno::BADFD`](crate::Errno::BADFD): the node is not a FIFO.
+/// - [`Errno::INVAL`](crate::Errno::INVAL): `flags` has bits that are not
+///   [`FifoFlags`] (say, built with `from_bits_retain(O_CREAT)`), checked
+///   before the syscall.
 /// - [`Errno::LOOP`](crate::Errno::LOOP): the last component of `path` is a
 ///   symlink.
 /// - [`Errno::NOENT`](crate::Errno::NOENT): no such path.
@@ -176,23 +187,35 @@ pub fn create_with_mode<P: Arg>(dir: impl AsFd, path: P, mode: Mode) -> Result<(
 /// - [fifo(7)](https://man7.org/linux/man-pages/man7/fifo.7.html)
 #[doc(alias = "openat")]
 pub fn open<E: End, P: Arg>(dir: impl AsFd, path: P, flags: FifoFlags) -> Result<E> {
-    let fd = rustix::fs::openat(dir, path, open_flags::<E>(flags), Mode::empty())?;
+    let fd = rustix::fs::openat(dir, path, open_flags::<E>(flags)?, Mode::empty())?;
+    if FileType::from_raw_mode(rustix::fs::fstat(&fd)?.st_mode) != FileType::Fifo {
+        return Err(Errno::BADFD);
+    }
     Ok(E::from(fd))
 }
 
 /// Open an existing FIFO as [`open`] does, but only if it is a FIFO owned
 /// by the caller's effective uid whose permission bits are exactly `mode`.
 ///
-/// The node is checked by name before the open (`fstatat` without
-/// following symlinks), so a squatter's node is refused before a blocking
-/// open could wait on it, and checked again through the opened fd, so a
-/// node swapped in between is refused too; on that second refusal the fd
-/// is closed.
+/// The node is first opened with `O_PATH` (which never opens the FIFO
+/// itself, so a squatter's FIFO cannot make it wait) and checked through
+/// that fd; the FIFO is then opened through the same fd's
+/// `/proc/self/fd/N` link, which names that very inode: a node swapped in
+/// under the name meanwhile is never the one opened. Only then does a
+/// blocking open wait for the other side, on the verified FIFO.
 ///
-/// Syscalls: `geteuid`, `newfstatat`, `openat`, `fstat`, and `close`
-/// when the second check refuses (none for a `mode` with bits outside
-/// `0o7777`; on x86 and arm `geteuid32` and, for both checks, `statx`,
-/// or `fstatat64` and `fstat64` on kernels before 4.11).
+/// Without `/proc`, the FIFO is opened by name with `O_NONBLOCK` (which
+/// cannot wait either) and must be the inode checked; `O_NONBLOCK` is then
+/// cleared unless asked for. That open does not wait for the other side:
+/// a reader succeeds at once (a `read` before any writer arrives sees end
+/// of stream), and a writer with no reader fails with `ENXIO`.
+///
+/// Syscalls: `geteuid`, `openat` (`O_PATH`), `fstat`, `openat` (of
+/// `/proc/self/fd/N`), `close` (of the `O_PATH` fd), and `close` of the
+/// opened fd when a check refuses it (without `/proc`: `openat` by name,
+/// `fstat`, and `fcntl` for `F_GETFL` and `F_SETFL`; on x86 and arm
+/// `geteuid32`, `statx` or `fstat64` before Linux 4.11, and `fcntl64`;
+/// none for a bad `mode` or unknown flags).
 ///
 /// # Errors
 /// - [`Errno::BADFD`](crate::Errno::BADFD): the path names something other
@@ -200,9 +223,10 @@ pub fn open<E: End, P: Arg>(dir: impl AsFd, path: P, flags: FifoFlags) -> Result
 /// - [`Errno::ISDIR`](crate::Errno::ISDIR): the path names a directory.
 /// - [`Errno::LOOP`](crate::Errno::LOOP): the path names a symlink.
 /// - [`Errno::PERM`](crate::Errno::PERM): the FIFO belongs to another uid,
-///   or its permission bits are not exactly `mode`.
+///   or its permission bits are not exactly `mode`; or (without `/proc`)
+///   another node took the name between the check and the open.
 /// - [`Errno::INVAL`](crate::Errno::INVAL): `mode` has bits outside
-///   `0o7777`.
+///   `0o7777`, or `flags` bits that are not [`FifoFlags`].
 /// - Everything [`open`] can return.
 ///
 /// # References
@@ -217,28 +241,50 @@ pub fn open_verified<E: End, P: Arg>(
     if mode.bits() & !0o7777 != 0 {
         return Err(Errno::INVAL);
     }
+    let access = open_flags::<E>(flags)?;
     let dir = dir.as_fd();
-    path.into_with_c_str(|path| open_verified_cstr(dir, path, mode, flags))
+    path.into_with_c_str(|path| open_verified_cstr(dir, path, mode, access, flags))
 }
 
 fn open_verified_cstr<E: End>(
     dir: BorrowedFd<'_>,
     path: &CStr,
     mode: Mode,
+    access: OFlags,
     flags: FifoFlags,
 ) -> Result<E> {
     let uid = rustix::process::geteuid();
-    verify(
-        &rustix::fs::statat(dir, path, AtFlags::SYMLINK_NOFOLLOW)?,
-        uid,
-        mode,
+    let node = rustix::fs::openat(
+        dir,
+        path,
+        OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::empty(),
     )?;
-    let fd = rustix::fs::openat(dir, path, open_flags::<E>(flags), Mode::empty())?;
-    verify(&rustix::fs::fstat(&fd)?, uid, mode)?;
+    let checked = rustix::fs::fstat(&node)?;
+    verify(&checked, uid, mode)?;
+    if let Some(link) = StackPath::<32>::proc_fd(node.as_fd()) {
+        // Following the magic link is the point: no O_NOFOLLOW here.
+        let via_link = access - OFlags::NOFOLLOW;
+        match rustix::fs::openat(rustix::fs::CWD, link.as_c_str(), via_link, Mode::empty()) {
+            // The magic link names the inode of `node`: the one checked.
+            Ok(fd) => return Ok(E::from(fd)),
+            Err(Errno::NOENT) => {} // no /proc (the O_PATH fd is open)
+            Err(e) => return Err(e),
+        }
+    }
+    let fd = rustix::fs::openat(dir, path, access | OFlags::NONBLOCK, Mode::empty())?;
+    let st = rustix::fs::fstat(&fd)?;
+    if (st.st_dev, st.st_ino) != (checked.st_dev, checked.st_ino) {
+        return Err(Errno::PERM);
+    }
+    if !flags.contains(FifoFlags::NONBLOCK) {
+        let fl = rustix::fs::fcntl_getfl(&fd)?;
+        rustix::fs::fcntl_setfl(&fd, fl - OFlags::NONBLOCK)?;
+    }
     Ok(E::from(fd))
 }
 
-/// The squatting checks shared by both sides of [`open_verified`].
+/// The squatting checks of [`open_verified`].
 fn verify(st: &Stat, uid: rustix::process::Uid, mode: Mode) -> Result<()> {
     match FileType::from_raw_mode(st.st_mode) {
         FileType::Fifo => {}
@@ -252,8 +298,19 @@ fn verify(st: &Stat, uid: rustix::process::Uid, mode: Mode) -> Result<()> {
     Ok(())
 }
 
-fn open_flags<E: End>(flags: FifoFlags) -> OFlags {
-    E::ACCESS | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::from_bits_retain(flags.bits())
+/// The open flags for end `E`: its access mode, `O_NOFOLLOW`, `O_NOCTTY`
+/// (a planted terminal must never become ours), `O_CLOEXEC`, and the
+/// caller's flags, which may only be [`FifoFlags`]: any other bit
+/// (`O_CREAT` would make a regular file) is `EINVAL`.
+fn open_flags<E: End>(flags: FifoFlags) -> Result<OFlags> {
+    if flags.bits() & !FifoFlags::all().bits() != 0 {
+        return Err(Errno::INVAL);
+    }
+    Ok(E::ACCESS
+        | OFlags::NOFOLLOW
+        | OFlags::NOCTTY
+        | OFlags::CLOEXEC
+        | OFlags::from_bits_retain(flags.bits()))
 }
 
 /// `unlinkat(dir, path, 0)` — remove a FIFO's name. Processes that have it

@@ -78,6 +78,14 @@ pub mod file;
 pub mod key;
 #[cfg(feature = "mq")]
 pub mod mq;
+#[cfg(any(
+    feature = "file",
+    feature = "fifo",
+    feature = "socket",
+    feature = "sem"
+))]
+#[allow(dead_code)] // each family uses part of it
+mod names;
 #[cfg(feature = "pipe")]
 pub mod pipe;
 #[cfg(any(feature = "shm", feature = "mq"))]

@@ -58,6 +58,7 @@ use rustix::net::{AddressFamily, SocketAddrUnix, sockopt};
 pub use rustix::net::Shutdown;
 
 use crate::backend::net as raw;
+use crate::names::StackPath;
 use crate::{Errno, Result};
 
 /// The most fds one message can carry (`SCM_MAX_FD`).
@@ -472,15 +473,22 @@ fn remove_stale_socket(path: &[u8], ty: SocketType) -> Result<()> {
         Err(e) => return Err(e),
     }
     let probe = new_socket(ty, SocketFlags::NONBLOCK)?;
-    let proc = ProcPath::new(&dirfd, name);
+    // `/proc/self/fd/<dir>` and `/proc/self/fd/<dir>/<name>`, if that
+    // fits in a socket address.
+    let dir_link = StackPath::<{ MAX_PATH + 1 }>::proc_fd(dirfd.as_fd());
+    let proc = dir_link.clone().and_then(|mut p| {
+        p.push(b"/")?;
+        p.push(name)?;
+        Some(p)
+    });
     let mut r = Err(Errno::NOENT);
     let mut proc_works = false;
-    if let Some(p) = &proc {
+    if let (Some(p), Some(d)) = (&proc, &dir_link) {
         r = rustix::net::connect(&probe, &SocketAddrUnix::new(p.as_bytes())?);
         // ENOENT: the socket is gone, or there is no /proc (then the
         // directory's own magic link is missing too).
         proc_works = r != Err(Errno::NOENT)
-            || rustix::fs::statat(rustix::fs::CWD, p.dir(), AtFlags::empty()).is_ok();
+            || rustix::fs::statat(rustix::fs::CWD, d.as_c_str(), AtFlags::empty()).is_ok();
     }
     if !proc_works {
         r = rustix::net::connect(&probe, &SocketAddrUnix::new(path)?);
@@ -496,61 +504,6 @@ fn remove_stale_socket(path: &[u8], ty: SocketType) -> Result<()> {
     match rustix::fs::unlinkat(&dirfd, name, AtFlags::empty()) {
         Ok(()) | Err(Errno::NOENT) => Ok(()),
         Err(e) => Err(e),
-    }
-}
-
-/// `/proc/self/fd/<dir>/<name>`, built on the stack, if it fits in a
-/// socket address.
-struct ProcPath {
-    buf: [u8; MAX_PATH],
-    len: usize,
-    dir_len: usize,
-}
-
-impl ProcPath {
-    fn new(dir: &OwnedFd, name: &[u8]) -> Option<Self> {
-        use rustix::fd::AsRawFd;
-        let mut p = Self {
-            buf: [0; MAX_PATH],
-            len: 0,
-            dir_len: 0,
-        };
-        p.push(b"/proc/self/fd/")?;
-        let mut digits = [0u8; 10];
-        let mut n = dir.as_raw_fd() as u32;
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        p.push(&digits[i..])?;
-        p.dir_len = p.len;
-        p.push(b"/")?;
-        p.push(name)?;
-        Some(p)
-    }
-
-    fn push(&mut self, bytes: &[u8]) -> Option<()> {
-        let end = self
-            .len
-            .checked_add(bytes.len())
-            .filter(|&e| e <= MAX_PATH)?;
-        self.buf[self.len..end].copy_from_slice(bytes);
-        self.len = end;
-        Some(())
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
-    }
-
-    /// `/proc/self/fd/<dir>`: the directory's magic link.
-    fn dir(&self) -> &[u8] {
-        &self.buf[..self.dir_len]
     }
 }
 

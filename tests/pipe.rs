@@ -303,6 +303,13 @@ fn vmsplice_both_directions() {
     assert_eq!(w.vmsplice(&parts, SpliceFlags::GIFT), Err(Errno::INVAL));
     // A "write end" adopted from a read-only fd is refused before the kernel
     // could write into the shared buffers.
+    // And a "read end" adopted from the write end is refused before the
+    // kernel could put `buf`'s pages into the pipe.
+    let fake_read = ReadEnd::from(rustix::io::fcntl_dupfd_cloexec(&w, 0).unwrap());
+    assert_eq!(
+        fake_read.vmsplice(&mut buf, SpliceFlags::empty()),
+        Err(Errno::BADF)
+    );
     let fake = WriteEnd::from(OwnedFd::from(r));
     assert_eq!(
         fake.vmsplice(&parts, SpliceFlags::empty()),

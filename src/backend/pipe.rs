@@ -22,25 +22,33 @@ fn access_mode(fd: BorrowedFd<'_>) -> Result<u32, Errno> {
     Ok(flags as u32 & g::O_ACCMODE)
 }
 
-/// `vmsplice` from a pipe's read end into `buf`.
-///
-/// If `fd` is open for writing the kernel reads from `buf` instead, which
-/// is harmless; callers pass read ends only.
+/// `vmsplice` from a pipe's read end into `buf`. An fd open for writing
+/// is refused with `EBADF`: the kernel would move `buf`'s pages into the
+/// pipe instead, for the reader to see whatever they hold later.
 pub(crate) fn vmsplice_read(
     fd: BorrowedFd<'_>,
     buf: &mut [u8],
     flags: SpliceFlags,
 ) -> Result<usize, Errno> {
+    // An open file description's access mode never changes.
+    if access_mode(fd)? != g::O_RDONLY {
+        return Err(Errno::BADF);
+    }
     let iov = [IoSliceRaw::from_slice_mut(buf)];
-    // SAFETY: `iov` describes `buf`, live and exclusively borrowed for the
-    // call, so the kernel may write into it; GIFT has no meaning on a read.
+    // SAFETY: `fd` is read-only (checked), so the kernel copies from the
+    // pipe into `buf`, live and exclusively borrowed for the call; GIFT
+    // has no meaning on a read.
     unsafe { rustix::pipe::vmsplice(fd, &iov, flags) }
 }
 
 /// `vmsplice` of `bufs` into a pipe's write end. `GIFT` is refused with
-/// `EINVAL`, and so is an fd not open for writing: the kernel would write
-/// into `bufs`, which are shared borrows.
-pub(crate) fn vmsplice_write(
+/// `EINVAL`, and an fd not open for writing with `EBADF`: the kernel would
+/// write into `bufs`, which are shared borrows.
+///
+/// # Safety
+/// The bytes of `bufs` must stay allocated and unchanged until the reader
+/// has read them: the pipe refers to their pages, not to a copy.
+pub(crate) unsafe fn vmsplice_write(
     fd: BorrowedFd<'_>,
     bufs: &[IoSliceRaw<'_>],
     flags: SpliceFlags,
@@ -54,7 +62,19 @@ pub(crate) fn vmsplice_write(
         return Err(Errno::BADF);
     }
     // SAFETY: `bufs` are live for the call, and `fd` is open for writing, so
-    // the kernel moves data from them into the pipe and never writes through
-    // them. Without GIFT nothing is required of the buffers after the call.
+    // the kernel only reads through them, taking references to their pages
+    // into the pipe; the caller keeps those bytes as they are until read.
     unsafe { rustix::pipe::vmsplice(fd, bufs, flags) }
+}
+
+/// [`vmsplice_write`] of buffers that live for ever and, borrowed for
+/// ever, never change: what the pipe refers to stays what was written.
+pub(crate) fn vmsplice_write_static(
+    fd: BorrowedFd<'_>,
+    bufs: &[IoSliceRaw<'static>],
+    flags: SpliceFlags,
+) -> Result<usize, Errno> {
+    // SAFETY: a `'static` shared (or moved-in) borrow keeps its bytes
+    // allocated and unchanged for the rest of the process.
+    unsafe { vmsplice_write(fd, bufs, flags) }
 }

@@ -40,7 +40,9 @@
 //! `EISDIR` or `EINVAL` from an old kernel or a file system without it),
 //! or when [`Options::named_temporary`] asks, the temporary file is created
 //! under a unique name (`O_CREAT | O_EXCL | O_NOFOLLOW`) instead. Either
-//! way the name is `.bareipc-<pid>-<n>` (hexadecimal), lives only between
+//! way the name is `.bareipc-` and 16 random hexadecimal digits (from
+//! `getrandom`: a name a peer cannot predict, so it cannot take the names
+//! first and make the create fail), lives only between
 //! the link or creation and the rename, and is removed on every error
 //! path; only a process killed in that window leaves it behind.
 //!
@@ -48,11 +50,11 @@
 //! 1. `openat(dir, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)`: the
 //!    target's directory, kept for every later step.
 //! 2. `openat(parent, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, mode)`; if it is
-//!    refused, `getpid` and `openat(parent, ".bareipc-…", O_CREAT | O_EXCL |
+//!    refused, `getrandom` and `openat(parent, ".bareipc-…", O_CREAT | O_EXCL |
 //!    O_NOFOLLOW | O_RDWR | O_CLOEXEC, mode)`, once more per name taken.
 //! 3. `write` until every byte is written.
 //! 4. `fdatasync(file)`, for [`Durability::Data`] and above.
-//! 5. Unnamed file: `getpid`, then `linkat(AT_FDCWD, "/proc/self/fd/N",
+//! 5. Unnamed file: `getrandom`, then `linkat(AT_FDCWD, "/proc/self/fd/N",
 //!    parent, ".bareipc-…", AT_SYMLINK_FOLLOW)`, and on `ENOENT`
 //!    `linkat(file, "", parent, ".bareipc-…", AT_EMPTY_PATH)`, once more
 //!    per name taken.
@@ -74,12 +76,12 @@
 //! umask) and the caller's uid and gid.
 
 use core::ffi::CStr;
-use core::sync::atomic::{AtomicU32, Ordering};
 
-use rustix::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{AtFlags, CWD, Mode, OFlags, RenameFlags};
 use rustix::path::Arg;
 
+use crate::names::StackPath;
 use crate::{Errno, Result};
 
 /// What must be on stable storage when a commit returns.
@@ -173,11 +175,11 @@ const NAME_MAX: usize = linux_raw_sys::general::NAME_MAX as usize;
 /// what a reader sees.
 ///
 /// Syscalls: `openat` of the directory and of the temporary file, `write`,
-/// `fdatasync` (unless `Durability::None`), `getpid` and `linkat` to give
+/// `fdatasync` (unless `Durability::None`), `getrandom` and `linkat` to give
 /// an unnamed temporary file a name, `renameat` (`renameat2` on riscv64),
 /// `unlinkat` of the temporary name if that fails, `fsync` of the
 /// directory (`Durability::DataAndDirectory`), and `close` of both fds (a
-/// named temporary file takes its `getpid` before its `openat`, and no
+/// named temporary file takes its `getrandom` before its `openat`, and no
 /// `linkat`). The [module docs](self#how) list the steps in order.
 ///
 /// # Errors
@@ -229,7 +231,7 @@ pub fn replace<P: Arg>(dir: impl AsFd, path: P, contents: &[u8], opts: &Options)
 /// `fdatasync` (unless `Durability::None`), `linkat` of an unnamed
 /// temporary file to its final name, `fsync` of the directory
 /// (`Durability::DataAndDirectory`), and `close` of both fds; a named
-/// temporary file takes `getpid` before its `openat`, then `renameat2`
+/// temporary file takes `getrandom` before its `openat`, then `renameat2`
 /// (`RENAME_NOREPLACE`) instead of `linkat`, and `unlinkat` if that fails.
 ///
 /// # Errors
@@ -306,7 +308,7 @@ impl Replacement {
     ///
     /// Syscalls: `openat` of the directory, `openat` of an unnamed
     /// temporary file (`O_TMPFILE`) unless the options ask for a named one,
-    /// then, if they do or that is refused, `getpid` and `openat` of a
+    /// then, if they do or that is refused, `getrandom` and `openat` of a
     /// named temporary file (`O_CREAT | O_EXCL`, once more per name taken),
     /// and `close` of the directory if the call fails.
     ///
@@ -377,7 +379,7 @@ impl Replacement {
 
     /// Put the new file in place of the target, replacing it if it exists.
     ///
-    /// Syscalls: `fdatasync` (unless `Durability::None`), `getpid` and
+    /// Syscalls: `fdatasync` (unless `Durability::None`), `getrandom` and
     /// `linkat` to give an unnamed temporary file a name, `renameat`
     /// (`renameat2` on riscv64), `unlinkat` of the temporary name if that
     /// fails, `fsync` of the directory (`Durability::DataAndDirectory`), and
@@ -550,34 +552,27 @@ impl Name {
     }
 }
 
-/// How many temporary names to try before giving up with `EEXIST`.
+/// How many temporary names to try before giving up with `EEXIST`: with
+/// random names, a second try only ever follows a leftover of our own.
 const TEMP_TRIES: u32 = 32;
 
-/// Numbers the temporary names of this process.
-static TEMP_COUNTER: AtomicU32 = AtomicU32::new(0);
-
-/// `.bareipc-PPPPPPPP-NNNNNNNN`: the pid and a per-process counter, in
-/// hexadecimal, NUL-terminated.
-struct TempName {
-    buf: [u8; 27],
-}
+/// `.bareipc-` and 16 random hexadecimal digits, NUL-terminated: a name no
+/// other process can predict, so none can take it first.
+struct TempName(StackPath<26>);
 
 impl TempName {
-    /// A name no other live call in this pid namespace uses: the pid tells
-    /// processes apart, the counter calls in one process. A leftover of a
-    /// killed process, or a process of another pid namespace, can still
-    /// hold it: the callers retry on `EEXIST`.
-    fn next() -> TempName {
-        let pid = rustix::process::getpid().as_raw_nonzero().get() as u32;
-        let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-        let mut buf = *b".bareipc-00000000-00000000\0";
-        hex(&mut buf[9..17], pid);
-        hex(&mut buf[18..26], n);
-        TempName { buf }
+    /// A fresh random name.
+    ///
+    /// Makes one `getrandom` call (through [`StackPath::push_random`]).
+    fn next() -> Result<TempName> {
+        let mut p = StackPath::new();
+        p.push(b".bareipc-").ok_or(Errno::NAMETOOLONG)?;
+        p.push_random()?;
+        Ok(TempName(p))
     }
 
     fn as_c_str(&self) -> &CStr {
-        CStr::from_bytes_until_nul(&self.buf).unwrap_or(c"")
+        self.0.as_c_str()
     }
 }
 
@@ -590,14 +585,6 @@ impl core::fmt::Debug for Name {
 impl core::fmt::Debug for TempName {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         self.as_c_str().fmt(f)
-    }
-}
-
-/// Writes `v` as lowercase hexadecimal into `out`, right-aligned.
-fn hex(out: &mut [u8], mut v: u32) {
-    for b in out.iter_mut().rev() {
-        *b = b"0123456789abcdef"[(v & 0xf) as usize];
-        v >>= 4;
     }
 }
 
@@ -624,7 +611,7 @@ fn create_temp(dir: BorrowedFd<'_>, opts: &Options) -> Result<(OwnedFd, Option<T
 /// Runs `f` with fresh temporary names until one is not taken.
 fn with_fresh_name<T>(mut f: impl FnMut(TempName) -> Result<T>) -> Result<T> {
     for _ in 0..TEMP_TRIES {
-        match f(TempName::next()) {
+        match f(TempName::next()?) {
             Err(Errno::EXIST) => continue,
             done => return done,
         }
@@ -644,7 +631,7 @@ fn link_temp(file: BorrowedFd<'_>, dir: BorrowedFd<'_>) -> Result<TempName> {
 /// `/proc/self/fd/N` magic link, or, where that path does not exist (no
 /// `/proc`), by fd with `AT_EMPTY_PATH`, which needs `CAP_DAC_READ_SEARCH`.
 fn link_unnamed(file: BorrowedFd<'_>, dir: BorrowedFd<'_>, name: &CStr) -> Result<()> {
-    let proc_path = ProcFdPath::new(file);
+    let proc_path = StackPath::<32>::proc_fd(file).ok_or(Errno::NAMETOOLONG)?;
     match rustix::fs::linkat(
         CWD,
         proc_path.as_c_str(),
@@ -654,41 +641,6 @@ fn link_unnamed(file: BorrowedFd<'_>, dir: BorrowedFd<'_>, name: &CStr) -> Resul
     ) {
         Err(Errno::NOENT) => rustix::fs::linkat(file, c"", dir, name, AtFlags::EMPTY_PATH),
         other => other,
-    }
-}
-
-/// `/proc/self/fd/N`, NUL-terminated, on the stack.
-struct ProcFdPath {
-    buf: [u8; 32],
-}
-
-impl ProcFdPath {
-    fn new(fd: BorrowedFd<'_>) -> ProcFdPath {
-        const PREFIX: &[u8] = b"/proc/self/fd/";
-        let mut buf = [0u8; 32];
-        let (head, tail) = buf.split_at_mut(PREFIX.len());
-        head.copy_from_slice(PREFIX);
-        // An open fd is never negative; at most 10 digits, which leave the
-        // last byte of `tail` (18 bytes) a NUL.
-        let mut digits = [0u8; 10];
-        let mut v = fd.as_raw_fd().unsigned_abs();
-        let mut n = 0;
-        loop {
-            digits[n] = b'0' + (v % 10) as u8;
-            v /= 10;
-            n += 1;
-            if v == 0 || n == digits.len() {
-                break;
-            }
-        }
-        for (out, d) in tail.iter_mut().zip(digits[..n].iter().rev()) {
-            *out = *d;
-        }
-        ProcFdPath { buf }
-    }
-
-    fn as_c_str(&self) -> &CStr {
-        CStr::from_bytes_until_nul(&self.buf).unwrap_or(c"")
     }
 }
 
@@ -717,15 +669,13 @@ mod tests {
     }
 
     #[test]
-    fn temporary_names_are_fixed_width_hex() {
-        let mut out = [0u8; 8];
-        hex(&mut out, 0x00ab_cdef);
-        assert_eq!(&out, b"00abcdef");
-        let a = TempName::next();
-        let b = TempName::next();
+    fn temporary_names_are_random_hex() {
+        let a = TempName::next().unwrap();
+        let b = TempName::next().unwrap();
         assert_ne!(a.as_c_str(), b.as_c_str());
         let s = a.as_c_str().to_bytes();
-        assert_eq!(s.len(), 26);
+        assert_eq!(s.len(), 25);
         assert!(s.starts_with(b".bareipc-"));
+        assert!(s[9..].iter().all(|c| c.is_ascii_hexdigit()));
     }
 }

@@ -67,7 +67,6 @@
 //! # Ok::<(), bareipc::Errno>(())
 //! ```
 
-use core::fmt::Write as _;
 use core::num::NonZeroU32;
 use core::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -76,9 +75,11 @@ use core::time::Duration;
 use rustix::fd::{AsFd, OwnedFd};
 pub use rustix::fs::Mode;
 use rustix::fs::{AtFlags, CWD, FileType, OFlags};
+use rustix::process::Uid;
 use rustix::thread::futex::{self as fx, Flags};
 use rustix::time::ClockId;
 
+use crate::names::StackPath;
 use crate::shm::posix::ShmPath;
 use crate::shm::{Mapping, ReadWrite};
 use crate::{Errno, Result};
@@ -346,6 +347,8 @@ impl<'a> Semaphore<'a> {
 #[derive(Debug)]
 pub struct NamedSemaphore {
     map: Mapping<ReadWrite>,
+    owner: Uid,
+    mode: Mode,
 }
 
 impl NamedSemaphore {
@@ -362,10 +365,11 @@ impl NamedSemaphore {
     /// `0o777`, under the umask) decides who may open it; opening needs
     /// read and write.
     ///
-    /// Syscalls: `gettid` (for the temporary name), `openat` (again if a
-    /// temporary name is taken), `ftruncate`, `mmap`, `linkat`, `munmap`
-    /// if the name exists, `unlinkat`, `close` (on 32-bit `ftruncate64`
-    /// and `mmap2`).
+    /// Syscalls: `getrandom` (for the temporary name, which no peer can
+    /// predict), `openat` (both again if a temporary name is taken),
+    /// `ftruncate`, `mmap`, `fstat`, `linkat`, `munmap` if the name
+    /// exists, `unlinkat`, `close` (on 32-bit `ftruncate64`, `mmap2` and
+    /// `statx`, or `fstat64` before Linux 4.11).
     ///
     /// # Safety
     /// No process may truncate the file while this process has it mapped
@@ -419,28 +423,48 @@ impl NamedSemaphore {
         map.atomic_u32(4)?.store(VERSION, Relaxed);
         Semaphore::init(&map, FILE_WORDS, value)?;
         map.atomic_u32(0)?.store(MAGIC, Release);
-        Ok(Self { map })
+        let st = rustix::fs::fstat(fd)?;
+        Ok(Self {
+            map,
+            owner: Uid::from_raw_unchecked(st.st_uid),
+            mode: Mode::from_raw_mode(st.st_mode as u32 & 0o7777),
+        })
     }
 
     /// `sem_open(name, 0)` — opens the named semaphore `name`, made by
-    /// [`create`](Self::create) in this or another process.
+    /// [`create`](Self::create) in this or another process, if only this
+    /// user could have made it and only this user (and root) can change
+    /// it: the file must belong to the effective uid and be writable by
+    /// nobody else (no group or other write bit).
+    ///
+    /// That makes the contract below one the caller can keep: a file of
+    /// another owner, or one others may write, can be truncated by a peer
+    /// at any moment (another uid could also plant a valid header in a
+    /// 0666 file and shrink it under us), and the next access through the
+    /// mapping would raise `SIGBUS`. Such a file is refused with `EPERM`;
+    /// [`open_any_owner`](Self::open_any_owner) takes it, for callers that
+    /// trust its writers.
     ///
     /// The file is opened with `O_NOFOLLOW` (a symlink is refused with
     /// `ELOOP`) and `O_NONBLOCK` (a FIFO planted at the name cannot block
     /// the open), and must be a regular file of exactly 16 bytes starting
     /// with this crate's magic number and layout [`VERSION`].
     ///
-    /// Syscalls: `openat`, `fstat`, `mmap`, then `munmap` if the header
-    /// is not this crate's, and `close` (on 32-bit `statx`, or `fstat64`
-    /// before Linux 4.11, and `mmap2`); a file of the wrong type or size
-    /// is refused after `fstat`.
+    /// Syscalls: `openat`, `fstat`, `geteuid`, `mmap`, then `munmap` if
+    /// the header is not this crate's, and `close` (on 32-bit `statx`, or
+    /// `fstat64` before Linux 4.11, `geteuid32` and `mmap2`); a file of the
+    /// wrong type, size, owner or mode is refused before `mmap`.
     ///
     /// # Safety
-    /// As for [`create`](Self::create): no process may truncate the file
-    /// while this process has it mapped.
+    /// No process may truncate the file while this process has it mapped:
+    /// after the checks above, that is a promise about the processes of
+    /// this user and root only (which could also write this process's
+    /// memory through `/proc`, unless it is not dumpable).
     ///
     /// # Errors
     /// - `ENOENT`: no semaphore of that name.
+    /// - `EPERM`: the file belongs to another user, or its group or others
+    ///   may write it.
     /// - `EINVAL`: a bad name; or the file is not one of this crate's
     ///   semaphores (wrong type, size, magic number or version — a libc
     ///   `sem_t` is never at these names, but any file could be).
@@ -452,7 +476,49 @@ impl NamedSemaphore {
     #[doc(alias = "sem_open")]
     #[allow(unsafe_code)] // the contract of mapping a POSIX shm file
     pub unsafe fn open(name: impl AsRef<[u8]>) -> Result<Self> {
-        let path = ShmPath::with_prefix(PREFIX, name.as_ref())?;
+        // SAFETY: the caller's contract, about this user and root only,
+        // which the owner check makes sufficient.
+        unsafe { Self::open_checked(name.as_ref(), true) }
+    }
+
+    /// As [`open`](Self::open), without the owner and mode check: a
+    /// semaphore that another user created, or that others may write.
+    ///
+    /// Syscalls: `openat`, `fstat`, `mmap`, then `munmap` if the header
+    /// is not this crate's, and `close` (on 32-bit `statx`, or `fstat64`
+    /// before Linux 4.11, and `mmap2`); a file of the wrong type or size
+    /// is refused after `fstat`.
+    ///
+    /// # Safety
+    /// No process may truncate the file while this process has it mapped:
+    /// its owner and everyone its mode lets write it must be trusted not
+    /// to. [`owner`](Self::owner) says who that is.
+    ///
+    /// # Errors
+    /// As [`open`](Self::open), less `EPERM`.
+    ///
+    /// # References
+    /// - [sem_open(3)](https://man7.org/linux/man-pages/man3/sem_open.3.html)
+    #[allow(unsafe_code)] // the contract of mapping a POSIX shm file
+    pub unsafe fn open_any_owner(name: impl AsRef<[u8]>) -> Result<Self> {
+        // SAFETY: the caller's contract.
+        unsafe { Self::open_checked(name.as_ref(), false) }
+    }
+
+    /// The file's owner and permission bits, as found when it was opened
+    /// (or created).
+    ///
+    /// Syscalls: none.
+    pub fn owner(&self) -> (Uid, Mode) {
+        (self.owner, self.mode)
+    }
+
+    /// # Safety
+    /// As [`open_any_owner`](Self::open_any_owner), or with `own_only`, as
+    /// [`open`](Self::open).
+    #[allow(unsafe_code)]
+    unsafe fn open_checked(name: &[u8], own_only: bool) -> Result<Self> {
+        let path = ShmPath::with_prefix(PREFIX, name)?;
         let flags = OFlags::RDWR | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NOCTTY;
         let fd = rustix::fs::openat(
             CWD,
@@ -466,14 +532,20 @@ impl NamedSemaphore {
         {
             return Err(Errno::INVAL);
         }
+        let owner = Uid::from_raw_unchecked(st.st_uid);
+        let mode = Mode::from_raw_mode(st.st_mode as u32 & 0o7777);
+        if own_only && (owner != rustix::process::geteuid() || mode.as_raw_mode() & 0o022 != 0) {
+            return Err(Errno::PERM);
+        }
         // SAFETY: the file is FILE_SIZE bytes long (checked) and the
-        // caller promises no one truncates it while mapped.
+        // caller promises no one truncates it while mapped (for `open`,
+        // a promise about this user and root, the only ones who can).
         let map = unsafe { Mapping::<ReadWrite>::map_fd(fd.as_fd(), FILE_SIZE, 0) }?;
         if map.atomic_u32(0)?.load(Acquire) != MAGIC || map.atomic_u32(4)?.load(Relaxed) != VERSION
         {
             return Err(Errno::INVAL);
         }
-        Ok(Self { map })
+        Ok(Self { map, owner, mode })
     }
 
     /// The semaphore, to [`post`](Semaphore::post) and
@@ -499,32 +571,30 @@ impl NamedSemaphore {
 }
 
 /// Creates and opens a fresh temporary file
-/// `/dev/shm/bareipc.sem-tmp.<tid>.<n>` with `O_EXCL`, retrying with the
-/// next `n` if the name is taken. (A thread id is unique in its pid
-/// namespace while the thread lives; `O_EXCL` covers everything else.)
+/// `/dev/shm/bareipc.sem-tmp.<16 random hex digits>` with `O_EXCL`,
+/// retrying with another name if it is taken. The name comes from
+/// `getrandom`: a peer that could predict it (a thread id, a counter) could
+/// plant the names first, in sticky `/dev/shm` where we cannot remove
+/// them, and make every create fail.
 fn create_temp(mode: Mode) -> Result<(ShmPath, OwnedFd)> {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let tid = rustix::thread::gettid().as_raw_nonzero().get();
     let flags = OFlags::RDWR
         | OFlags::CREATE
         | OFlags::EXCL
         | OFlags::NOFOLLOW
         | OFlags::CLOEXEC
         | OFlags::NOCTTY;
-    let mut last = Errno::EXIST;
-    for _ in 0..64 {
-        let n = COUNTER.fetch_add(1, Relaxed);
-        let mut name = heapless::String::<24>::new();
-        // Cannot fail: at most 1 + 10 + 1 + 10 bytes.
-        write!(name, "/{tid}.{n}").map_err(|_| Errno::NAMETOOLONG)?;
+    for _ in 0..8 {
+        let mut name = StackPath::<24>::new();
+        name.push(b"/").ok_or(Errno::NAMETOOLONG)?;
+        name.push_random()?;
         let temp = ShmPath::with_prefix(TEMP_PREFIX, name.as_bytes())?;
         match rustix::fs::openat(CWD, temp.as_c_str()?, flags, mode) {
             Ok(fd) => return Ok((temp, fd)),
-            Err(Errno::EXIST) => last = Errno::EXIST,
+            Err(Errno::EXIST) => {}
             Err(e) => return Err(e),
         }
     }
-    Err(last)
+    Err(Errno::EXIST)
 }
 
 /// `sem_unlink(name)` — removes the name of a named semaphore. Processes

@@ -16,6 +16,8 @@
 mod common;
 
 mod key;
+mod names;
+mod pipe;
 
 mod sem;
 mod shm;

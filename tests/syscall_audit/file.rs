@@ -158,9 +158,9 @@ fn locks(tmp: &TempDir) {
 /// The directory, then an unnamed (`O_TMPFILE`) temporary file.
 const OPEN_UNNAMED: &[&str] = &["openat", "openat"];
 /// The directory, then a named temporary file under a fresh name.
-const OPEN_NAMED: &[&str] = &["openat", "getpid", "openat"];
+const OPEN_NAMED: &[&str] = &["openat", "getrandom", "openat"];
 /// An unnamed temporary file given a fresh name.
-const LINK_TEMP: &[&str] = &["getpid", "linkat"];
+const LINK_TEMP: &[&str] = &["getrandom", "linkat"];
 /// The directory and the file.
 const CLOSE_BOTH: &[&str] = &["close", "close"];
 
@@ -342,7 +342,7 @@ fn replacement(tmp: &TempDir) {
 
     // procfs refuses `O_TMPFILE` (`EOPNOTSUPP`), then the named file
     // (`ENOENT`): the directory fd is closed again.
-    let expect = [OPEN_UNNAMED, &["getpid", "openat", "close"]].concat();
+    let expect = [OPEN_UNNAMED, &["getrandom", "openat", "close"]].concat();
     let r = audit("file::replace::Replacement::new", &expect, || {
         Replacement::new(CWD, "/proc/bareipc-audit", &data).map(drop)
     });

@@ -1,7 +1,7 @@
 //! Audit cases for `pipe` and the pipe ends (`ends`, `fd_handle`).
 
 use bareipc::Errno;
-use bareipc::pipe::{self, IoSliceRaw, PipeFlags, SpliceFlags, WriteEnd};
+use bareipc::pipe::{self, IoSliceRaw, PipeFlags, ReadEnd, SpliceFlags, WriteEnd};
 
 use crate::{audit, audit_drop};
 
@@ -40,8 +40,7 @@ pub fn run() {
     r.set_nonblocking(false).unwrap();
 
     // vmsplice into the write end: the access-mode check, then the call.
-    let data = *b"spliced";
-    let iov = [IoSliceRaw::from_slice(&data)];
+    let iov = [IoSliceRaw::from_slice(b"spliced")];
     audit("ends::end_write!::vmsplice", &["fcntl", "vmsplice"], || {
         assert_eq!(w.vmsplice(&iov, SpliceFlags::empty()), Ok(7))
     });
@@ -56,10 +55,34 @@ pub fn run() {
     });
     drop(ro);
     let mut out = [0u8; 7];
-    audit("ends::ReadEnd::vmsplice", &["vmsplice"], || {
+    audit("ends::ReadEnd::vmsplice", &["fcntl", "vmsplice"], || {
         assert_eq!(r.vmsplice(&mut out, SpliceFlags::empty()), Ok(7))
     });
     assert_eq!(&out, b"spliced");
+    let data = *b"local";
+    let local = [IoSliceRaw::from_slice(&data)];
+    audit(
+        "ends::end_write!::vmsplice_unchecked",
+        &["fcntl", "vmsplice"],
+        || {
+            assert_eq!(
+                // SAFETY: `data` stays as it is until read below.
+                unsafe { w.vmsplice_unchecked(&local, SpliceFlags::empty()) },
+                Ok(5)
+            )
+        },
+    );
+    assert_eq!(r.read(&mut out), Ok(5));
+    assert_eq!(&out[..5], b"local");
+    // A write-capable fd adopted as a read end: refused after the check.
+    let wr = ReadEnd::from(rustix::io::fcntl_dupfd_cloexec(&w, 0).unwrap());
+    audit("ends::ReadEnd::vmsplice", &["fcntl"], || {
+        assert_eq!(
+            wr.vmsplice(&mut out, SpliceFlags::empty()),
+            Err(Errno::BADF)
+        )
+    });
+    drop(wr);
 
     // tee and splice between two pipes.
     let (r2, w2) = pipe::pipe().unwrap();

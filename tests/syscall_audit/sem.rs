@@ -266,10 +266,11 @@ fn named_semaphore() {
     });
     assert_eq!(bad.err(), Some(Errno::INVAL));
     let made = [
-        "gettid",
+        "getrandom",
         "openat",
         "ftruncate",
         "mmap",
+        "fstat",
         "linkat",
         "unlinkat",
         "close",
@@ -280,10 +281,11 @@ fn named_semaphore() {
     .unwrap();
     // The name is taken: the finished file is unmapped again.
     let taken = [
-        "gettid",
+        "getrandom",
         "openat",
         "ftruncate",
         "mmap",
+        "fstat",
         "linkat",
         "munmap",
         "unlinkat",
@@ -300,11 +302,21 @@ fn named_semaphore() {
 
     let opened = audit(
         "sem::futex::NamedSemaphore::open",
-        &["openat", "fstat", "mmap", "close"],
+        &["openat", "fstat", "geteuid", "mmap", "close"],
         || open_named(&name),
     )
     .unwrap();
+    let (owner, mode) = audit("sem::futex::NamedSemaphore::owner", &[], || opened.owner());
+    assert_eq!((owner.as_raw(), mode.as_raw_mode()), (0, 0o600));
     audit_drop("sem::futex::NamedSemaphore", &["munmap"], opened);
+    // SAFETY: this test is the only user of the name.
+    let any = audit(
+        "sem::futex::NamedSemaphore::open_any_owner",
+        &["openat", "fstat", "mmap", "close"],
+        || unsafe { NamedSemaphore::open_any_owner(&name) },
+    )
+    .unwrap();
+    drop(any);
     drop(sem);
     audit("sem::futex::unlink", &["unlinkat"], || futex::unlink(&name)).unwrap();
     let missing = audit("sem::futex::NamedSemaphore::open", &["openat"], || {
@@ -327,8 +339,15 @@ fn named_semaphore() {
     std::fs::write(path(&zeros), [0u8; 16]).unwrap();
     let refused = audit(
         "sem::futex::NamedSemaphore::open",
-        &["openat", "fstat", "mmap", "munmap", "close"],
+        &["openat", "fstat", "geteuid", "mmap", "munmap", "close"],
         || open_named(&zeros),
+    );
+    assert_eq!(refused.err(), Some(Errno::INVAL));
+    let refused = audit(
+        "sem::futex::NamedSemaphore::open_any_owner",
+        &["openat", "fstat", "mmap", "munmap", "close"],
+        // SAFETY: nobody truncates the test's file.
+        || unsafe { NamedSemaphore::open_any_owner(&zeros) },
     );
     assert_eq!(refused.err(), Some(Errno::INVAL));
     for n in [&small, &zeros] {
