@@ -227,6 +227,7 @@ impl UnixAddr {
 #[derive(Clone, Copy, Debug)]
 pub struct BindOptions {
     mode: Option<Mode>,
+    pass_rights: Option<bool>,
     remove_stale: bool,
     flags: SocketFlags,
     backlog: i32,
@@ -248,6 +249,7 @@ impl BindOptions {
     pub const fn new() -> Self {
         Self {
             mode: None,
+            pass_rights: None,
             remove_stale: false,
             flags: SocketFlags::empty(),
             backlog: 128,
@@ -285,6 +287,17 @@ impl BindOptions {
         self
     }
 
+    /// `SO_PASSRIGHTS` (Linux 6.16), set on the socket before it is bound:
+    /// `false` makes the socket — and every socket a listener accepts,
+    /// which inherit it when the client connects — refuse file
+    /// descriptors (see [`Socket::set_pass_rights`] for why a service
+    /// that expects none from untrusted clients wants that). By default
+    /// the option is left as the kernel has it (on).
+    pub const fn pass_rights(mut self, on: bool) -> Self {
+        self.pass_rights = Some(on);
+        self
+    }
+
     /// Socket flags (non-blocking).
     pub const fn flags(mut self, flags: SocketFlags) -> Self {
         self.flags = flags;
@@ -300,6 +313,14 @@ impl BindOptions {
 
 /// Credentials of a process: what `SCM_CREDENTIALS` carries and
 /// `SO_PEERCRED` reports.
+///
+/// The kernel checks them, but not against one fixed identity: a sender
+/// may claim its real, effective or saved uid (and gid), and the
+/// credentials the kernel attaches by itself to a receiver with
+/// `SO_PASSCRED` are the sender's *real* ids, while `SO_PEERCRED` and
+/// [`Credentials::current`] are the effective ones; a set-uid program
+/// shows both. A pid of 0 means the process is not visible from this pid
+/// namespace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Credentials {
     /// Process id.
@@ -404,12 +425,13 @@ pub fn pair(ty: SocketType, flags: SocketFlags) -> Result<(Socket, Socket)> {
 /// on the socket before `bind` creates the file (see
 /// [`BindOptions::mode`]).
 ///
-/// Syscalls: `socket`; for a path, `fchmod`; with stale-socket removal on,
-/// `openat` (the directory, `O_PATH`), `newfstatat`, and when that finds a
-/// socket, a probe `socket` and `connect` (a second `newfstatat` and
-/// `connect` when `/proc` is missing), `close`, then `unlinkat` if the
-/// probe was refused, and `close` of the directory; `bind`; and `close`
-/// when a step after `socket` fails (on x86 `socketcall` for the
+/// Syscalls: `socket`; with [`BindOptions::pass_rights`], `setsockopt`;
+/// for a path, `fchmod`; with stale-socket removal on, `openat` (the
+/// directory, `O_PATH`), `newfstatat`, and when that finds a socket, a
+/// probe `socket` and `connect` (a second `newfstatat` and `connect` when
+/// `/proc` is missing), `close`, then `unlinkat` if the probe was refused,
+/// and `close` of the directory; `bind`; and `close` when a step after
+/// `socket` fails (on x86 `socketcall` for the
 /// `socket`s, `connect` and `bind`; on x86 and arm `statx`, or
 /// `fstatat64` before Linux 4.11, for the stat).
 ///
@@ -419,6 +441,8 @@ pub fn pair(ty: SocketType, flags: SocketFlags) -> Result<(Socket, Socket)> {
 ///   [`BindOptions::remove_stale`] is on; or a bound abstract name).
 /// - [`Errno::INVAL`](crate::Errno::INVAL): a mode for an abstract name,
 ///   checked before any syscall.
+/// - [`Errno::NOPROTOOPT`](crate::Errno::NOPROTOOPT):
+///   [`BindOptions::pass_rights`] before Linux 6.16.
 /// - [`Errno::NOENT`](crate::Errno::NOENT): a directory of the path is
 ///   missing.
 /// - [`Errno::ACCESS`](crate::Errno::ACCESS): no write permission on the
@@ -437,6 +461,9 @@ fn bind_fd(addr: &UnixAddr, ty: SocketType, opts: &BindOptions) -> Result<OwnedF
         return Err(Errno::INVAL);
     }
     let fd = new_socket(ty, opts.flags)?;
+    if let Some(on) = opts.pass_rights {
+        raw::set_socket_int(fd.as_fd(), linux_raw_sys::net::SO_PASSRIGHTS, on.into())?;
+    }
     if let Some(path) = path {
         // The kernel creates the file with the socket's own mode, less
         // the umask: set here, it is in force from the first instant.
@@ -513,11 +540,12 @@ fn remove_stale_socket(path: &[u8], ty: SocketType) -> Result<()> {
 /// The mode of a path socket's file is in force from the instant the
 /// file exists, before anyone could connect (see [`BindOptions::mode`]).
 ///
-/// Syscalls: `socket`; for a path, `fchmod`; with stale-socket removal on,
-/// `openat` (the directory, `O_PATH`), `newfstatat`, and when that finds a
-/// socket, a probe `socket` and `connect` (a second `newfstatat` and
-/// `connect` when `/proc` is missing), `close`, then `unlinkat` if the
-/// probe was refused, and `close` of the directory; `bind`; `listen`; and
+/// Syscalls: `socket`; with [`BindOptions::pass_rights`], `setsockopt`;
+/// for a path, `fchmod`; with stale-socket removal on, `openat` (the
+/// directory, `O_PATH`), `newfstatat`, and when that finds a socket, a
+/// probe `socket` and `connect` (a second `newfstatat` and `connect` when
+/// `/proc` is missing), `close`, then `unlinkat` if the probe was refused,
+/// and `close` of the directory; `bind`; `listen`; and
 /// `close` when a step after `socket` fails; none for a datagram type (on
 /// x86 `socketcall` for the `socket`s, `connect`, `bind` and `listen`; on
 /// x86 and arm `statx`, or `fstatat64` before Linux 4.11, for the stat).
@@ -886,6 +914,49 @@ impl Socket {
     #[doc(alias = "SO_PASSCRED")]
     pub fn set_pass_credentials(&self, on: bool) -> Result<()> {
         sockopt::set_socket_passcred(self, on)
+    }
+
+    /// `setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, on)` (Linux 6.16) —
+    /// whether this socket accepts file descriptors at all. Off, a peer's
+    /// `sendmsg` with `SCM_RIGHTS` fails with `EPERM` at the peer, and no
+    /// fd ever reaches this socket's queue.
+    ///
+    /// Turn it off on every socket that does not expect fds from an
+    /// untrusted peer: a received fd that is dropped — by the kernel (a
+    /// receive with no room for it, or a plain [`recv`](Self::recv)), by
+    /// [`recv_msg`](Self::recv_msg) for the ones that do not fit, or when
+    /// the socket closes with the fd still queued — is closed *inside this
+    /// process's call*, and closing can block for as long as the peer
+    /// arranged (a TCP socket with `SO_LINGER` and a full send buffer, a
+    /// file on a FUSE mount the peer serves), whatever `MSG_DONTWAIT`,
+    /// `O_NONBLOCK` or a receive timeout say. Before Linux 6.16 nothing
+    /// prevents that.
+    ///
+    /// Syscalls: `setsockopt`.
+    ///
+    /// # Errors
+    /// [`Errno::NOPROTOOPT`](crate::Errno::NOPROTOOPT) before Linux 6.16
+    /// (and under qemu-user, which does not know the option).
+    ///
+    /// # References
+    /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
+    #[doc(alias = "SO_PASSRIGHTS")]
+    pub fn set_pass_rights(&self, on: bool) -> Result<()> {
+        raw::set_socket_int(self.as_fd(), linux_raw_sys::net::SO_PASSRIGHTS, on.into())
+    }
+
+    /// `getsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS)` — whether this socket
+    /// accepts file descriptors (see [`set_pass_rights`](Self::set_pass_rights)).
+    ///
+    /// Syscalls: `getsockopt`.
+    ///
+    /// # Errors
+    /// [`Errno::NOPROTOOPT`](crate::Errno::NOPROTOOPT) before Linux 6.16.
+    ///
+    /// # References
+    /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
+    pub fn pass_rights(&self) -> Result<bool> {
+        raw::socket_int(self.as_fd(), linux_raw_sys::net::SO_PASSRIGHTS).map(|v| v != 0)
     }
 
     /// `getsockopt(fd, SOL_SOCKET, SO_PEERCRED)` — the credentials of the

@@ -369,6 +369,32 @@ fn getsockopt(fd: BorrowedFd<'_>, level: u32, name: u32, out: &mut [u8]) -> Resu
     Ok(len as usize)
 }
 
+/// `setsockopt(fd, SOL_SOCKET, name, &value, 4)` for an `int` option.
+pub(crate) fn set_socket_int(fd: BorrowedFd<'_>, name: u32, value: i32) -> Result<(), Errno> {
+    // SAFETY: the kernel reads 4 bytes of `value`, a live local.
+    unsafe {
+        syscall5(
+            g::__NR_setsockopt,
+            Arg::fd(fd),
+            Arg::c_uint(n::SOL_SOCKET),
+            Arg::c_uint(name),
+            Arg::by_ref(&value),
+            Arg::c_uint(4),
+        )
+    }
+    .decode_void()
+}
+
+/// `getsockopt(fd, SOL_SOCKET, name)` for an `int` option, its length
+/// checked.
+pub(crate) fn socket_int(fd: BorrowedFd<'_>, name: u32) -> Result<i32, Errno> {
+    let mut b = [0u8; 4];
+    match getsockopt(fd, n::SOL_SOCKET, name, &mut b)? {
+        4 => Ok(i32::from_ne_bytes(b)),
+        _ => Err(Errno::INVAL),
+    }
+}
+
 /// `getsockopt(fd, SOL_SOCKET, SO_PEERCRED)`, its length checked: any
 /// length but that of `struct ucred` is `EINVAL`.
 pub(crate) fn peer_cred(fd: BorrowedFd<'_>) -> Result<Creds, Errno> {
@@ -385,9 +411,13 @@ pub(crate) fn peer_pidfd(fd: BorrowedFd<'_>) -> Result<OwnedFd, Errno> {
     if len != b.len() {
         return Err(Errno::INVAL);
     }
+    let raw = i32::from_ne_bytes(b);
+    if raw < 0 {
+        return Err(Errno::INVAL);
+    }
     // SAFETY: SO_PEERPIDFD installs a new fd (O_CLOEXEC) in our table and
-    // returns its number; nothing else owns it.
-    Ok(unsafe { OwnedFd::from_raw_fd(i32::from_ne_bytes(b)) })
+    // returns its number, non-negative (checked); we are its only owner.
+    Ok(unsafe { OwnedFd::from_raw_fd(raw) })
 }
 
 #[cfg(test)]

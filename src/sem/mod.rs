@@ -73,3 +73,9 @@ fn deadline(clock: ClockId, timeout: Duration) -> Timespec {
         tv_nsec: end.tv_nsec as _,
     }
 }
+
+/// Whether `deadline` on `clock` has passed.
+fn passed(clock: ClockId, deadline: &Timespec) -> bool {
+    let now = clock_gettime(clock);
+    (now.tv_sec, now.tv_nsec as i64) >= (deadline.tv_sec, deadline.tv_nsec as i64)
+}

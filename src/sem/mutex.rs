@@ -122,6 +122,9 @@ const UNRECOVERABLE: u32 = 3;
 const STATE_MASK: u32 = 3;
 /// One step of the generation count above the state bits.
 const GENERATION: u32 = 4;
+/// The rounds `try_lock` makes, each lost to another writer of the word,
+/// before it answers `EBUSY`.
+const TRY_ROUNDS: u32 = 64;
 
 /// Where the futex word sits in the 64-bit word.
 #[cfg(target_endian = "little")]
@@ -262,7 +265,9 @@ impl<'a> RobustMutex<'a> {
     ///
     /// `FUTEX_LOCK_PI` takes an absolute `CLOCK_REALTIME` deadline, so the
     /// deadline is now + `timeout` on the wall clock: setting the clock
-    /// moves it.
+    /// moves it. The deadline also bounds the rounds lost to another
+    /// writer of the word (a peer that keeps changing it cannot keep this
+    /// call spinning past it).
     ///
     /// Syscalls: `gettid`; `futex(FUTEX_LOCK_PI)` when the lock is held
     /// or its owner died, again after taking over from a dead owner fails
@@ -288,9 +293,13 @@ impl<'a> RobustMutex<'a> {
     /// (to learn whether the holder is alive), again after taking over
     /// from a dead owner fails a race.
     ///
+    /// A peer that keeps rewriting the word makes each round fail; after
+    /// 64 such rounds this gives up with `EBUSY` rather than spin on.
+    ///
     /// # Errors
-    /// `EBUSY` if a live thread holds it (as `pthread_mutex_trylock`);
-    /// `EDEADLK` if that thread is this one; `ENOTRECOVERABLE`.
+    /// `EBUSY` if a live thread holds it (as `pthread_mutex_trylock`), or
+    /// the word kept changing under every attempt; `EDEADLK` if that
+    /// thread is this one; `ENOTRECOVERABLE`.
     ///
     /// # References
     /// - [pthread_mutex_trylock(3p)](https://man7.org/linux/man-pages/man3/pthread_mutex_lock.3p.html)
@@ -302,7 +311,26 @@ impl<'a> RobustMutex<'a> {
     fn acquire(&self, wait: Wait) -> Result<Locked<'a>> {
         let me = rustix::thread::gettid().as_raw_nonzero().get() as u32;
         let mut deadline = None;
+        let mut rounds = 0u32;
         loop {
+            // Every round after the first lost a race for the word, which
+            // a peer that writes it can make happen at will: `try_lock`
+            // gives up as `pthread_mutex_trylock` would, and a timed lock
+            // keeps to its deadline, instead of spinning for ever.
+            if rounds > 0 {
+                match wait {
+                    Wait::Never if rounds >= TRY_ROUNDS => return Err(Errno::BUSY),
+                    Wait::For(_) => {
+                        if let Some(d) = &deadline {
+                            if super::passed(ClockId::Realtime, d) {
+                                return Err(Errno::TIMEDOUT);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            rounds = rounds.saturating_add(1);
             let seen = self.word.load(Relaxed);
             let owner = futex_of(seen) & TID_MASK;
             if futex_of(seen) == 0 {

@@ -175,8 +175,17 @@ fn pid_raw(pid: Pid) -> i32 {
     pid.as_raw_nonzero().get()
 }
 
-/// A pidfd: a process named by an fd instead of a number, so a signal can
-/// never reach another process that reused the pid.
+/// A pidfd: a process named by an fd instead of a number, so a signal
+/// sent through it can never reach another process that reused the pid
+/// after the pidfd was opened.
+///
+/// Opening one from a number ([`PidFd::open`]) names whatever process has
+/// that number *then*: a number taken from a peer's claim
+/// ([`SigInfo::sender_pid`] for a queued signal, a pid in a message) or
+/// from a process that may already have exited and been reaped can name
+/// another process. Get the pidfd from a source tied to the process
+/// itself instead: [`Socket::peer_pidfd`](crate::socket::Socket::peer_pidfd)
+/// (`SO_PEERPIDFD`), a child not yet reaped, or `clone3(CLONE_PIDFD)`.
 ///
 /// Always close-on-exec. It becomes readable (`poll`) when the process
 /// exits.

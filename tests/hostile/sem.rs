@@ -113,3 +113,79 @@ fn getall_and_setall_stay_inside_the_slice_when_the_id_is_reused() {
         &vals[..8]
     );
 }
+
+/// Attack: a peer that can write the shared mapping keeps the robust
+/// mutex's word naming a thread that does not exist, and changes its high
+/// half whenever the victim asks the kernel about the owner. Each attempt
+/// then finds a "dead owner" (`ESRCH`), and the takeover's
+/// compare-and-swap always loses. Before the fix `try_lock` (which must
+/// never sleep) and `lock_timeout` (which must keep its deadline) looped
+/// for as long as the peer went on.
+///
+/// A tracer plays the peer at the entry of each of the victim's `futex`
+/// calls, so it wins every round. Asserts: `try_lock` answers `EBUSY` and
+/// `lock_timeout(50 ms)` `ETIMEDOUT` (a 20 s alarm kills a victim that
+/// spins instead), after the peer moved the word at least once per round.
+#[test]
+fn a_scribbled_mutex_word_cannot_keep_a_bounded_lock_spinning() {
+    use std::os::fd::AsFd;
+    use std::sync::atomic::Ordering;
+    use std::time::Duration;
+
+    use bareipc::sem::mutex::RobustMutex;
+    use bareipc::shm::ReadWrite;
+    use bareipc::shm::memfd::{self, Memfd, MemfdFlags, Seals};
+
+    let test = "sem::a_scribbled_mutex_word_cannot_keep_a_bounded_lock_spinning";
+    if child_role().is_some() {
+        // SAFETY: alarm only schedules a signal that ends a hung child.
+        unsafe { libc::alarm(20) };
+        let fd = Memfd::require_seals(crate::common::take_fd(10), Seals::SHRINK).unwrap();
+        let map = fd.map::<ReadWrite>(4096).unwrap();
+        let m = RobustMutex::at(&map, 0).unwrap();
+        assert_eq!(m.try_lock().err(), Some(Errno::BUSY));
+        let r = m.lock_timeout(Duration::from_millis(50));
+        assert_eq!(r.err(), Some(Errno::TIMEDOUT));
+        return;
+    }
+    if !trace::available(test) {
+        return;
+    }
+    let fd = memfd::create(c"bareipc-hostile-mutex", MemfdFlags::empty()).unwrap();
+    fd.set_len(4096).unwrap();
+    fd.add_seals(Seals::SHRINK).unwrap();
+    let map = fd.map::<ReadWrite>(4096).unwrap();
+    RobustMutex::init(&map, 0).unwrap();
+    let word = map.atomic_u64(0).unwrap();
+    // An owner tid no thread has, in the futex half of the word.
+    let ghost = 0x3fff_fff0u64;
+    let futex_low = cfg!(target_endian = "little");
+    let with_aux = |aux: u64| {
+        if futex_low {
+            ghost | (aux << 32)
+        } else {
+            (ghost << 32) | aux
+        }
+    };
+    word.store(with_aux(0), Ordering::SeqCst);
+    let mut cmd = child(test, "victim");
+    crate::common::give_fd(&mut cmd, fd.as_fd().try_clone_to_owned().unwrap(), 10);
+    #[cfg(target_pointer_width = "64")]
+    let futex_nrs = [libc::SYS_futex];
+    #[cfg(target_pointer_width = "32")]
+    let futex_nrs = [libc::SYS_futex, 422 /* futex_time64 */];
+    let mut moves = 0u64;
+    let status = trace::run(cmd, |e| {
+        // FUTEX_LOCK_PI (6), FUTEX_TRYLOCK_PI (8), FUTEX_LOCK_PI2 (13),
+        // whatever the clock and private bits.
+        if futex_nrs.contains(&e.nr) && matches!(e.args[1] & 0x7f, 6 | 8 | 13) {
+            moves += 1;
+            word.store(with_aux(moves << 2), Ordering::SeqCst);
+        }
+    });
+    assert!(
+        status.success(),
+        "the victim failed (killed by its alarm if it spun): {status}"
+    );
+    assert!(moves >= 2, "the peer never moved the word ({moves} moves)");
+}

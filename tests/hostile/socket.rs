@@ -213,3 +213,53 @@ fn remove_stale_unlinks_only_in_the_directory_it_checked() {
         "the stale socket the victim checked is still there"
     );
 }
+
+/// Attack: a client passes a file descriptor whose close blocks (a TCP
+/// socket with `SO_LINGER` and a full send buffer, a file on a FUSE mount
+/// it serves). Whoever drops it runs that close: the kernel inside our
+/// receive when there is no room for it, this crate for the extras it
+/// cannot return, or our close of the socket while it is still queued —
+/// and no `MSG_DONTWAIT` or timeout bounds it. Before `SO_PASSRIGHTS` a
+/// service could not refuse fds at all.
+///
+/// Asserts: on a listener made with `pass_rights(false)`, the accepted
+/// socket refuses fds too (inherited): the client's `send_msg` with an
+/// fd fails with `EPERM` at the client, and the service receives the
+/// client's data with no fd. Skipped where the kernel lacks the option
+/// (before 6.16, and qemu-user).
+#[test]
+fn a_service_can_refuse_fds_outright() {
+    let dir = TempDir::new("bareipc-hostile-rights");
+    let addr = UnixAddr::path(&*dir.join("svc")).unwrap();
+    let opts = BindOptions::new().pass_rights(false);
+    let l = match socket::listen(&addr, SocketType::Stream, opts) {
+        Ok(l) => l,
+        Err(Errno::NOPROTOOPT) => {
+            eprintln!("NOTE: SO_PASSRIGHTS is not known here (Linux < 6.16 or qemu): skipped");
+            return;
+        }
+        Err(e) => panic!("listen: {e}"),
+    };
+    let c = socket::connect(&addr, SocketType::Stream, SocketFlags::empty()).unwrap();
+    let a = l.accept().unwrap();
+    assert_eq!(
+        a.pass_rights(),
+        Ok(false),
+        "the accepted socket did not inherit it"
+    );
+    let (r, _w) = bareipc::pipe::pipe().unwrap();
+    let sent = c.send_msg(
+        b"x",
+        &[rustix::fd::AsFd::as_fd(&r)],
+        None,
+        socket::SendFlags::empty(),
+    );
+    assert_eq!(sent, Err(Errno::PERM), "an fd was queued");
+    c.send(b"data").unwrap();
+    let mut fds = heapless::Vec::<rustix::fd::OwnedFd, 4>::new();
+    let mut buf = [0u8; 8];
+    let got = a
+        .recv_msg(&mut buf, &mut fds, socket::RecvFlags::empty())
+        .unwrap();
+    assert_eq!((&buf[..got.bytes], got.fds), (&b"data"[..], 0));
+}

@@ -105,6 +105,16 @@ fn binding() {
             )
         },
     );
+    // SO_PASSRIGHTS set before the bind (an abstract name: no fchmod).
+    let name = UnixAddr::abstract_name(b"bareipc-audit-rights").unwrap();
+    let _ = audit(
+        "socket::listen",
+        &["socket", "setsockopt", "bind", "listen"],
+        || socket::listen(&name, SocketType::Stream, opts.pass_rights(false)),
+    );
+    let _ = audit("socket::bind", &["socket", "setsockopt", "bind"], || {
+        socket::bind(&name, SocketType::Datagram, opts.pass_rights(false))
+    });
     // A mode for an abstract name: refused before any syscall.
     audit("socket::listen", &[], || {
         let name = UnixAddr::abstract_name(b"bareipc-audit-mode").unwrap();
@@ -375,6 +385,14 @@ fn options() {
         &["setsockopt"],
         || a.set_pass_credentials(true).unwrap(),
     );
+    // Refused with ENOPROTOOPT before Linux 6.16 (and by qemu-user): the
+    // same syscall either way.
+    let _ = audit("socket::Socket::set_pass_rights", &["setsockopt"], || {
+        a.set_pass_rights(true)
+    });
+    let _ = audit("socket::Socket::pass_rights", &["getsockopt"], || {
+        a.pass_rights()
+    });
     let peer = audit("socket::Socket::peer_credentials", &["getsockopt"], || {
         b.peer_credentials().unwrap()
     });
