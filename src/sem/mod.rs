@@ -77,5 +77,8 @@ fn deadline(clock: ClockId, timeout: Duration) -> Timespec {
 /// Whether `deadline` on `clock` has passed.
 fn passed(clock: ClockId, deadline: &Timespec) -> bool {
     let now = clock_gettime(clock);
-    (now.tv_sec, now.tv_nsec as i64) >= (deadline.tv_sec, deadline.tv_nsec as i64)
+    // The nanosecond fields are of different widths per arch.
+    #[allow(clippy::unnecessary_cast)]
+    let (now_ns, end_ns) = (now.tv_nsec as i64, deadline.tv_nsec as i64);
+    (now.tv_sec, now_ns) >= (deadline.tv_sec, end_ns)
 }

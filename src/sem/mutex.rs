@@ -320,12 +320,12 @@ impl<'a> RobustMutex<'a> {
             if rounds > 0 {
                 match wait {
                     Wait::Never if rounds >= TRY_ROUNDS => return Err(Errno::BUSY),
-                    Wait::For(_) => {
-                        if let Some(d) = &deadline {
-                            if super::passed(ClockId::Realtime, d) {
-                                return Err(Errno::TIMEDOUT);
-                            }
-                        }
+                    Wait::For(_)
+                        if deadline
+                            .as_ref()
+                            .is_some_and(|d| super::passed(ClockId::Realtime, d)) =>
+                    {
+                        return Err(Errno::TIMEDOUT);
                     }
                     _ => {}
                 }

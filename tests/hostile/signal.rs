@@ -57,13 +57,25 @@ fn block_raw(sig: i32) {
     assert_eq!(r, 0);
 }
 
-/// In a victim: runs the forger as a child process, which queues its
-/// records to this thread and exits.
-fn let_the_forger_send(test: &str) {
+/// In a victim: starts the forger as a child process, runs `block` (a
+/// libc may change the signal mask while it spawns: musl's restores it
+/// without 32 to 34), then lets the forger queue its records to this
+/// thread (closing its stdin, which it reads to the end first) and waits
+/// for it to exit.
+fn let_the_forger_send(test: &str, block: impl FnOnce()) {
     let mut cmd = child(test, "forger");
     cmd.env("VICTIM_PID", std::process::id().to_string())
-        .env("VICTIM_TID", my_tid().to_string());
-    run_child(cmd);
+        .env("VICTIM_TID", my_tid().to_string())
+        .stdin(std::process::Stdio::piped());
+    let mut forger = cmd.spawn().unwrap();
+    block();
+    drop(forger.stdin.take());
+    crate::common::assert_child_ok(forger.wait().unwrap());
+}
+
+/// In the forger: waits until the victim closes our stdin.
+fn wait_for_the_victim() {
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new()).unwrap();
 }
 
 /// Attack: a process allowed to signal us (the same uid) queues `SIGUSR1`
@@ -86,6 +98,7 @@ fn a_forged_sender_is_never_a_pid() {
                 env("VICTIM_PID").parse().unwrap(),
                 env("VICTIM_TID").parse().unwrap(),
             );
+            wait_for_the_victim();
             let usr1 = Signal::USR1.as_raw();
             forge(pid, tid, usr1, Code::QUEUE.as_raw(), -1, u32::MAX);
             forge(pid, tid, usr1, Code::MESGQ.as_raw(), 1, 0);
@@ -93,8 +106,9 @@ fn a_forged_sender_is_never_a_pid() {
         }
         Some("victim") => {
             let usr1 = SigSet::empty().with(Signal::USR1);
-            signal::block(&usr1).unwrap();
-            let_the_forger_send(test);
+            let_the_forger_send(test, || {
+                signal::block(&usr1).unwrap();
+            });
             let info = signal::try_wait(&usr1).unwrap();
             assert_eq!(info.code(), Code::QUEUE);
             assert_eq!(info.sender_pid(), None, "a negative si_pid became a pid");
@@ -134,17 +148,20 @@ fn reserved_signals_never_come_out_of_safe_decoding() {
                 env("VICTIM_PID").parse().unwrap(),
                 env("VICTIM_TID").parse().unwrap(),
             );
+            wait_for_the_victim();
             forge(pid, tid, 32, Code::QUEUE.as_raw(), pid, 0);
             return;
         }
         Some("victim") => {
-            block_raw(32);
-            let_the_forger_send(test);
+            let_the_forger_send(test, || block_raw(32));
             let pending = signal::pending().unwrap();
             // SAFETY: the signal is only tested for and waited for here,
             // never handled or sent.
             let reserved = unsafe { Signal::new_reserved(32) }.unwrap();
-            assert!(pending.contains(reserved), "the forged signal is pending");
+            assert!(
+                pending.contains(reserved),
+                "the forged signal is pending: {pending:?}"
+            );
             for s in pending.iter() {
                 assert!(!(32..=34).contains(&s.as_raw()), "iterated {s:?}");
             }
