@@ -984,7 +984,7 @@ fn posix_shm_parent() -> Res<Line> {
     let name = common::unique_name("/bareipc-tour");
     let flags = posix::ShmFlags::WRITE | posix::ShmFlags::CREATE | posix::ShmFlags::EXCLUSIVE;
     let shm = shm_ctx(posix::open(&name, flags, posix::DEFAULT_MODE), "shm_open")?;
-    let _unlink = posix::UnlinkOnDrop::new(&name).ctx("shm name")?;
+    let _unlink = posix::UnlinkOnDrop::new(&name, &shm).ctx("shm name")?;
     shm.set_len(2 * PAGE as u64).ctx("ftruncate")?;
     // SAFETY: only this process and its child use the object, and neither
     // changes its size.

@@ -40,7 +40,7 @@ fn shm_name() -> String {
 fn new_object(len: u64) -> (String, posix::SharedMemory, UnlinkOnDrop) {
     let name = shm_name();
     let shm = posix::open(&name, CREATE_NEW, posix::DEFAULT_MODE).unwrap();
-    let guard = UnlinkOnDrop::new(&name).unwrap();
+    let guard = UnlinkOnDrop::new(&name, &shm).unwrap();
     shm.set_len(len).unwrap();
     (name, shm, guard)
 }
@@ -161,6 +161,7 @@ fn sysv_segment_shared_with_a_child() {
 #[test]
 fn posix_names_are_validated_before_any_syscall() {
     let long = format!("/{}", "x".repeat(posix::NAME_MAX + 1));
+    let (_, some, _some_guard) = new_object(1);
     for (name, errno) in [
         ("", Errno::INVAL),
         ("/", Errno::INVAL),
@@ -177,13 +178,13 @@ fn posix_names_are_validated_before_any_syscall() {
         let got = posix::open(name, CREATE_NEW, posix::DEFAULT_MODE);
         assert_eq!(got.err(), Some(errno), "open {name:?}");
         assert_eq!(posix::unlink(name), Err(errno), "unlink {name:?}");
-        assert_eq!(UnlinkOnDrop::new(name).err(), Some(errno));
+        assert_eq!(UnlinkOnDrop::new(name, &some).err(), Some(errno));
     }
     // 255 bytes after the slash is the longest name, and it works.
     let longest =
         format!("/{}", common::unique_name("m").repeat(60))[..posix::NAME_MAX + 1].to_string();
-    let _guard = UnlinkOnDrop::new(&longest).unwrap();
-    posix::open(&longest, CREATE_NEW, posix::DEFAULT_MODE).unwrap();
+    let obj = posix::open(&longest, CREATE_NEW, posix::DEFAULT_MODE).unwrap();
+    let _guard = UnlinkOnDrop::new(&longest, &obj).unwrap();
     posix::unlink(&longest).unwrap();
     // Bad flag combinations are refused, not silently ignored.
     let name = shm_name();
@@ -231,10 +232,14 @@ fn posix_open_refuses_a_symlink_and_sets_cloexec() {
     let target = shm_name();
     let (_t, _shm, _tguard) = {
         let shm = posix::open(&target, CREATE_NEW, posix::DEFAULT_MODE).unwrap();
-        (target.clone(), shm, UnlinkOnDrop::new(&target).unwrap())
+        let guard = UnlinkOnDrop::new(&target, &shm).unwrap();
+        (target.clone(), shm, guard)
     };
-    std::os::unix::fs::symlink(format!("/dev/shm{target}"), format!("/dev/shm{name}")).unwrap();
-    let _guard = UnlinkOnDrop::new(&name).unwrap();
+    let link = format!("/dev/shm{name}");
+    std::os::unix::fs::symlink(format!("/dev/shm{target}"), &link).unwrap();
+    let _guard = common::Guard(|| {
+        let _ = std::fs::remove_file(&link);
+    });
     assert_eq!(
         posix::open(&name, ShmFlags::WRITE, posix::DEFAULT_MODE).err(),
         Some(Errno::LOOP)

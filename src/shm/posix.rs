@@ -222,15 +222,29 @@ impl SharedMemory {
     }
 }
 
-/// Removes a POSIX shared memory name when dropped: the creator's opt-in
-/// cleanup (objects outlive processes, and other processes may still want
-/// the name, so nothing is removed implicitly).
+/// Removes a POSIX shared memory name when dropped, if it still names the
+/// object the guard was made for: the creator's opt-in cleanup (objects
+/// outlive processes, and other processes may still want the name, so
+/// nothing is removed implicitly).
 ///
-/// Syscalls: none until dropped; then `unlinkat`, whose errors (say,
-/// `ENOENT` because someone already removed the name) are ignored.
+/// The guard notes the object's device and inode when made; at drop the
+/// name is looked up again (without following a symlink) and removed only
+/// if it still leads to that inode, so a file that took the name
+/// meanwhile (the object was unlinked, and someone created another) is
+/// left alone. The check and the removal are two syscalls apart: in sticky
+/// `/dev/shm` only the name's owner (or root) could swap it in between.
+///
+/// Syscalls: none until dropped; then `newfstatat` (`statx` on 32-bit, or
+/// `fstatat64` before Linux 4.11) and, if the name still leads to the
+/// object, `unlinkat`, whose errors (say, `ENOENT` because someone already
+/// removed the name) are ignored.
 #[derive(Debug)]
 #[must_use = "the name is removed when the guard is dropped"]
-pub struct UnlinkOnDrop(ShmPath);
+pub struct UnlinkOnDrop {
+    path: ShmPath,
+    dev: u64,
+    ino: u64,
+}
 
 impl core::fmt::Debug for ShmPath {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -244,25 +258,42 @@ impl core::fmt::Debug for ShmPath {
 }
 
 impl UnlinkOnDrop {
-    /// A guard for `name`, which it validates now (so that drop cannot
-    /// fail for a bad name).
+    /// A guard for `name`, the name of `object` (usually the one just
+    /// created with it). The name is validated now, so that drop cannot
+    /// fail for a bad one, and `object`'s inode is noted.
     ///
-    /// Syscalls: none.
+    /// Syscalls: `fstat` (`statx` on 32-bit, or `fstat64` before Linux
+    /// 4.11; none for a bad name).
     ///
     /// # Errors
     /// `EINVAL` / `ENAMETOOLONG` for a bad name, as [`open`].
     ///
     /// # References
     /// - [shm_unlink(3)](https://man7.org/linux/man-pages/man3/shm_unlink.3.html)
-    pub fn new(name: impl AsRef<[u8]>) -> Result<Self> {
-        ShmPath::new(name.as_ref()).map(Self)
+    pub fn new(name: impl AsRef<[u8]>, object: &SharedMemory) -> Result<Self> {
+        let path = ShmPath::new(name.as_ref())?;
+        let st = rustix::fs::fstat(&object.0)?;
+        Ok(Self {
+            path,
+            dev: st.st_dev as u64,
+            ino: st.st_ino as u64,
+        })
     }
 }
 
 impl Drop for UnlinkOnDrop {
+    // st_dev and st_ino are u64 on some targets and narrower on others.
+    #[allow(clippy::unnecessary_cast)]
     fn drop(&mut self) {
-        if let Ok(path) = self.0.as_c_str() {
-            let _ = rustix::fs::unlinkat(CWD, path, rustix::fs::AtFlags::empty());
+        let Ok(path) = self.path.as_c_str() else {
+            return;
+        };
+        let flags = rustix::fs::AtFlags::SYMLINK_NOFOLLOW;
+        match rustix::fs::statat(CWD, path, flags) {
+            Ok(st) if (st.st_dev as u64, st.st_ino as u64) == (self.dev, self.ino) => {
+                let _ = rustix::fs::unlinkat(CWD, path, rustix::fs::AtFlags::empty());
+            }
+            _ => {}
         }
     }
 }

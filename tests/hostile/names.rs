@@ -113,3 +113,34 @@ fn predictable_temporary_names_cannot_be_squatted() {
     assert!(planted.iter().all(|p| std::path::Path::new(p).exists()));
     assert!(planted_replace.iter().all(|p| p.exists()));
 }
+
+/// Attack: the creator keeps an `UnlinkOnDrop` guard for its POSIX shared
+/// memory name. Meanwhile the object is unlinked (by its owner, or by a
+/// peer the name was shared with) and someone creates another object of
+/// that name. Before the fix the guard's drop removed whatever had the
+/// name then: the newcomer's object.
+///
+/// Asserts: the newcomer's object keeps its name; a guard whose object
+/// still has the name removes it.
+#[test]
+fn unlink_on_drop_never_removes_a_newcomer() {
+    use bareipc::shm::posix::{self, ShmFlags, UnlinkOnDrop};
+    let name = format!("/{}", unique_name("bareipc-hostile-shm"));
+    let create = ShmFlags::WRITE | ShmFlags::CREATE | ShmFlags::EXCLUSIVE;
+    let ours = posix::open(&name, create, posix::DEFAULT_MODE).unwrap();
+    let guard = UnlinkOnDrop::new(&name, &ours).unwrap();
+    posix::unlink(&name).unwrap();
+    let newcomer = posix::open(&name, create, posix::DEFAULT_MODE).unwrap();
+    let _rm = Guard(|| {
+        let _ = posix::unlink(&name);
+    });
+    drop(guard);
+    assert!(
+        std::path::Path::new(&format!("/dev/shm{name}")).exists(),
+        "the guard removed the newcomer's name"
+    );
+    drop(newcomer);
+    let again = posix::open(&name, ShmFlags::WRITE, posix::DEFAULT_MODE).unwrap();
+    drop(UnlinkOnDrop::new(&name, &again).unwrap());
+    assert!(!std::path::Path::new(&format!("/dev/shm{name}")).exists());
+}

@@ -38,8 +38,8 @@ fn posix_objects() {
         posix::open(&name, create, posix::DEFAULT_MODE)
     })
     .unwrap();
-    let guard = audit("shm::posix::UnlinkOnDrop::new", &[], || {
-        UnlinkOnDrop::new(&name)
+    let guard = audit("shm::posix::UnlinkOnDrop::new", &["fstat"], || {
+        UnlinkOnDrop::new(&name, &shm)
     })
     .unwrap();
     audit("shm::file_size_methods!::set_len", &["ftruncate"], || {
@@ -60,7 +60,11 @@ fn posix_objects() {
     .unwrap();
     mapping_accessors(map);
     audit_drop("shm::posix::SharedMemory", &["close"], shm);
-    audit_drop("shm::posix::UnlinkOnDrop", &["unlinkat"], guard);
+    audit_drop(
+        "shm::posix::UnlinkOnDrop",
+        &["newfstatat", "unlinkat"],
+        guard,
+    );
 
     let other = shm_name();
     drop(posix::open(&other, create, posix::DEFAULT_MODE).unwrap());
