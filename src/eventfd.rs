@@ -105,6 +105,11 @@ bitflags::bitflags! {
         const SEMAPHORE = linux_raw_sys::general::EFD_SEMAPHORE;
         /// `EFD_NONBLOCK`: a read of a zero counter, or a write that would
         /// overflow it, fails with `EAGAIN` instead of waiting.
+        ///
+        /// The flag belongs to the open file description, which every
+        /// duplicate of the fd shares (fork, `SCM_RIGHTS`): a process that
+        /// holds one can clear it, and this process's reads and writes then
+        /// block. Where such a peer holds the fd, `poll` before reading.
         const NONBLOCK = linux_raw_sys::general::EFD_NONBLOCK;
     }
 }

@@ -29,6 +29,11 @@
 //!   caller's back: removal is explicit.
 //! - Blocking calls return [`Errno::INTR`] when a signal interrupts them;
 //!   the crate never retries silently.
+//! - Whatever shares an object with the caller is untrusted: no safe call
+//!   can be made to corrupt memory, fault, touch the wrong file, panic,
+//!   hang or be squatted by it. See [`threat_model`] for what a peer of
+//!   another uid or of the same uid can and cannot do, family by family,
+//!   and which calls are `unsafe` because no check can make them safe.
 //!
 //! # Syscall surface
 //! Every public item names the syscalls it may make in a `Syscalls:` line,
@@ -98,6 +103,9 @@ pub mod shm;
 pub mod signal;
 #[cfg(feature = "socket")]
 pub mod socket;
+
+#[doc = include_str!("threat_model.md")]
+pub mod threat_model {}
 
 pub use rustix::io::Errno;
 
