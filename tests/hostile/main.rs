@@ -33,6 +33,16 @@ pub const QEMU: bool = cfg!(any(
     target_arch = "arm"
 ));
 
+/// Reports that (part of) a test cannot run here, and why. Under
+/// `BAREIPC_HOSTILE=required` (CI's native stages, which run as root) a
+/// skip is a failure: there every attack must really be played.
+pub fn skip(test: &str, why: &str) {
+    if std::env::var_os("BAREIPC_HOSTILE").is_some_and(|v| v == "required") {
+        panic!("{test}: cannot be skipped under BAREIPC_HOSTILE=required: {why}");
+    }
+    eprintln!("NOTE: {test}: skipped: {why}");
+}
+
 /// Moves the calling thread into a private IPC namespace (threads it
 /// spawns afterwards share it), or returns `false` after a `NOTE:` where
 /// that is not allowed (not root, or a sandbox that forbids it).
@@ -42,7 +52,7 @@ pub fn private_ipc_namespace(test: &str) -> bool {
     match unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::NEWIPC) } {
         Ok(()) => true,
         Err(e) => {
-            eprintln!("NOTE: {test}: skipped: no private IPC namespace ({e})");
+            skip(test, &format!("no private IPC namespace ({e})"));
             false
         }
     }

@@ -56,7 +56,7 @@ fn getall_and_setall_stay_inside_the_slice_when_the_id_is_reused() {
     // Steers the next semget of this namespace to `id`.
     let steer = || std::fs::write(next_id, id.to_string());
     if steer().is_err() {
-        eprintln!("NOTE: {test}: skipped: {next_id} is not writable here");
+        crate::skip(test, &format!("{next_id} is not writable here"));
         first.remove().unwrap();
         return;
     }

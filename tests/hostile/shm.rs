@@ -94,21 +94,22 @@ fn huge_pages_cannot_be_taken_from_under_a_safe_mapping() {
                 assert_eq!(status.code(), Some(MAPPED_AND_READ), "the victim: {status}");
             }
         }
-        Err(e) => {
-            eprintln!("NOTE: {test}: the segment part is skipped: no huge-page segment ({e})")
-        }
+        Err(e) => crate::skip(
+            test,
+            &format!("the segment part: no huge-page segment ({e})"),
+        ),
     }
 
     // The memfd, with one huge page for the test.
     let nr = "/proc/sys/vm/nr_hugepages";
     let before: u64 = std::fs::read_to_string(nr).unwrap().trim().parse().unwrap();
     if std::fs::write(nr, (before + 1).to_string()).is_err() {
-        eprintln!("NOTE: {test}: the memfd part is skipped: {nr} is not writable");
+        crate::skip(test, &format!("the memfd part: {nr} is not writable"));
         return;
     }
     let _restore = Guard(|| std::fs::write(nr, before.to_string()).unwrap());
     if free_huge_pages() == 0 {
-        eprintln!("NOTE: {test}: the memfd part is skipped: no huge page could be had");
+        crate::skip(test, "the memfd part: no huge page could be had");
         return;
     }
     let status = child(test, "memfd").status().unwrap();
