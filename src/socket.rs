@@ -46,8 +46,8 @@
 //! Socket creation and setup made through rustix (`socket`, `socketpair`,
 //! `bind`, `listen`, `accept4`, `connect`, `shutdown`, `setsockopt`) go
 //! through the `socketcall` multiplexer on x86; the data calls this crate
-//! makes itself (`sendto`, `recvfrom`, `sendmsg`, `recvmsg`, `getsockopt`)
-//! are direct syscalls on every arch.
+//! makes itself (`sendto`, `recvfrom`, `sendmsg`, `recvmsg`, `getsockopt`,
+//! and `setsockopt` for `SO_PASSRIGHTS`) are direct syscalls on every arch.
 
 use core::time::Duration;
 
