@@ -221,7 +221,7 @@ fn sysv_batches_are_atomic_and_wait_for_zero() {
     let mut vals = [3, 0];
     set.set_values(&vals).unwrap();
     // Semaphore 1 is 0: the batch fails as a whole, semaphore 0 untouched.
-    let batch = [SemOp::decrement(0, 2).unwrap(), SemOp::wait(1).no_wait()];
+    let batch = [SemOp::decrement(0, 2).unwrap(), SemOp::wait(1).nowait()];
     assert_eq!(set.op(&batch), Err(Errno::AGAIN));
     assert_eq!(set.value(0).unwrap(), 3);
     set.op(&[SemOp::increment(1, 4).unwrap()]).unwrap();
@@ -292,7 +292,7 @@ fn sysv_errors() {
     assert_eq!(set.op(&[SemOp::post(0)]), Err(Errno::RANGE));
     assert_eq!(set.value(0).unwrap(), MAX_VALUE);
     // EAGAIN: no-wait, and a timeout (EAGAIN too, not ETIMEDOUT).
-    assert_eq!(set.op(&[SemOp::wait(1).no_wait()]), Err(Errno::AGAIN));
+    assert_eq!(set.op(&[SemOp::wait(1).nowait()]), Err(Errno::AGAIN));
     let t0 = Instant::now();
     assert_eq!(
         set.op_timeout(&[SemOp::wait(1)], Duration::from_millis(20)),
@@ -340,7 +340,7 @@ fn sysv_owner_and_system_tables() {
     }
     // Mode and flag constants reach the kernel as the C values.
     assert_eq!(OpFlags::UNDO.bits(), 0x1000);
-    assert_eq!(OpFlags::NO_WAIT.bits(), 0o4000);
+    assert_eq!(OpFlags::NOWAIT.bits(), 0o4000);
 }
 
 #[test]

@@ -51,3 +51,46 @@ pub(crate) mod types;
 
 #[cfg(test)]
 mod tests;
+
+/// A public newtype that is `#[repr(transparent)]` over a kernel struct of
+/// this layer, so that the backend can pass a slice of it to the kernel
+/// as it is, without naming the public type.
+///
+/// # Safety
+/// Implemented only by [`transparent_newtype!`], which defines the type as
+/// `#[repr(transparent)]` over `Inner` in the same expansion.
+pub(crate) unsafe trait Transparent: Sized {
+    /// The kernel struct the type wraps.
+    type Inner;
+}
+
+/// `&[T]` as the `&[T::Inner]` it is.
+#[inline]
+pub(crate) fn inner_slice<T: Transparent>(s: &[T]) -> &[T::Inner] {
+    const {
+        assert!(core::mem::size_of::<T>() == core::mem::size_of::<T::Inner>());
+        assert!(core::mem::align_of::<T>() == core::mem::align_of::<T::Inner>());
+    }
+    // SAFETY: `T` is `#[repr(transparent)]` over `T::Inner` (the trait's
+    // contract; size and alignment checked above): `s.len()` valid
+    // `T::Inner`s at the same address, borrowed for the same lifetime.
+    unsafe { core::slice::from_raw_parts(s.as_ptr().cast::<T::Inner>(), s.len()) }
+}
+
+/// Defines a public newtype `#[repr(transparent)]` over a kernel struct,
+/// and marks it [`Transparent`]: the one way to implement that trait.
+macro_rules! transparent_newtype {
+    ($(#[$m:meta])* $vis:vis struct $name:ident($inner:ty);) => {
+        $(#[$m])*
+        #[repr(transparent)]
+        $vis struct $name($inner);
+
+        // SAFETY: defined just above as `#[repr(transparent)]` over
+        // `$inner`, its only field.
+        #[allow(unsafe_code)]
+        unsafe impl $crate::backend::Transparent for $name {
+            type Inner = $inner;
+        }
+    };
+}
+pub(crate) use transparent_newtype;

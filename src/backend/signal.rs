@@ -15,9 +15,9 @@
 //!   kernel's `kernel_sigset_t` is two `unsigned long`s, low word first,
 //!   which is the same 8 bytes on these little-endian targets.
 //!
-//! The one public type this file names is `signal::SigInfo`, a
-//! `#[repr(transparent)]` kernel `siginfo`: a signalfd read lands straight
-//! in a caller's `heapless::Vec<SigInfo, N>`, which needs `set_len`.
+//! No public type is named here: a signalfd read lands straight in a
+//! caller's `heapless::Vec<T, N>` of any `T` built from a kernel `siginfo`
+//! ([`FromSiginfo`], which `signal::SigInfo` implements).
 
 use core::ffi::{c_int, c_ulong, c_void};
 use core::mem::MaybeUninit;
@@ -32,14 +32,12 @@ use rustix::io::Errno;
 use super::arch::{syscall2, syscall3, syscall4};
 use super::reg::Arg;
 use super::types::signalfd_siginfo;
-use crate::signal::SigInfo;
 
 /// The kernel's `sizeof(sigset_t)` on every supported arch: 64 signals.
 const SIGSETSIZE: usize = 8;
 
 const _: () = assert!(size_of::<g::kernel_sigset_t>() == SIGSETSIZE);
 const _: () = assert!(size_of::<siginfo>() == 128);
-const _: () = assert!(size_of::<SigInfo>() == size_of::<siginfo>());
 const _: () = assert!(size_of::<signalfd_siginfo>() == size_of::<siginfo>());
 
 #[cfg(target_pointer_width = "64")]
@@ -328,20 +326,48 @@ pub(crate) fn signalfd4_set(fd: BorrowedFd<'_>, mask: &u64) -> Result<(), Errno>
     .decode_void()
 }
 
+/// A kernel `siginfo` as plain data that may cross threads: its pointer
+/// fields (`sival_ptr`, `si_addr`) are addresses the kernel reported,
+/// never dereferenced through this type.
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+pub(crate) struct KSiginfo(pub(crate) siginfo);
+
+// SAFETY: plain data (see above): sending or sharing it sends integers.
+unsafe impl Send for KSiginfo {}
+// SAFETY: as above; `&KSiginfo` gives no access to any pointee.
+unsafe impl Sync for KSiginfo {}
+
+// SAFETY: plain data: the handler address is never called or
+// dereferenced through this struct (the kernel calls handlers).
+unsafe impl Send for SigAction {}
+// SAFETY: as above.
+unsafe impl Sync for SigAction {}
+
+/// A value made from a kernel `siginfo`, 128 bytes like a signalfd
+/// record: what [`read_signalfd`] fills a vector with.
+pub(crate) trait FromSiginfo {
+    /// The value for one record.
+    fn from_siginfo(info: siginfo) -> Self;
+}
+
 /// `read(fd, spare, n * 128)` from a signalfd straight into the spare
 /// capacity of `out`; each record is converted in place from
 /// `signalfd_siginfo` to the kernel `siginfo` layout and appended. Returns
 /// the number of records. A full `out` is `EINVAL`, as the kernel answers
 /// a read shorter than one record.
-pub(crate) fn read_signalfd<const N: usize>(
+pub(crate) fn read_signalfd<T: FromSiginfo, const N: usize>(
     fd: BorrowedFd<'_>,
-    out: &mut heapless::Vec<SigInfo, N>,
+    out: &mut heapless::Vec<T, N>,
 ) -> Result<usize, Errno> {
+    // Each slot first receives a raw record from the kernel, then the
+    // converted value.
+    const { assert!(size_of::<T>() == size_of::<signalfd_siginfo>()) };
     let spare = out.spare_capacity_mut();
     if spare.is_empty() {
         return Err(Errno::INVAL);
     }
-    let bytes = spare.len() * size_of::<SigInfo>();
+    let bytes = spare.len() * size_of::<T>();
     // SAFETY: `spare` is writable for `bytes` bytes and exclusively
     // borrowed; the kernel writes whole 128-byte records into it.
     let n = unsafe {
@@ -362,7 +388,7 @@ pub(crate) fn read_signalfd<const N: usize>(
         // SAFETY: the kernel wrote all 128 bytes of this slot, and a
         // signalfd_siginfo is plain integers, valid for any bytes.
         let rec = unsafe { ptr::read_unaligned(slot.as_ptr().cast::<signalfd_siginfo>()) };
-        slot.write(SigInfo::from_raw(siginfo_from_signalfd(&rec)));
+        slot.write(T::from_siginfo(siginfo_from_signalfd(&rec)));
     }
     let len = out.len() + records;
     // SAFETY: the first `records` spare slots were initialised just above,

@@ -332,20 +332,6 @@ pub(crate) fn semtimedop(
     )
 }
 
-/// `&[SemOp]` as the `&[sembuf]` it is, for [`semtimedop`]: `SemOp` is
-/// `#[repr(transparent)]` over `sembuf`, so the slice is passed on as it is.
-#[cfg(feature = "sem")]
-#[inline]
-pub(crate) fn sembufs(ops: &[crate::sem::sysv::SemOp]) -> &[sembuf] {
-    use crate::sem::sysv::SemOp;
-    const _: () = assert!(core::mem::size_of::<SemOp>() == core::mem::size_of::<sembuf>());
-    const _: () = assert!(core::mem::align_of::<SemOp>() == core::mem::align_of::<sembuf>());
-    // The slice is borrowed for the same lifetime and only read.
-    // SAFETY: `SemOp` is `#[repr(transparent)]` over `sembuf` (size and
-    // alignment asserted above): `ops.len()` valid `sembuf`s at that address.
-    unsafe { core::slice::from_raw_parts(ops.as_ptr().cast::<sembuf>(), ops.len()) }
-}
-
 /// The `semctl` commands that take or return a plain value.
 #[derive(Clone, Copy)]
 pub(crate) enum SemValCmd {

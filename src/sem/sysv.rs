@@ -76,7 +76,7 @@ bitflags! {
     pub struct OpFlags: i16 {
         /// `IPC_NOWAIT`: where the operation would block, the whole batch
         /// fails with `EAGAIN` instead (and nothing is applied).
-        const NO_WAIT = t::IPC_NOWAIT as i16;
+        const NOWAIT = t::IPC_NOWAIT as i16;
         /// `SEM_UNDO`: the kernel keeps the opposite adjustment for this
         /// process and applies it when the process exits, so a killed
         /// holder gives its units back.
@@ -84,25 +84,26 @@ bitflags! {
     }
 }
 
-/// One semaphore operation (`struct sembuf`): add `delta` to semaphore
-/// `num`, wait until the result would not be negative, or (`delta` 0)
-/// wait until the value is zero.
-///
-/// `#[repr(transparent)]` over the kernel's 6-byte `sembuf`, so a
-/// `&[SemOp]` is passed to the kernel as it is.
-///
-/// ```
-/// use bareipc::sem::sysv::{OpFlags, SemOp};
-///
-/// let op = SemOp::decrement(3, 2)?.undo().no_wait();
-/// assert_eq!((op.num(), op.delta()), (3, -2));
-/// assert_eq!(op.flags(), OpFlags::UNDO | OpFlags::NO_WAIT);
-/// # Ok::<(), bareipc::Errno>(())
-/// ```
-#[repr(transparent)]
-#[derive(Clone, Copy, PartialEq, Eq)]
-#[doc(alias = "sembuf")]
-pub struct SemOp(sembuf);
+crate::backend::transparent_newtype! {
+    /// One semaphore operation (`struct sembuf`): add `delta` to semaphore
+    /// `num`, wait until the result would not be negative, or (`delta` 0)
+    /// wait until the value is zero.
+    ///
+    /// `#[repr(transparent)]` over the kernel's 6-byte `sembuf`, so a
+    /// `&[SemOp]` is passed to the kernel as it is.
+    ///
+    /// ```
+    /// use bareipc::sem::sysv::{OpFlags, SemOp};
+    ///
+    /// let op = SemOp::decrement(3, 2)?.undo().nowait();
+    /// assert_eq!((op.num(), op.delta()), (3, -2));
+    /// assert_eq!(op.flags(), OpFlags::UNDO | OpFlags::NOWAIT);
+    /// # Ok::<(), bareipc::Errno>(())
+    /// ```
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    #[doc(alias = "sembuf")]
+    pub struct SemOp(sembuf);
+}
 
 impl SemOp {
     /// Adds `delta` to semaphore `num`: a positive `delta` posts, a
@@ -190,14 +191,14 @@ impl SemOp {
         self.with_flags(OpFlags::UNDO)
     }
 
-    /// The same operation with [`OpFlags::NO_WAIT`] (`IPC_NOWAIT`): the
+    /// The same operation with [`OpFlags::NOWAIT`] (`IPC_NOWAIT`): the
     /// batch fails with `EAGAIN` where it would block on this operation.
     ///
     /// Syscalls: none.
     #[inline]
     #[must_use]
-    pub const fn no_wait(self) -> SemOp {
-        self.with_flags(OpFlags::NO_WAIT)
+    pub const fn nowait(self) -> SemOp {
+        self.with_flags(OpFlags::NOWAIT)
     }
 
     /// The same operation with `flags` added.
@@ -342,7 +343,7 @@ impl SemSet {
     /// atomically: the call waits until all of them can be applied
     /// together, then applies them all; it never applies some.
     ///
-    /// An operation with [`OpFlags::NO_WAIT`] that would wait makes the
+    /// An operation with [`OpFlags::NOWAIT`] that would wait makes the
     /// whole call fail with `EAGAIN` at once. A signal interrupts the wait
     /// with `EINTR` (never restarted, whatever `SA_RESTART` says).
     ///
@@ -351,7 +352,7 @@ impl SemSet {
     /// `ipc(SEMTIMEDOP)`).
     ///
     /// # Errors
-    /// - `EAGAIN`: an operation with `NO_WAIT` would wait.
+    /// - `EAGAIN`: an operation with `NOWAIT` would wait.
     /// - `EFBIG`: an operation's `num` is not below the set's size.
     /// - `E2BIG`: more than `SEMOPM` operations (see [`limits`]).
     /// - `ERANGE`: a result, or an undo adjustment, would leave
@@ -366,14 +367,14 @@ impl SemSet {
     /// - [semop(2)](https://man7.org/linux/man-pages/man2/semop.2.html)
     #[doc(alias = "semop")]
     pub fn op(self, ops: &[SemOp]) -> Result<()> {
-        raw::semtimedop(self.id, raw::sembufs(ops), None)
+        raw::semtimedop(self.id, crate::backend::inner_slice(ops), None)
     }
 
     /// `semtimedop(id, ops, ops.len(), timeout)` — [`op`](Self::op), but
     /// waiting at most `timeout` (a relative time, measured on
     /// `CLOCK_MONOTONIC`).
     ///
-    /// Expiry is **`EAGAIN`**, the same errno as a `NO_WAIT` operation
+    /// Expiry is **`EAGAIN`**, the same errno as a `NOWAIT` operation
     /// that would block — not `ETIMEDOUT`, which POSIX's `sem_timedwait`
     /// and `mq_timedreceive` return; and those take an absolute
     /// `CLOCK_REALTIME` deadline where `semtimedop` takes a relative
@@ -390,7 +391,7 @@ impl SemSet {
     /// - [semop(2)](https://man7.org/linux/man-pages/man2/semop.2.html)
     #[doc(alias = "semtimedop")]
     pub fn op_timeout(self, ops: &[SemOp], timeout: Duration) -> Result<()> {
-        raw::semtimedop(self.id, raw::sembufs(ops), Some(timeout))
+        raw::semtimedop(self.id, crate::backend::inner_slice(ops), Some(timeout))
     }
 
     /// `semctl(id, num, GETVAL)` — the value of semaphore `num`. Needs read
@@ -780,8 +781,8 @@ mod tests {
         assert_eq!(SemOp::increment(0, 0), Err(Errno::INVAL));
         assert_eq!(SemOp::decrement(0, MAX_VALUE + 1), Err(Errno::RANGE));
         assert_eq!(SemOp::increment(0, u16::MAX), Err(Errno::RANGE));
-        let op = SemOp::post(1).undo().no_wait();
-        assert_eq!(op.flags(), OpFlags::UNDO | OpFlags::NO_WAIT);
+        let op = SemOp::post(1).undo().nowait();
+        assert_eq!(op.flags(), OpFlags::UNDO | OpFlags::NOWAIT);
         assert_eq!(op.0.sem_flg, 0x1000 | 0o4000);
         assert_eq!(SemOp::post(1).flags(), OpFlags::empty());
     }
@@ -789,7 +790,7 @@ mod tests {
     #[test]
     fn ops_reach_the_kernel_as_sembufs() {
         let ops = [SemOp::wait(1).undo(), SemOp::post(65535)];
-        let raw = raw::sembufs(&ops);
+        let raw = crate::backend::inner_slice(&ops);
         assert_eq!(raw.len(), 2);
         assert_eq!(raw.as_ptr().cast::<u8>(), ops.as_ptr().cast::<u8>());
         assert_eq!(
@@ -811,6 +812,6 @@ mod tests {
             offset_of!(libc::sembuf, sem_flg)
         );
         assert_eq!(OpFlags::UNDO.bits() as i32, libc::SEM_UNDO);
-        assert_eq!(OpFlags::NO_WAIT.bits() as i32, libc::IPC_NOWAIT);
+        assert_eq!(OpFlags::NOWAIT.bits() as i32, libc::IPC_NOWAIT);
     }
 }

@@ -25,17 +25,17 @@ use crate::backend::signal::{self as raw, Layout};
 #[doc(alias = "siginfo_t")]
 #[repr(transparent)]
 #[derive(Clone, Copy)]
-pub struct SigInfo(g::siginfo);
+pub struct SigInfo(raw::KSiginfo);
 
 impl SigInfo {
     /// Wraps a fully initialised kernel siginfo.
     pub(crate) const fn from_raw(info: g::siginfo) -> SigInfo {
-        SigInfo(info)
+        SigInfo(raw::KSiginfo(info))
     }
 
     /// The kernel record, to send.
     pub(crate) const fn as_raw(&self) -> &g::siginfo {
-        &self.0
+        &self.0.0
     }
 
     /// A record from this process, as `sigqueue` builds it: `signal`,
@@ -56,7 +56,7 @@ impl SigInfo {
     pub fn new(signal: Signal, code: Code, value: SigVal) -> SigInfo {
         let pid = rustix::process::getpid().as_raw_nonzero().get();
         let uid = rustix::process::getuid().as_raw();
-        SigInfo(raw::siginfo_rt(
+        SigInfo::from_raw(raw::siginfo_rt(
             signal.as_raw(),
             code.as_raw(),
             pid,
@@ -66,7 +66,7 @@ impl SigInfo {
     }
 
     fn layout(&self) -> Layout {
-        let (signo, _, code) = raw::siginfo_header(&self.0);
+        let (signo, _, code) = raw::siginfo_header(&self.0.0);
         raw::layout(signo, code)
     }
 
@@ -80,18 +80,18 @@ impl SigInfo {
 
     /// The signal number (`si_signo`), 1 to 64, reserved ones included.
     pub fn signo(&self) -> i32 {
-        raw::siginfo_header(&self.0).0
+        raw::siginfo_header(&self.0.0).0
     }
 
     /// Why the signal was sent (`si_code`).
     pub fn code(&self) -> Code {
-        Code(raw::siginfo_header(&self.0).2)
+        Code(raw::siginfo_header(&self.0.0).2)
     }
 
     /// `si_errno`: an errno value some kernel senders attach; 0 for almost
     /// every signal.
     pub fn errno(&self) -> i32 {
-        raw::siginfo_header(&self.0).1
+        raw::siginfo_header(&self.0.0).1
     }
 
     fn has_sender(&self) -> bool {
@@ -116,7 +116,7 @@ impl SigInfo {
         if !self.has_sender() {
             return None;
         }
-        crate::checked_pid(raw::siginfo_sender(&self.0).0)
+        crate::checked_pid(raw::siginfo_sender(&self.0.0).0)
     }
 
     /// The real uid of the sender (`si_uid`), or of the child for
@@ -128,7 +128,7 @@ impl SigInfo {
         if !self.has_sender() {
             return None;
         }
-        crate::checked_uid(raw::siginfo_sender(&self.0).1)
+        crate::checked_uid(raw::siginfo_sender(&self.0.0).1)
     }
 
     /// Whether the kernel itself filled [`sender_pid`](Self::sender_pid)
@@ -153,7 +153,7 @@ impl SigInfo {
     /// kernel's `tgkill` sends none).
     pub fn value(&self) -> Option<SigVal> {
         match self.layout() {
-            Layout::Rt | Layout::Timer => Some(SigVal(raw::siginfo_value(&self.0))),
+            Layout::Rt | Layout::Timer => Some(SigVal(raw::siginfo_value(&self.0.0))),
             _ => None,
         }
     }
@@ -164,7 +164,7 @@ impl SigInfo {
         if self.layout() != Layout::Child {
             return None;
         }
-        let (status, utime, stime) = raw::siginfo_child(&self.0);
+        let (status, utime, stime) = raw::siginfo_child(&self.0.0);
         let event = match self.code().as_raw() as u32 {
             g::CLD_EXITED => ChildEvent::Exited(status),
             g::CLD_KILLED => ChildEvent::Killed(status),
@@ -185,9 +185,15 @@ impl SigInfo {
     /// `SIGFPE`, `SIGTRAP`): the faulting address (`si_addr`).
     pub fn fault_addr(&self) -> Option<usize> {
         match self.layout() {
-            Layout::Fault => Some(raw::siginfo_addr(&self.0)),
+            Layout::Fault => Some(raw::siginfo_addr(&self.0.0)),
             _ => None,
         }
+    }
+}
+
+impl crate::backend::signal::FromSiginfo for SigInfo {
+    fn from_siginfo(info: g::siginfo) -> SigInfo {
+        SigInfo::from_raw(info)
     }
 }
 
@@ -347,3 +353,12 @@ pub enum ChildEvent {
     /// A code the kernel added after this crate was written.
     Other(i32),
 }
+
+// Plain data, so a record can be kept across an `.await` or handed to
+// another thread: checked at compile time.
+const _: fn() = || {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<SigInfo>();
+    send_sync::<super::Installed>();
+    send_sync::<super::Action>();
+};

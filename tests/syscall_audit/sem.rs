@@ -69,7 +69,7 @@ fn sysv_sets() {
     })
     .unwrap();
     let busy = audit("sem::sysv::SemSet::op", &["semop"], || {
-        set.op(&[SemOp::wait(1).no_wait()])
+        set.op(&[SemOp::wait(1).nowait()])
     });
     assert_eq!(busy.err(), Some(Errno::AGAIN));
     let expired = audit("sem::sysv::SemSet::op_timeout", &["semtimedop"], || {
@@ -178,12 +178,12 @@ fn semop_builders() {
     })
     .unwrap();
     let op = audit("sem::sysv::SemOp::undo", &[], || op.undo());
-    let op = audit("sem::sysv::SemOp::no_wait", &[], || op.no_wait());
+    let op = audit("sem::sysv::SemOp::nowait", &[], || op.nowait());
     let op = audit("sem::sysv::SemOp::with_flags", &[], || {
         op.with_flags(OpFlags::empty())
     });
     let flags = audit("sem::sysv::SemOp::flags", &[], || op.flags());
-    assert_eq!(flags, OpFlags::UNDO | OpFlags::NO_WAIT);
+    assert_eq!(flags, OpFlags::UNDO | OpFlags::NOWAIT);
 }
 
 fn futex_semaphore(map: &Mapping<ReadWrite>) {

@@ -54,7 +54,7 @@ fn sysv() -> Result<(), Failed> {
         .and_then(|()| {
             set.op(&[SemOp::wait(0).undo()])
                 .map_err(|_| Failed::SysvOp)?;
-            if set.op(&[SemOp::wait(0).no_wait()]) != Err(Errno::AGAIN) {
+            if set.op(&[SemOp::wait(0).nowait()]) != Err(Errno::AGAIN) {
                 return Err(Failed::SysvOp);
             }
             set.op(&[SemOp::post(0).undo()])
