@@ -644,7 +644,7 @@ fn parse<T: std::str::FromStr>(args: &[String], n: usize) -> Res<T> {
 use bareipc::fifo::{self, CWD, FifoFlags, ReadEnd, WriteEnd};
 use bareipc::pipe;
 use bareipc::socket::{
-    self, BindOptions, RecvFlags, SendFlags, Socket, SocketFlags, SocketType, UnixAddr,
+    self, BindOptions, ReceiveFlags, SendFlags, Socket, SocketFlags, SocketType, UnixAddr,
 };
 
 /// Parent -> child on one pipe, child -> parent on another.
@@ -761,13 +761,13 @@ fn stream_child(args: &[String]) -> Res<()> {
     let mut fds = heapless::Vec::<OwnedFd, 1>::new();
     let mut buf = [0u8; 2];
     let got = s
-        .recv_msg(&mut buf, &mut fds, RecvFlags::empty())
+        .receive_msg(&mut buf, &mut fds, ReceiveFlags::empty())
         .ctx("recvmsg")?;
     check(got.bytes == 2 && got.fds == 1, || {
         format!("expected 2 bytes and an fd, got {got:?}")
     })?;
     let back = WriteEnd::from(fds.pop().expect("one fd arrived"));
-    echo_child(|b| s.recv(b), |b| back.write(b))
+    echo_child(|b| s.receive(b), |b| back.write(b))
 }
 
 /// A seqpacket socketpair; the parent receives with `SO_PASSCRED`, so every
@@ -782,7 +782,7 @@ fn seqpacket_parent() -> Res<Line> {
         |b| ours.send(b),
         |b| {
             let mut none = heapless::Vec::<OwnedFd, 0>::new();
-            let got = ours.recv_msg(b, &mut none, RecvFlags::empty())?;
+            let got = ours.receive_msg(b, &mut none, ReceiveFlags::empty())?;
             // A message from anyone but the child is a protocol error here.
             match got.credentials {
                 Some(c) if c.pid == child => Ok(got.bytes),
@@ -805,7 +805,7 @@ fn seqpacket_parent() -> Res<Line> {
 fn seqpacket_child(_: &[String]) -> Res<()> {
     let s = Socket::from(take(0));
     ready()?;
-    echo_child(|b| s.recv(b), |b| s.send(b))
+    echo_child(|b| s.receive(b), |b| s.send(b))
 }
 
 /// Two datagram sockets bound to paths: the address travels with every
@@ -815,7 +815,7 @@ fn datagram_parent() -> Res<Line> {
     let ours = bind_datagram(&dir.join("parent"))?;
     let theirs = UnixAddr::path(&*dir.join("child")).ctx("socket path")?;
     let peer = Peer::spawn("unix datagram", &[dir.path().as_os_str()], vec![])?;
-    let rtts = echo_parent(|b| ours.send_to(b, &theirs), |b| ours.recv(b))?;
+    let rtts = echo_parent(|b| ours.send_to(b, &theirs), |b| ours.receive(b))?;
     peer.finish()?;
     Ok(Line {
         exchanged: format!("{MSG} B datagrams (each +1) between two paths"),
@@ -833,7 +833,7 @@ fn datagram_child(args: &[String]) -> Res<()> {
     let ours = bind_datagram(&dir.join("child"))?;
     let theirs = UnixAddr::path(&*dir.join("parent")).ctx("socket path")?;
     ready()?;
-    echo_child(|b| ours.recv(b), |b| ours.send_to(b, &theirs))
+    echo_child(|b| ours.receive(b), |b| ours.send_to(b, &theirs))
 }
 
 fn bind_datagram(path: &Path) -> Res<Socket> {
@@ -1045,7 +1045,7 @@ fn memfd_parent() -> Res<Line> {
     let rtts = shm_parent(
         &map,
         || send_all(|b| ours.send(b), b"x"),
-        || recv_all(|b| ours.recv(b), &mut byte),
+        || recv_all(|b| ours.receive(b), &mut byte),
     )?;
     peer.finish()?;
     Ok(Line {
@@ -1067,7 +1067,7 @@ fn memfd_child(_: &[String]) -> Res<()> {
     ready()?;
     let mut fds = heapless::Vec::<OwnedFd, 1>::new();
     let got = s
-        .recv_msg(&mut [0u8; 1], &mut fds, RecvFlags::empty())
+        .receive_msg(&mut [0u8; 1], &mut fds, ReceiveFlags::empty())
         .ctx("recvmsg")?;
     check(got.fds == 1, || format!("expected an fd, got {got:?}"))?;
     let fd = Memfd::require_seals(fds.pop().expect("one fd"), Seals::SHRINK | Seals::GROW)
@@ -1079,7 +1079,7 @@ fn memfd_child(_: &[String]) -> Res<()> {
     let mut byte = [0u8; 1];
     shm_child(
         &map,
-        || recv_all(|b| s.recv(b), &mut byte),
+        || recv_all(|b| s.receive(b), &mut byte),
         || send_all(|b| s.send(b), b"y"),
     )
 }
@@ -1272,7 +1272,7 @@ fn mq_notify_parent() -> Res<Line> {
         })
         .ctx("mq_notify")?;
         to.send(&i.to_ne_bytes(), Priority::MIN).ctx("mq_send")?;
-        let n = sock.recv_timeout(TIMEOUT).ctx("notification")?;
+        let n = sock.receive_timeout(TIMEOUT).ctx("notification")?;
         check(
             n.event == NotifyEvent::Message && n.cookie == cookie,
             || format!("round {i}: notification {n:?}"),
@@ -1357,14 +1357,14 @@ fn sysv_msg_parent() -> Res<Line> {
         q.receive(
             &mut m,
             Select::Exactly(msg_type(TO_PARENT)),
-            msg::RecvFlags::empty(),
+            msg::ReceiveFlags::empty(),
         )
         .ctx("msgrcv")?;
         check(m.text() == (i + 1).to_ne_bytes(), || {
             format!("round {i}: wrong answer")
         })
     })?;
-    q.receive(&mut m, Select::Any, msg::RecvFlags::NOWAIT)
+    q.receive(&mut m, Select::Any, msg::ReceiveFlags::NOWAIT)
         .ctx("msgrcv")?;
     check(
         m.msg_type() == msg_type(PARKED) && m.text() == b"parked",
@@ -1387,7 +1387,7 @@ fn sysv_msg_child(args: &[String]) -> Res<()> {
         q.receive(
             &mut m,
             Select::Exactly(msg_type(TO_CHILD)),
-            msg::RecvFlags::empty(),
+            msg::ReceiveFlags::empty(),
         )
         .ctx("msgrcv")?;
         let v = u64::from_ne_bytes(m.text().try_into().map_err(|_| bad_length(m.len()))?);
@@ -1398,7 +1398,7 @@ fn sysv_msg_child(args: &[String]) -> Res<()> {
     q.receive(
         &mut m,
         Select::Exactly(msg_type(STOP)),
-        msg::RecvFlags::empty(),
+        msg::ReceiveFlags::empty(),
     )
     .ctx("msgrcv")
     .map(drop)

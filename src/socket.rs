@@ -5,7 +5,7 @@
 //!   it forks or spawns.
 //! - [`listen`] / [`connect`]: stream and seqpacket sockets on a path or an
 //!   abstract name; [`bind`] for a datagram socket that receives.
-//! - [`Socket::send_msg`] / [`Socket::recv_msg`]: data plus file
+//! - [`Socket::send_msg`] / [`Socket::receive_msg`]: data plus file
 //!   descriptors (`SCM_RIGHTS`) and credentials (`SCM_CREDENTIALS`), with no
 //!   allocation: fds are sent from a `&[BorrowedFd]` and received into a
 //!   [`heapless::Vec<OwnedFd, N>`].
@@ -34,7 +34,7 @@
 //! let mut buf = [0u8; 32];
 //! let mut len = 0;
 //! while len < 10 {
-//!     len += ours.recv(&mut buf[len..])?;
+//!     len += ours.receive(&mut buf[len..])?;
 //! }
 //! assert_eq!(&buf[..len], b"SHOUT THIS");
 //! child.wait()?;
@@ -143,7 +143,7 @@ bitflags::bitflags! {
     /// Flags for receives.
     #[repr(transparent)]
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub struct RecvFlags: u32 {
+    pub struct ReceiveFlags: u32 {
         /// `MSG_DONTWAIT`: do not block this once.
         const DONTWAIT = linux_raw_sys::net::MSG_DONTWAIT;
         /// `MSG_PEEK`: return the data without consuming it.
@@ -358,10 +358,10 @@ impl Credentials {
     }
 }
 
-/// What [`Socket::recv_msg`] received besides the bytes.
+/// What [`Socket::receive_msg`] received besides the bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RecvMsg {
-    /// Bytes received into the buffer (with [`RecvFlags::TRUNC`], the full
+pub struct Received {
+    /// Bytes received into the buffer (with [`ReceiveFlags::TRUNC`], the full
     /// length of the datagram, which can exceed the buffer).
     pub bytes: usize,
     /// Fds that arrived and were appended to the caller's vector.
@@ -715,8 +715,8 @@ impl Socket {
     /// # References
     /// - [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html)
     #[doc(alias = "recvfrom")]
-    pub fn recv(&self, buf: &mut [u8]) -> Result<usize> {
-        self.recv_with(buf, RecvFlags::empty())
+    pub fn receive(&self, buf: &mut [u8]) -> Result<usize> {
+        self.receive_with(buf, ReceiveFlags::empty())
     }
 
     /// `recvfrom(fd, buf, len, MSG_PEEK, NULL, NULL)` — look at the next
@@ -725,12 +725,12 @@ impl Socket {
     /// Syscalls: `recvfrom`.
     ///
     /// # Errors
-    /// As [`recv`](Self::recv).
+    /// As [`receive`](Self::receive).
     ///
     /// # References
     /// - [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html)
     pub fn peek(&self, buf: &mut [u8]) -> Result<usize> {
-        self.recv_with(buf, RecvFlags::PEEK)
+        self.receive_with(buf, ReceiveFlags::PEEK)
     }
 
     /// `recvfrom(fd, buf, len, flags, NULL, NULL)` — receive with flags.
@@ -738,11 +738,11 @@ impl Socket {
     /// Syscalls: `recvfrom`.
     ///
     /// # Errors
-    /// As [`recv`](Self::recv).
+    /// As [`receive`](Self::receive).
     ///
     /// # References
     /// - [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html)
-    pub fn recv_with(&self, buf: &mut [u8], flags: RecvFlags) -> Result<usize> {
+    pub fn receive_with(&self, buf: &mut [u8], flags: ReceiveFlags) -> Result<usize> {
         raw::recv(self.as_fd(), buf, flags.bits())
     }
 
@@ -800,7 +800,7 @@ impl Socket {
     /// Room is made for `N - fds.len()` fds. If the sender sent more, the
     /// ones that fit are appended, the rest are closed (by the kernel, or by
     /// this call for the few that fit in the space reserved for
-    /// credentials), and [`RecvMsg::fds_truncated`] says so: no fd leaks
+    /// credentials), and [`Received::fds_truncated`] says so: no fd leaks
     /// and none is dropped silently.
     ///
     /// A control message of any other kind (or of a wrong length) is
@@ -813,18 +813,18 @@ impl Socket {
     /// # Errors
     /// - [`Errno::PROTO`](crate::Errno::PROTO): an unexpected control
     ///   message.
-    /// - Everything [`recv`](Self::recv) can return.
+    /// - Everything [`receive`](Self::receive) can return.
     ///
     /// # References
     /// - [recvmsg(2)](https://man7.org/linux/man-pages/man2/recvmsg.2.html)
     /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
     #[doc(alias = "recvmsg")]
-    pub fn recv_msg<const N: usize>(
+    pub fn receive_msg<const N: usize>(
         &self,
         buf: &mut [u8],
         fds: &mut heapless::Vec<OwnedFd, N>,
-        flags: RecvFlags,
-    ) -> Result<RecvMsg> {
+        flags: ReceiveFlags,
+    ) -> Result<Received> {
         let before = fds.len();
         let room = N - before;
         let mut closed_extra = false;
@@ -838,7 +838,7 @@ impl Socket {
             }
         });
         match got {
-            Ok(r) => Ok(RecvMsg {
+            Ok(r) => Ok(Received {
                 bytes: r.bytes,
                 fds: fds.len() - before,
                 fds_truncated: r.fds_truncated || closed_extra,
@@ -901,7 +901,7 @@ impl Socket {
     }
 
     /// `setsockopt(fd, SOL_SOCKET, SO_PASSCRED, on)` — receive the
-    /// sender's credentials with every message ([`RecvMsg::credentials`]).
+    /// sender's credentials with every message ([`Received::credentials`]).
     ///
     /// Syscalls: `setsockopt` (`socketcall` on x86).
     ///
@@ -923,8 +923,8 @@ impl Socket {
     ///
     /// Turn it off on every socket that does not expect fds from an
     /// untrusted peer: a received fd that is dropped — by the kernel (a
-    /// receive with no room for it, or a plain [`recv`](Self::recv)), by
-    /// [`recv_msg`](Self::recv_msg) for the ones that do not fit, or when
+    /// receive with no room for it, or a plain [`receive`](Self::receive)), by
+    /// [`receive_msg`](Self::receive_msg) for the ones that do not fit, or when
     /// the socket closes with the fd still queued — is closed *inside this
     /// process's call*, and closing can block for as long as the peer
     /// arranged (a TCP socket with `SO_LINGER` and a full send buffer, a
@@ -1008,7 +1008,7 @@ fn set_timeout(s: &Socket, id: sockopt::Timeout, t: Option<Duration>) -> Result<
 #[cfg(feature = "std")]
 impl std::io::Read for &Socket {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        Ok(Socket::recv(self, buf)?)
+        Ok(Socket::receive(self, buf)?)
     }
 }
 

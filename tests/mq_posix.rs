@@ -222,11 +222,8 @@ fn attributes_and_nonblocking_mode() {
     q.send(b"b", Priority::MIN).unwrap();
     assert_eq!(q.attr().unwrap().current_messages, 2);
 
-    // set_attr returns the attributes from before.
-    assert!(!q.set_attr(true).unwrap().nonblocking);
-    assert!(q.attr().unwrap().nonblocking);
-    assert!(q.set_attr(false).unwrap().nonblocking);
-    // FIONBIO changes the same flag.
+    // FIONBIO changes the flag mq_getattr reports.
+    assert!(!q.attr().unwrap().nonblocking);
     q.set_nonblocking(true).unwrap();
     assert!(q.attr().unwrap().nonblocking);
     // The mode is the descriptor's: another descriptor is not affected.
@@ -563,13 +560,13 @@ fn socket_notification_fires_once_on_empty_to_non_empty() {
         return;
     }
     assert_eq!(
-        sock.try_recv(),
+        sock.try_receive(),
         Err(Errno::AGAIN),
         "nothing has arrived yet"
     );
 
     q.send(b"1", Priority::MIN).unwrap();
-    let n = sock.recv_timeout(PATIENCE).unwrap();
+    let n = sock.receive_timeout(PATIENCE).unwrap();
     assert_eq!((n.cookie, n.event), (cookie_a, NotifyEvent::Message));
 
     // Used up: neither a message to the non-empty queue nor, after
@@ -579,7 +576,7 @@ fn socket_notification_fires_once_on_empty_to_non_empty() {
     q.receive(&mut buf).unwrap();
     q.receive(&mut buf).unwrap();
     q.send(b"3", Priority::MIN).unwrap();
-    assert_eq!(sock.try_recv(), Err(Errno::AGAIN));
+    assert_eq!(sock.try_receive(), Err(Errno::AGAIN));
 
     // Registered again while the queue holds a message: only the next
     // empty to non-empty transition counts.
@@ -590,11 +587,11 @@ fn socket_notification_fires_once_on_empty_to_non_empty() {
     })
     .unwrap();
     q.send(b"4", Priority::MIN).unwrap();
-    assert_eq!(sock.try_recv(), Err(Errno::AGAIN));
+    assert_eq!(sock.try_receive(), Err(Errno::AGAIN));
     q.receive(&mut buf).unwrap();
     q.receive(&mut buf).unwrap();
     q.send(b"5", Priority::MIN).unwrap();
-    let n = sock.recv_timeout(PATIENCE).unwrap();
+    let n = sock.receive_timeout(PATIENCE).unwrap();
     assert_eq!((n.cookie, n.event), (cookie_b, NotifyEvent::Message));
 
     // Cancelling a registration tells the socket so.
@@ -604,13 +601,13 @@ fn socket_notification_fires_once_on_empty_to_non_empty() {
     })
     .unwrap();
     q.cancel_notify().unwrap();
-    let n = sock.recv_timeout(PATIENCE).unwrap();
+    let n = sock.receive_timeout(PATIENCE).unwrap();
     assert_eq!((n.cookie, n.event), (cookie_a, NotifyEvent::Removed));
     // Cancelling with nothing registered does nothing.
     q.cancel_notify().unwrap();
-    assert_eq!(sock.try_recv(), Err(Errno::AGAIN));
+    assert_eq!(sock.try_receive(), Err(Errno::AGAIN));
     assert_eq!(
-        sock.recv_timeout(Duration::from_millis(10)),
+        sock.receive_timeout(Duration::from_millis(10)),
         Err(Errno::TIMEDOUT)
     );
 }
@@ -642,7 +639,7 @@ fn the_socket_is_pollable_and_close_on_exec() {
     assert_eq!(poll(&mut fds, Some(&zero)).unwrap(), 0);
     q.send(b"x", Priority::MIN).unwrap();
     assert_eq!(poll(&mut fds, Some(&zero)).unwrap(), 1);
-    assert_eq!(sock.recv().unwrap().event, NotifyEvent::Message);
+    assert_eq!(sock.receive().unwrap().event, NotifyEvent::Message);
 }
 
 #[test]
@@ -706,7 +703,7 @@ fn closing_any_descriptor_of_the_queue_cancels_the_registration() {
         return;
     }
     drop(posix::open(&name, Access::ReadOnly, OpenFlags::empty()).unwrap());
-    let n = sock.recv_timeout(PATIENCE).unwrap();
+    let n = sock.receive_timeout(PATIENCE).unwrap();
     assert_eq!((n.cookie, n.event), (cookie, NotifyEvent::Removed));
     q.notify(Notify::NoEvent).unwrap();
 }
@@ -741,7 +738,7 @@ fn a_blocked_receiver_takes_the_message_and_nothing_fires() {
     common::assert_child_ok(c.wait().unwrap());
     // The message went straight to the receiver: no notification, and the
     // registration is still there.
-    assert_eq!(sock.try_recv(), Err(Errno::AGAIN));
+    assert_eq!(sock.try_receive(), Err(Errno::AGAIN));
     assert_eq!(q.notify(Notify::NoEvent), Err(Errno::BUSY));
 }
 

@@ -14,7 +14,7 @@ use bareipc::Errno;
 use bareipc::key::Key;
 use bareipc::key::RemoveOnDrop;
 use bareipc::mq::sysv::{
-    CreateFlags, Message, Mode, MsgQueue, MsgType, RecvFlags, Select, SendFlags,
+    CreateFlags, Message, Mode, MsgQueue, MsgType, ReceiveFlags, Select, SendFlags,
 };
 use common::{child, child_role};
 
@@ -42,7 +42,7 @@ fn send(q: &MsgQueue, t: c_long, text: &[u8]) {
 /// Takes one message without waiting: `(type, text)`.
 fn take(q: &MsgQueue, select: Select) -> bareipc::Result<(c_long, String)> {
     let mut msg = Message::<64>::new(MsgType::MIN);
-    q.receive(&mut msg, select, RecvFlags::NOWAIT)?;
+    q.receive(&mut msg, select, ReceiveFlags::NOWAIT)?;
     let text = String::from_utf8(msg.text().to_vec()).unwrap();
     Ok((msg.msg_type().get(), text))
 }
@@ -94,8 +94,12 @@ fn request_and_response_between_two_processes() {
         let q = MsgQueue::open(key).unwrap();
         let mut msg = Message::<64>::new(MsgType::MIN);
         loop {
-            q.receive(&mut msg, Select::Exactly(ty(REQUEST)), RecvFlags::empty())
-                .unwrap();
+            q.receive(
+                &mut msg,
+                Select::Exactly(ty(REQUEST)),
+                ReceiveFlags::empty(),
+            )
+            .unwrap();
             if msg.text() == b"quit" {
                 return;
             }
@@ -112,8 +116,12 @@ fn request_and_response_between_two_processes() {
     for i in 0..3 {
         let text = format!("request {i}");
         send(&q, REQUEST, text.as_bytes());
-        q.receive(&mut reply, Select::Exactly(ty(REPLY)), RecvFlags::empty())
-            .unwrap();
+        q.receive(
+            &mut reply,
+            Select::Exactly(ty(REPLY)),
+            ReceiveFlags::empty(),
+        )
+        .unwrap();
         assert_eq!(reply.text(), text.to_uppercase().as_bytes());
     }
     send(&q, REQUEST, b"quit");
@@ -180,7 +188,7 @@ fn copy_reads_a_position_and_leaves_the_message() {
     // Never waits, even without NOWAIT.
     let mut msg = Message::<64>::new(MsgType::MIN);
     assert_eq!(
-        q.receive(&mut msg, Select::Copy(9), RecvFlags::empty()),
+        q.receive(&mut msg, Select::Copy(9), ReceiveFlags::empty()),
         Err(Errno::NOMSG)
     );
     assert_eq!(q.stat().unwrap().messages, 5);
@@ -194,8 +202,8 @@ fn copy_reads_a_position_and_leaves_the_message() {
     send(&q, 1, b"longer than four");
     let mut small = Message::<4>::new(MsgType::MIN);
     let mut copy = |flags| q.receive(&mut small, Select::Copy(0), flags);
-    assert_eq!(copy(RecvFlags::empty()), Err(Errno::TOOBIG));
-    assert_eq!(copy(RecvFlags::TRUNCATE), Err(Errno::INVAL));
+    assert_eq!(copy(ReceiveFlags::empty()), Err(Errno::TOOBIG));
+    assert_eq!(copy(ReceiveFlags::TRUNCATE), Err(Errno::INVAL));
     assert_eq!(q.stat().unwrap().messages, 1);
 }
 
@@ -225,7 +233,10 @@ fn neither_send_nor_receive_touches_a_byte_beyond_the_buffer() {
     };
     q.send(&probe.msg, SendFlags::NOWAIT).unwrap();
     let mut big = Message::<64>::new(MsgType::MIN);
-    assert_eq!(q.receive(&mut big, Select::Any, RecvFlags::NOWAIT), Ok(8));
+    assert_eq!(
+        q.receive(&mut big, Select::Any, ReceiveFlags::NOWAIT),
+        Ok(8)
+    );
     assert_eq!((big.msg_type(), big.text()), (ty(9), &b"12345678"[..]));
 
     // Receive: a 20-byte message into 8 bytes is refused and stays queued,
@@ -236,7 +247,7 @@ fn neither_send_nor_receive_touches_a_byte_beyond_the_buffer() {
     };
     send(&q, 7, b"abcdefghijklmnopqrst");
     assert_eq!(
-        q.receive(&mut probe.msg, Select::Any, RecvFlags::NOWAIT),
+        q.receive(&mut probe.msg, Select::Any, ReceiveFlags::NOWAIT),
         Err(Errno::TOOBIG)
     );
     assert_eq!(
@@ -252,7 +263,7 @@ fn neither_send_nor_receive_touches_a_byte_beyond_the_buffer() {
         q.receive(
             &mut probe.msg,
             Select::Any,
-            RecvFlags::NOWAIT | RecvFlags::TRUNCATE
+            ReceiveFlags::NOWAIT | ReceiveFlags::TRUNCATE
         ),
         Ok(8)
     );
@@ -267,12 +278,12 @@ fn neither_send_nor_receive_touches_a_byte_beyond_the_buffer() {
     send(&q, 2, b"87654321");
     send(&q, 3, b"xyz");
     assert_eq!(
-        q.receive(&mut probe.msg, Select::Any, RecvFlags::NOWAIT),
+        q.receive(&mut probe.msg, Select::Any, ReceiveFlags::NOWAIT),
         Ok(8)
     );
     assert_eq!(probe.msg.text(), b"87654321");
     assert_eq!(
-        q.receive(&mut probe.msg, Select::Any, RecvFlags::NOWAIT),
+        q.receive(&mut probe.msg, Select::Any, ReceiveFlags::NOWAIT),
         Ok(3)
     );
     assert_eq!(
@@ -287,7 +298,7 @@ fn nowait_on_empty_is_enomsg_and_on_full_is_eagain() {
     let q = private();
     let mut msg = Message::<8>::new(MsgType::MIN);
     assert_eq!(
-        q.receive(&mut msg, Select::Any, RecvFlags::NOWAIT),
+        q.receive(&mut msg, Select::Any, ReceiveFlags::NOWAIT),
         Err(Errno::NOMSG)
     );
     // A queue of 8 bytes: one 8-byte message fills it.
@@ -307,7 +318,7 @@ fn removal_wakes_a_blocked_receiver_with_eidrm() {
         common::say_ready();
         let mut msg = Message::<8>::new(MsgType::MIN);
         assert_eq!(
-            q.receive(&mut msg, Select::Any, RecvFlags::empty()),
+            q.receive(&mut msg, Select::Any, ReceiveFlags::empty()),
             Err(Errno::IDRM)
         );
         return;
@@ -399,7 +410,7 @@ fn a_second_uid_is_refused_with_eacces() {
         assert_eq!(q.send(&msg, SendFlags::NOWAIT), Err(Errno::ACCESS));
         let mut back = Message::<8>::new(MsgType::MIN);
         assert_eq!(
-            q.receive(&mut back, Select::Any, RecvFlags::NOWAIT),
+            q.receive(&mut back, Select::Any, ReceiveFlags::NOWAIT),
             Err(Errno::ACCESS)
         );
         assert_eq!(q.stat().err(), Some(Errno::ACCESS));
@@ -556,7 +567,7 @@ fn a_signal_interrupts_a_blocked_receive_even_with_sa_restart() {
         common::say_ready();
         let mut msg = Message::<8>::new(MsgType::MIN);
         assert_eq!(
-            q.receive(&mut msg, Select::Any, RecvFlags::empty()),
+            q.receive(&mut msg, Select::Any, ReceiveFlags::empty()),
             Err(Errno::INTR)
         );
         return;

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use bareipc::Errno;
 use bareipc::socket::{
-    self, BindOptions, Credentials, MAX_FDS, RecvFlags, SendFlags, Shutdown, Socket, SocketFlags,
-    SocketType, UnixAddr,
+    self, BindOptions, Credentials, MAX_FDS, ReceiveFlags, SendFlags, Shutdown, Socket,
+    SocketFlags, SocketType, UnixAddr,
 };
 use common::{TempDir, child, child_role};
 
@@ -39,7 +39,7 @@ fn pipe_write_end_passed_over_seqpacket_to_a_child() {
         let mut fds = heapless::Vec::<OwnedFd, 4>::new();
         let mut buf = [0u8; 16];
         let got = sock
-            .recv_msg(&mut buf, &mut fds, RecvFlags::empty())
+            .receive_msg(&mut buf, &mut fds, ReceiveFlags::empty())
             .unwrap();
         assert_eq!((got.bytes, got.fds, got.fds_truncated), (4, 1, false));
         assert_eq!(&buf[..4], b"pipe");
@@ -88,7 +88,9 @@ fn truncated_fds_are_returned_or_closed_never_leaked() {
         let before = common::open_fds();
         let mut fds = heapless::Vec::<OwnedFd, 2>::new();
         let mut buf = [0u8; 8];
-        let got = b.recv_msg(&mut buf, &mut fds, RecvFlags::empty()).unwrap();
+        let got = b
+            .receive_msg(&mut buf, &mut fds, ReceiveFlags::empty())
+            .unwrap();
         assert_eq!(got.bytes, 5);
         assert_eq!(got.fds, 2);
         assert!(got.fds_truncated, "truncation is reported");
@@ -103,7 +105,9 @@ fn truncated_fds_are_returned_or_closed_never_leaked() {
         a.send_msg(b"x", &four[..1], None, SendFlags::empty())
             .unwrap();
         let mut none = heapless::Vec::<OwnedFd, 0>::new();
-        let got = b.recv_msg(&mut buf, &mut none, RecvFlags::empty()).unwrap();
+        let got = b
+            .receive_msg(&mut buf, &mut none, ReceiveFlags::empty())
+            .unwrap();
         assert!(got.fds_truncated);
         common::assert_no_fd_leak(&before);
         return;
@@ -159,7 +163,7 @@ fn unexpected_control_messages_are_refused_and_their_fds_closed() {
         let mut fds = heapless::Vec::<OwnedFd, 4>::new();
         let mut buf = [0u8; 8];
         assert_eq!(
-            b.recv_msg(&mut buf, &mut fds, RecvFlags::empty()),
+            b.receive_msg(&mut buf, &mut fds, ReceiveFlags::empty()),
             Err(Errno::PROTO)
         );
         assert!(fds.is_empty());
@@ -197,7 +201,7 @@ fn credentials_name_the_real_sender() {
     let mut buf = [0u8; 16];
     for expected in [&b"implicit"[..], b"explicit"] {
         let got = ours
-            .recv_msg(&mut buf, &mut fds, RecvFlags::empty())
+            .receive_msg(&mut buf, &mut fds, ReceiveFlags::empty())
             .unwrap();
         assert_eq!(&buf[..got.bytes], expected);
         let cred = got.credentials.expect("SO_PASSCRED delivers credentials");
@@ -217,7 +221,7 @@ fn peer_credentials_and_pidfd_over_a_path_socket() {
         s.send(b"hello").unwrap();
         // Stay until the server has looked at us.
         let mut b = [0u8; 1];
-        assert_eq!(s.recv(&mut b).unwrap(), 0);
+        assert_eq!(s.receive(&mut b).unwrap(), 0);
         return;
     }
     let dir = TempDir::new("bareipc-sock");
@@ -234,7 +238,7 @@ fn peer_credentials_and_pidfd_over_a_path_socket() {
     let s = l.accept().unwrap();
     assert!(is_cloexec(s.as_fd()));
     let mut b = [0u8; 8];
-    assert_eq!(s.recv(&mut b).unwrap(), 5);
+    assert_eq!(s.receive(&mut b).unwrap(), 5);
     let cred = s.peer_credentials().unwrap();
     assert_eq!(cred.pid as u32, c.id());
     match s.peer_pidfd() {
@@ -269,7 +273,7 @@ fn all_three_types_on_paths_and_abstract_names() {
                         .unwrap()
                         .0;
                     let mut b = [0u8; 8];
-                    assert_eq!(server.recv(&mut b).unwrap(), 5);
+                    assert_eq!(server.receive(&mut b).unwrap(), 5);
                     drop(unconnected);
                 }
                 _ => {
@@ -278,9 +282,9 @@ fn all_three_types_on_paths_and_abstract_names() {
                     let server = l.accept().unwrap();
                     client.send(b"ping").unwrap();
                     let mut b = [0u8; 8];
-                    assert_eq!(server.recv(&mut b).unwrap(), 4);
+                    assert_eq!(server.receive(&mut b).unwrap(), 4);
                     server.send(b"pong!").unwrap();
-                    assert_eq!(client.recv(&mut b).unwrap(), 5);
+                    assert_eq!(client.receive(&mut b).unwrap(), 5);
                     assert_eq!(&b[..5], b"pong!");
                 }
             }
@@ -404,12 +408,12 @@ fn nonblocking_timeouts_peek_and_shutdown() {
     for ty in TYPES {
         let (a, b) = socket::pair(ty, SocketFlags::NONBLOCK).unwrap();
         let mut buf = [0u8; 8];
-        assert_eq!(b.recv(&mut buf), Err(Errno::AGAIN));
+        assert_eq!(b.receive(&mut buf), Err(Errno::AGAIN));
         a.send(b"peekme").unwrap();
         assert_eq!(b.peek(&mut buf).unwrap(), 6);
-        assert_eq!(b.recv(&mut buf).unwrap(), 6, "peek did not consume");
+        assert_eq!(b.receive(&mut buf).unwrap(), 6, "peek did not consume");
         assert_eq!(
-            b.recv_with(&mut buf, RecvFlags::DONTWAIT),
+            b.receive_with(&mut buf, ReceiveFlags::DONTWAIT),
             Err(Errno::AGAIN)
         );
     }
@@ -417,13 +421,13 @@ fn nonblocking_timeouts_peek_and_shutdown() {
     let (a, b) = socket::pair(SocketType::Stream, SocketFlags::empty()).unwrap();
     b.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
     let mut buf = [0u8; 8];
-    assert_eq!(b.recv(&mut buf), Err(Errno::AGAIN));
+    assert_eq!(b.receive(&mut buf), Err(Errno::AGAIN));
     assert_eq!(b.set_read_timeout(Some(Duration::ZERO)), Err(Errno::INVAL));
     b.set_read_timeout(None).unwrap();
     b.set_write_timeout(Some(Duration::from_secs(1))).unwrap();
     // Shutdown for writing: the peer reads end of stream.
     a.shutdown(Shutdown::Write).unwrap();
-    assert_eq!(b.recv(&mut buf).unwrap(), 0);
+    assert_eq!(b.receive(&mut buf).unwrap(), 0);
     // A full non-blocking stream: EAGAIN.
     let (c, _d) = socket::pair(SocketType::Stream, SocketFlags::NONBLOCK).unwrap();
     let chunk = [0u8; 65536];

@@ -171,7 +171,7 @@ impl Endpoint for Socket {
     }
     #[inline(always)]
     fn get(&self, b: &mut [u8]) -> usize {
-        ok(self.recv(b), "recv")
+        ok(self.receive(b), "recv")
     }
 }
 

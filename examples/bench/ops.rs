@@ -2,7 +2,7 @@
 //! interleaved repetition by repetition (libc, bare, libc, bare, ...).
 
 use bareipc::eventfd::{EventFd, EventFdFlags};
-use bareipc::mq::sysv::{Message, MsgQueue, MsgType, RecvFlags, Select, SendFlags};
+use bareipc::mq::sysv::{Message, MsgQueue, MsgType, ReceiveFlags, Select, SendFlags};
 use bareipc::pipe::{self, ReadEnd, WriteEnd};
 use bareipc::sem::futex::Semaphore;
 use bareipc::sem::sysv::{SemOp, SemSet};
@@ -314,7 +314,7 @@ impl Op for DgramOp {
     #[inline(always)]
     fn bare(&mut self) {
         ok(self.b.0.send(&self.buf), "send");
-        ok(self.b.1.recv(&mut self.buf), "recv");
+        ok(self.b.1.receive(&mut self.buf), "recv");
     }
     #[inline(always)]
     fn libc(&mut self) {
@@ -504,7 +504,7 @@ impl Op for MsgOp {
         ok(self.bq.send(&self.bm, SendFlags::empty()), "msgsnd");
         ok(
             self.bq
-                .receive(&mut self.bm, Select::Any, RecvFlags::empty()),
+                .receive(&mut self.bm, Select::Any, ReceiveFlags::empty()),
             "msgrcv",
         );
     }

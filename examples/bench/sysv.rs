@@ -2,7 +2,7 @@
 //! semaphores (one `semop` with one sembuf per call): 4 syscalls per round
 //! trip in both arms.
 
-use bareipc::mq::sysv::{Message, MsgQueue, MsgType, RecvFlags, Select, SendFlags};
+use bareipc::mq::sysv::{Message, MsgQueue, MsgType, ReceiveFlags, Select, SendFlags};
 use bareipc::sem::sysv::{SemOp, SemSet};
 
 use crate::harness::{RoundTrip, Stream};
@@ -62,7 +62,7 @@ impl RoundTrip for MsgBare {
     fn echo(&mut self) {
         ok(
             self.q
-                .receive(&mut self.m, Select::Exactly(PING), RecvFlags::empty()),
+                .receive(&mut self.m, Select::Exactly(PING), ReceiveFlags::empty()),
             "msgrcv",
         );
         self.m.set_msg_type(PONG);
@@ -74,7 +74,7 @@ impl RoundTrip for MsgBare {
         ok(self.q.send(&self.m, SendFlags::empty()), "msgsnd");
         ok(
             self.q
-                .receive(&mut self.m, Select::Exactly(PONG), RecvFlags::empty()),
+                .receive(&mut self.m, Select::Exactly(PONG), ReceiveFlags::empty()),
             "msgrcv",
         );
     }
@@ -92,7 +92,7 @@ impl Stream for MsgBare {
     fn recv(&mut self) -> usize {
         ok(
             self.q
-                .receive(&mut self.m, Select::Exactly(PING), RecvFlags::empty()),
+                .receive(&mut self.m, Select::Exactly(PING), ReceiveFlags::empty()),
             "msgrcv",
         )
     }

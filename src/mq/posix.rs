@@ -80,8 +80,7 @@
 //!
 //! # Non-blocking mode
 //! With [`OpenFlags::NONBLOCK`], or after
-//! [`set_nonblocking`](Mq::set_nonblocking) or
-//! [`set_attr`](Mq::set_attr), a send to a full queue and a receive from
+//! [`set_nonblocking`](Mq::set_nonblocking), a send to a full queue and a receive from
 //! an empty one fail with [`Errno::AGAIN`] instead of waiting. The mode
 //! belongs to the open file description (shared by `dup`s and inherited
 //! copies), not to the queue.
@@ -661,36 +660,6 @@ impl Mq {
         Ok(old.into())
     }
 
-    /// `mq_getsetattr(mq, &new, &old)` — switch this descriptor's
-    /// non-blocking mode, the only attribute that can change after
-    /// creation, and return the attributes as they were before.
-    ///
-    /// Equivalent to [`set_nonblocking`](Self::set_nonblocking) (which
-    /// uses `ioctl(FIONBIO)` and returns nothing).
-    ///
-    /// Syscalls: `mq_getsetattr`.
-    ///
-    /// # Errors
-    /// [`Errno::BADF`](crate::Errno::BADF): the fd is not a queue.
-    ///
-    /// # References
-    /// - [mq_setattr(3)](https://man7.org/linux/man-pages/man3/mq_setattr.3.html)
-    #[doc(alias = "mq_setattr")]
-    #[doc(alias = "mq_getsetattr")]
-    pub fn set_attr(&self, nonblocking: bool) -> Result<Attr> {
-        let new = mq_attr {
-            mq_flags: if nonblocking {
-                g::O_NONBLOCK as c_long
-            } else {
-                0
-            },
-            ..mq_attr::default()
-        };
-        let mut old = mq_attr::default();
-        raw::mq_getsetattr(self.0.as_fd(), Some(&new), Some(&mut old))?;
-        Ok(old.into())
-    }
-
     /// `mq_notify(mq, &sigevent)` — register this process to be told when
     /// a message arrives in the empty queue.
     ///
@@ -814,7 +783,7 @@ pub enum Notify<'a> {
     },
     /// `SIGEV_THREAD` as the kernel implements it: it takes the 32-byte
     /// cookie (this cookie and a byte it sets) now, and later sends it as
-    /// one datagram to `socket`, where [`NotifySocket::recv`] reads it.
+    /// one datagram to `socket`, where [`NotifySocket::receive`] reads it.
     /// This is what glibc's and musl's `SIGEV_THREAD` run on, without their
     /// thread.
     Socket {
@@ -869,7 +838,7 @@ pub struct Notification {
 /// # q.cancel_notify()?;
 /// q.notify(Notify::Socket { socket: &sock, cookie: *b"jobs queue, worker 1..........." })?;
 /// q.send(b"job", Priority::MIN)?;  // any process may send
-/// let n = sock.recv()?;            // or poll `sock` with your other fds
+/// let n = sock.receive()?;           // or poll `sock` with your other fds
 /// assert_eq!(n.event, NotifyEvent::Message);
 /// assert_eq!(&n.cookie[..10], b"jobs queue");
 /// # Ok(()) }
@@ -923,7 +892,7 @@ impl NotifySocket {
     ///
     /// # References
     /// - [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html)
-    pub fn recv(&self) -> Result<Notification> {
+    pub fn receive(&self) -> Result<Notification> {
         self.recv_with(RecvFlags::empty())
     }
 
@@ -934,12 +903,12 @@ impl NotifySocket {
     ///
     /// # Errors
     /// [`Errno::AGAIN`](crate::Errno::AGAIN) if none waits; otherwise as
-    /// [`recv`](Self::recv).
+    /// [`receive`](Self::receive).
     ///
     /// # References
     /// - [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html)
     #[doc(alias = "recv")]
-    pub fn try_recv(&self) -> Result<Notification> {
+    pub fn try_receive(&self) -> Result<Notification> {
         self.recv_with(RecvFlags::DONTWAIT)
     }
 
@@ -954,13 +923,13 @@ impl NotifySocket {
     /// - [`Errno::TIMEDOUT`](crate::Errno::TIMEDOUT): none arrived in time.
     /// - [`Errno::AGAIN`](crate::Errno::AGAIN): another reader of the same
     ///   socket took it between the poll and the read.
-    /// - Otherwise as [`recv`](Self::recv).
+    /// - Otherwise as [`receive`](Self::receive).
     ///
     /// # References
     /// - [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html)
     /// - [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html)
     #[doc(alias = "ppoll")]
-    pub fn recv_timeout(&self, timeout: Duration) -> Result<Notification> {
+    pub fn receive_timeout(&self, timeout: Duration) -> Result<Notification> {
         use rustix::event::{PollFd, PollFlags, poll};
         let ts = Timespec::try_from(timeout).unwrap_or(Timespec {
             tv_sec: i64::MAX,
@@ -970,7 +939,7 @@ impl NotifySocket {
         if poll(&mut fds, Some(&ts))? == 0 {
             return Err(Errno::TIMEDOUT);
         }
-        self.try_recv()
+        self.try_receive()
     }
 
     fn recv_with(&self, flags: RecvFlags) -> Result<Notification> {

@@ -12,7 +12,7 @@
 //! # #[cfg(feature = "std")] fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::process::Command;
 //! use bareipc::key::Key;
-//! use bareipc::mq::sysv::{CreateFlags, Message, MsgQueue, MsgType, RecvFlags, Select, SendFlags};
+//! use bareipc::mq::sysv::{CreateFlags, Message, MsgQueue, MsgType, ReceiveFlags, Select, SendFlags};
 //!
 //! let key = Key::from_path("/etc/hostname", b'q')?;
 //! let (request, reply) = (MsgType::new(1)?, MsgType::new(2)?);
@@ -20,7 +20,7 @@
 //!     // The child: answers one request in upper case.
 //!     let q = MsgQueue::open(key)?;
 //!     let mut msg = Message::<64>::new(request);
-//!     q.receive(&mut msg, Select::Exactly(request), RecvFlags::empty())?;
+//!     q.receive(&mut msg, Select::Exactly(request), ReceiveFlags::empty())?;
 //!     msg.text_mut().make_ascii_uppercase();
 //!     msg.set_msg_type(reply);
 //!     q.send(&msg, SendFlags::empty())?;
@@ -32,7 +32,7 @@
 //! let mut child = Command::new(std::env::current_exe()?).env("ECHO_SERVER", "1").spawn()?;
 //! q.send(&Message::<64>::with_text(request, b"hello")?, SendFlags::empty())?;
 //! let mut answer = Message::<64>::new(reply);
-//! q.receive(&mut answer, Select::Exactly(reply), RecvFlags::empty())?;
+//! q.receive(&mut answer, Select::Exactly(reply), ReceiveFlags::empty())?;
 //! assert_eq!(answer.text(), b"HELLO");
 //! child.wait()?;
 //! # Ok(()) }
@@ -53,7 +53,7 @@
 //! lowest type up to a bound, of any type but one, or a copy of the
 //! message at a position without removing it. A message longer than the
 //! buffer is refused with [`Errno::TOOBIG`] and stays queued, unless
-//! [`RecvFlags::TRUNCATE`] asks for its first `N` bytes (the rest is
+//! [`ReceiveFlags::TRUNCATE`] asks for its first `N` bytes (the rest is
 //! lost).
 //!
 //! # Blocking
@@ -62,7 +62,7 @@
 //! ([`Errno::IDRM`]), or a signal handler runs ([`Errno::INTR`], never
 //! restarted). The kernel offers no timeout for either; the non-blocking
 //! forms are [`SendFlags::NOWAIT`] ([`Errno::AGAIN`]) and
-//! [`RecvFlags::NOWAIT`] ([`Errno::NOMSG`]). For timeouts use
+//! [`ReceiveFlags::NOWAIT`] ([`Errno::NOMSG`]). For timeouts use
 //! [POSIX queues](crate::mq::posix).
 //!
 //! [`Errno::TOOBIG`]: crate::Errno::TOOBIG
@@ -269,7 +269,7 @@ pub enum Select {
     /// such message is [`Errno::NOMSG`](crate::Errno::NOMSG). A kernel
     /// built without `CONFIG_CHECKPOINT_RESTORE` gives
     /// [`Errno::NOSYS`](crate::Errno::NOSYS). With
-    /// [`RecvFlags::TRUNCATE`], a message longer than the buffer is
+    /// [`ReceiveFlags::TRUNCATE`], a message longer than the buffer is
     /// [`Errno::INVAL`](crate::Errno::INVAL): a copy is never truncated.
     Copy(usize),
 }
@@ -313,7 +313,7 @@ bitflags::bitflags! {
     /// Options for [`MsgQueue::receive`].
     #[repr(transparent)]
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub struct RecvFlags: u32 {
+    pub struct ReceiveFlags: u32 {
         /// `IPC_NOWAIT`: fail with `ENOMSG` instead of waiting for a
         /// matching message.
         const NOWAIT = IPC_NOWAIT as u32;
@@ -544,11 +544,11 @@ impl MsgQueue {
 
     /// `msgrcv(id, &msg, N, msgtyp, flags)` — take the message `select`
     /// picks into `msg` (type and text); wait for one unless
-    /// [`RecvFlags::NOWAIT`]. Returns the text length.
+    /// [`ReceiveFlags::NOWAIT`]. Returns the text length.
     ///
     /// The kernel writes the type and at most `N` bytes. A longer message
     /// fails with `E2BIG` and stays queued, unless
-    /// [`RecvFlags::TRUNCATE`] (then its first `N` bytes arrive, the rest
+    /// [`ReceiveFlags::TRUNCATE`] (then its first `N` bytes arrive, the rest
     /// is discarded, and nothing tells the two apart). On an error `msg`
     /// is unchanged.
     ///
@@ -579,7 +579,7 @@ impl MsgQueue {
         &self,
         msg: &mut Message<N>,
         select: Select,
-        flags: RecvFlags,
+        flags: ReceiveFlags,
     ) -> Result<usize> {
         let (msgtyp, extra) = select.raw()?;
         let flags = flags.bits() as c_int | extra;

@@ -140,7 +140,7 @@ fn remove_stale_leaves_a_live_listener_alone() {
     let mut probes = 0;
     loop {
         let a = live.accept().unwrap();
-        match a.recv(&mut buf).unwrap() {
+        match a.receive(&mut buf).unwrap() {
             0 => probes += 1,
             n => {
                 assert_eq!(&buf[..n], b"still here");
@@ -265,7 +265,7 @@ fn a_service_can_refuse_fds_outright() {
     let mut fds = heapless::Vec::<rustix::fd::OwnedFd, 4>::new();
     let mut buf = [0u8; 8];
     let got = a
-        .recv_msg(&mut buf, &mut fds, socket::RecvFlags::empty())
+        .receive_msg(&mut buf, &mut fds, socket::ReceiveFlags::empty())
         .unwrap();
     assert_eq!((&buf[..got.bytes], got.fds), (&b"data"[..], 0));
 }

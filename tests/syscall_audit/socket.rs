@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bareipc::Errno;
 use bareipc::socket::{
-    self, BindOptions, Credentials, MAX_FDS, RecvFlags, SendFlags, Shutdown, SocketFlags,
+    self, BindOptions, Credentials, MAX_FDS, ReceiveFlags, SendFlags, Shutdown, SocketFlags,
     SocketType, UnixAddr,
 };
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
@@ -249,8 +249,8 @@ fn binding() {
         assert_eq!(u.send_to(b"dgram", &abs), Ok(5))
     });
     let mut buf = [0u8; 8];
-    audit("socket::Socket::recv", &["recvfrom"], || {
-        assert_eq!(d.recv(&mut buf), Ok(5))
+    audit("socket::Socket::receive", &["recvfrom"], || {
+        assert_eq!(d.receive(&mut buf), Ok(5))
     });
 }
 
@@ -268,15 +268,15 @@ fn data() {
     audit("socket::Socket::peek", &["recvfrom"], || {
         assert_eq!(b.peek(&mut buf), Ok(3))
     });
-    audit("socket::Socket::recv", &["recvfrom"], || {
-        assert_eq!(b.recv(&mut buf), Ok(3))
+    audit("socket::Socket::receive", &["recvfrom"], || {
+        assert_eq!(b.receive(&mut buf), Ok(3))
     });
-    audit("socket::Socket::recv_with", &["recvfrom"], || {
-        assert_eq!(b.recv_with(&mut buf, RecvFlags::DONTWAIT), Ok(3))
+    audit("socket::Socket::receive_with", &["recvfrom"], || {
+        assert_eq!(b.receive_with(&mut buf, ReceiveFlags::DONTWAIT), Ok(3))
     });
-    audit("socket::Socket::recv_with", &["recvfrom"], || {
+    audit("socket::Socket::receive_with", &["recvfrom"], || {
         assert_eq!(
-            b.recv_with(&mut buf, RecvFlags::DONTWAIT),
+            b.receive_with(&mut buf, ReceiveFlags::DONTWAIT),
             Err(Errno::AGAIN)
         )
     });
@@ -301,9 +301,9 @@ fn fds() {
         )
     });
     let mut got: heapless::Vec<OwnedFd, 4> = heapless::Vec::new();
-    audit("socket::Socket::recv_msg", &["recvmsg"], || {
+    audit("socket::Socket::receive_msg", &["recvmsg"], || {
         assert_eq!(
-            b.recv_msg(&mut buf, &mut got, RecvFlags::empty())
+            b.receive_msg(&mut buf, &mut got, ReceiveFlags::empty())
                 .unwrap()
                 .fds,
             1
@@ -315,10 +315,12 @@ fn fds() {
     a.send_msg(b"g", &three, None, SendFlags::empty()).unwrap();
     let mut one: heapless::Vec<OwnedFd, 1> = heapless::Vec::new();
     audit(
-        "socket::Socket::recv_msg",
+        "socket::Socket::receive_msg",
         &["recvmsg", "close", "close"],
         || {
-            let m = b.recv_msg(&mut buf, &mut one, RecvFlags::empty()).unwrap();
+            let m = b
+                .receive_msg(&mut buf, &mut one, ReceiveFlags::empty())
+                .unwrap();
             assert!(m.fds_truncated && m.fds == 1)
         },
     );
@@ -328,9 +330,10 @@ fn fds() {
     if set_pass_pidfd(b.as_fd()) {
         a.send(b"h").unwrap();
         let mut none: heapless::Vec<OwnedFd, 4> = heapless::Vec::new();
-        audit("socket::Socket::recv_msg", &["recvmsg", "close"], || {
+        audit("socket::Socket::receive_msg", &["recvmsg", "close"], || {
             assert_eq!(
-                b.recv_msg(&mut buf, &mut none, RecvFlags::empty()).err(),
+                b.receive_msg(&mut buf, &mut none, ReceiveFlags::empty())
+                    .err(),
                 Some(Errno::PROTO)
             )
         });

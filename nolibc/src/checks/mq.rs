@@ -14,7 +14,7 @@
 //! `msgsnd` x2, `msgrcv` x2, `msgctl`.
 
 use bareipc::mq::posix::{self, Access, Capacity, OpenFlags, Priority};
-use bareipc::mq::sysv::{Message, MsgQueue, MsgType, RecvFlags, Select, SendFlags};
+use bareipc::mq::sysv::{Message, MsgQueue, MsgType, ReceiveFlags, Select, SendFlags};
 use core::time::Duration;
 
 /// The step that failed; its value is the exit code.
@@ -116,12 +116,12 @@ fn sysv_round_trip() -> Result<(), Failed> {
         }
         let mut msg = Message::<16>::new(MsgType::MIN);
         let two = ty(2)?;
-        q.receive(&mut msg, Select::Exactly(two), RecvFlags::NOWAIT)
+        q.receive(&mut msg, Select::Exactly(two), ReceiveFlags::NOWAIT)
             .map_err(|_| Failed::SysvReceive)?;
         if (msg.msg_type(), msg.text()) != (two, &b"two"[..]) {
             return Err(Failed::SysvSelect);
         }
-        q.receive(&mut msg, Select::Any, RecvFlags::NOWAIT)
+        q.receive(&mut msg, Select::Any, ReceiveFlags::NOWAIT)
             .map_err(|_| Failed::SysvReceive)?;
         if (msg.msg_type(), msg.text()) != (MsgType::MIN, &b"one"[..]) {
             return Err(Failed::SysvSelect);

@@ -7,7 +7,7 @@
 //! `read`, `close` x5.
 
 use bareipc::pipe::{WriteEnd, pipe};
-use bareipc::socket::{self, RecvFlags, SendFlags, SocketFlags, SocketType};
+use bareipc::socket::{self, ReceiveFlags, SendFlags, SocketFlags, SocketType};
 use rustix::fd::{AsFd, AsRawFd, OwnedFd};
 use rustix::io::{FdFlags, fcntl_getfd};
 
@@ -47,7 +47,7 @@ pub fn check() -> Result<(), Failed> {
     let mut fds = heapless::Vec::<OwnedFd, 1>::new();
     let mut buf = [0u8; 8];
     let got = b
-        .recv_msg(&mut buf, &mut fds, RecvFlags::empty())
+        .receive_msg(&mut buf, &mut fds, ReceiveFlags::empty())
         .map_err(|_| Failed::Recv)?;
     if got.bytes != 2 || &buf[..2] != b"fd" || got.fds_truncated {
         return Err(Failed::Contents);
