@@ -733,8 +733,7 @@ fn stream_parent() -> Res<Line> {
     let conn = listener.accept().ctx("accept4")?;
     let cred = conn.peer_credentials().ctx("SO_PEERCRED")?;
     check(
-        cred.pid == peer.pid().as_raw_nonzero().get()
-            && cred.uid == rustix::process::geteuid().as_raw(),
+        cred.pid == Some(peer.pid()) && cred.uid == rustix::process::geteuid(),
         || format!("SO_PEERCRED says {cred:?}, not the child"),
     )?;
     let (back_r, back_w) = pipe::pipe().ctx("pipe2")?;
@@ -785,7 +784,7 @@ fn seqpacket_parent() -> Res<Line> {
             let got = ours.receive_msg(b, &mut none, ReceiveFlags::empty())?;
             // A message from anyone but the child is a protocol error here.
             match got.credentials {
-                Some(c) if c.pid == child => Ok(got.bytes),
+                Some(c) if c.pid.map(|p| p.as_raw_nonzero().get()) == Some(child) => Ok(got.bytes),
                 _ if got.bytes == 0 => Ok(0),
                 _ => Err(Errno::PROTO),
             }

@@ -57,6 +57,8 @@ use rustix::net::{AddressFamily, SocketAddrUnix, sockopt};
 
 pub use rustix::net::Shutdown;
 
+use rustix::process::{Gid, Pid, Uid};
+
 use crate::backend::net as raw;
 use crate::names::StackPath;
 use crate::{Errno, Result};
@@ -319,24 +321,31 @@ impl BindOptions {
 /// credentials the kernel attaches by itself to a receiver with
 /// `SO_PASSCRED` are the sender's *real* ids, while `SO_PEERCRED` and
 /// [`Credentials::current`] are the effective ones; a set-uid program
-/// shows both. A pid of 0 means the process is not visible from this pid
-/// namespace.
+/// shows both. The types are those of [`SigInfo`](crate::signal::SigInfo)'s
+/// sender.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Credentials {
-    /// Process id.
-    pub pid: i32,
-    /// User id.
-    pub uid: u32,
-    /// Group id.
-    pub gid: u32,
+    /// The process: `None` when it is not visible from this pid namespace
+    /// (the kernel reports 0).
+    pub pid: Option<Pid>,
+    /// The user.
+    pub uid: Uid,
+    /// The group.
+    pub gid: Gid,
 }
 
 impl Credentials {
     fn from_raw(c: raw::Creds) -> Self {
         Self {
-            pid: c.pid,
-            uid: c.uid,
-            gid: c.gid,
+            pid: if c.pid > 0 {
+                Pid::from_raw(c.pid)
+            } else {
+                None
+            },
+            // The kernel maps ids it cannot show to the overflow id, never
+            // to -1.
+            uid: Uid::from_raw_unchecked(c.uid),
+            gid: Gid::from_raw_unchecked(c.gid),
         }
     }
 
@@ -351,9 +360,9 @@ impl Credentials {
     /// - [geteuid(2)](https://man7.org/linux/man-pages/man2/geteuid.2.html)
     pub fn current() -> Self {
         Self {
-            pid: rustix::process::getpid().as_raw_nonzero().get(),
-            uid: rustix::process::geteuid().as_raw(),
-            gid: rustix::process::getegid().as_raw(),
+            pid: Some(rustix::process::getpid()),
+            uid: rustix::process::geteuid(),
+            gid: rustix::process::getegid(),
         }
     }
 }
@@ -785,7 +794,8 @@ impl Socket {
         }
         let mut control = raw::Control::new();
         if let Some(c) = credentials {
-            control.push_credentials(c.pid, c.uid, c.gid);
+            let pid = c.pid.map_or(0, |p| p.as_raw_nonzero().get());
+            control.push_credentials(pid, c.uid.as_raw(), c.gid.as_raw());
         }
         if !fds.is_empty() {
             control.push_fds(fds);
@@ -993,8 +1003,8 @@ impl Socket {
     /// # References
     /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
     #[doc(alias = "SO_PEERPIDFD")]
-    pub fn peer_pidfd(&self) -> Result<OwnedFd> {
-        raw::peer_pidfd(self.as_fd())
+    pub fn peer_pidfd(&self) -> Result<crate::signal::PidFd> {
+        raw::peer_pidfd(self.as_fd()).map(crate::signal::PidFd::from)
     }
 }
 

@@ -205,7 +205,11 @@ fn credentials_name_the_real_sender() {
             .unwrap();
         assert_eq!(&buf[..got.bytes], expected);
         let cred = got.credentials.expect("SO_PASSCRED delivers credentials");
-        assert_eq!(cred.pid as u32, c.id(), "the child's real pid");
+        assert_eq!(
+            cred.pid.map(|p| p.as_raw_nonzero().get() as u32),
+            Some(c.id()),
+            "the child's real pid"
+        );
         assert_eq!((cred.uid, cred.gid), (me.uid, me.gid));
     }
     common::assert_child_ok(c.wait().unwrap());
@@ -240,7 +244,10 @@ fn peer_credentials_and_pidfd_over_a_path_socket() {
     let mut b = [0u8; 8];
     assert_eq!(s.receive(&mut b).unwrap(), 5);
     let cred = s.peer_credentials().unwrap();
-    assert_eq!(cred.pid as u32, c.id());
+    assert_eq!(
+        cred.pid.map(|p| p.as_raw_nonzero().get() as u32),
+        Some(c.id())
+    );
     match s.peer_pidfd() {
         Ok(pidfd) => {
             assert!(is_cloexec(pidfd.as_fd()));

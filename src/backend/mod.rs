@@ -59,12 +59,14 @@ mod tests;
 /// # Safety
 /// Implemented only by [`transparent_newtype!`], which defines the type as
 /// `#[repr(transparent)]` over `Inner` in the same expansion.
+#[cfg(feature = "sem")]
 pub(crate) unsafe trait Transparent: Sized {
     /// The kernel struct the type wraps.
     type Inner;
 }
 
 /// `&[T]` as the `&[T::Inner]` it is.
+#[cfg(feature = "sem")]
 #[inline]
 pub(crate) fn inner_slice<T: Transparent>(s: &[T]) -> &[T::Inner] {
     const {
@@ -79,6 +81,7 @@ pub(crate) fn inner_slice<T: Transparent>(s: &[T]) -> &[T::Inner] {
 
 /// Defines a public newtype `#[repr(transparent)]` over a kernel struct,
 /// and marks it [`Transparent`]: the one way to implement that trait.
+#[cfg(feature = "sem")]
 macro_rules! transparent_newtype {
     ($(#[$m:meta])* $vis:vis struct $name:ident($inner:ty);) => {
         $(#[$m])*
@@ -93,4 +96,5 @@ macro_rules! transparent_newtype {
         }
     };
 }
+#[cfg(feature = "sem")]
 pub(crate) use transparent_newtype;

@@ -107,8 +107,8 @@ use rustix::fd::{AsFd, OwnedFd};
 use rustix::net::{AddressFamily, RecvFlags, SocketFlags, SocketType};
 use rustix::time::{ClockId, Timespec};
 
+use crate::signal::{SigVal, Signal};
 pub use rustix::fs::Mode;
-pub use rustix::process::Signal;
 
 use crate::backend::mq as raw;
 use crate::backend::types::{
@@ -681,12 +681,10 @@ impl Mq {
     /// How the process is told is [`Notify`]: nothing, a signal with a
     /// value, or a message on a [`NotifySocket`].
     ///
-    /// Syscalls: `mq_notify`; none for a signal reserved by libc.
+    /// Syscalls: `mq_notify`.
     ///
     /// # Errors
     /// - [`Errno::BUSY`](crate::Errno::BUSY): a process is registered.
-    /// - [`Errno::INVAL`](crate::Errno::INVAL): a signal reserved by libc
-    ///   (32, 33, 34), refused before the syscall.
     /// - [`Errno::BADF`](crate::Errno::BADF): the fd is not a queue, or the
     ///   [`NotifySocket`] is not open.
     /// - [`Errno::NOTSOCK`](crate::Errno::NOTSOCK),
@@ -705,13 +703,12 @@ impl Mq {
         let mut cookie = [0u8; NOTIFY_COOKIE_LEN];
         let how = match how {
             Notify::NoEvent => raw::Notify::None,
-            Notify::Signal { signal, value } => {
-                let signo = signal.as_raw();
-                if (32..=34).contains(&signo) {
-                    return Err(Errno::INVAL);
-                }
-                raw::Notify::Signal { signo, value }
-            }
+            // A `Signal` is never one of the reserved 32..=34 unless the
+            // caller opted in with `unsafe` (`Signal::new_reserved`).
+            Notify::Signal { signal, value } => raw::Notify::Signal {
+                signo: signal.as_raw(),
+                value: value.as_addr(),
+            },
             Notify::Socket { socket, cookie: c } => {
                 cookie[..COOKIE_LEN].copy_from_slice(&c);
                 raw::Notify::Netlink {
@@ -771,15 +768,16 @@ pub enum Notify<'a> {
     /// used up by the first message.
     NoEvent,
     /// `SIGEV_SIGNAL`: send `signal` to the process, with `si_code`
-    /// `SI_MESGQ`, `si_value` = `value` (read it as `si_ptr`, or the low
-    /// 32 bits as `si_int`), and the sender's pid and uid. Block the signal
-    /// and take it with `sigtimedwait` or a signalfd, or install a handler.
-    /// The signals libc reserves (32, 33, 34) are refused.
+    /// `SI_MESGQ` ([`Code::MESGQ`](crate::signal::Code::MESGQ)), `si_value`
+    /// = `value` ([`SigInfo::value`](crate::signal::SigInfo::value)), and
+    /// the sender's pid and uid. Block the signal and take it with
+    /// [`signal::wait`](crate::signal::wait) or a
+    /// [`SignalFd`](crate::signal::SignalFd), or install a handler.
     Signal {
-        /// The signal to send.
+        /// The signal to send (any [`Signal`], real-time ones included).
         signal: Signal,
         /// The value delivered with it.
-        value: usize,
+        value: SigVal,
     },
     /// `SIGEV_THREAD` as the kernel implements it: it takes the 32-byte
     /// cookie (this cookie and a byte it sets) now, and later sends it as

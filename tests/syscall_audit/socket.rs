@@ -39,7 +39,10 @@ fn addresses_and_credentials() {
         &["getpid", "geteuid", "getegid"],
         Credentials::current,
     );
-    assert_eq!(me.pid as u32, std::process::id());
+    assert_eq!(
+        me.pid.map(|p| p.as_raw_nonzero().get() as u32),
+        Some(std::process::id())
+    );
 }
 
 fn binding() {
@@ -399,7 +402,10 @@ fn options() {
     let peer = audit("socket::Socket::peer_credentials", &["getsockopt"], || {
         b.peer_credentials().unwrap()
     });
-    assert_eq!(peer.pid as u32, std::process::id());
+    assert_eq!(
+        peer.pid.map(|p| p.as_raw_nonzero().get() as u32),
+        Some(std::process::id())
+    );
     // qemu-user refuses SO_PEERPIDFD, after the same syscall.
     let pidfd = audit("socket::Socket::peer_pidfd", &["getsockopt"], || {
         b.peer_pidfd()
