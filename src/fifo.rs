@@ -59,6 +59,7 @@ use rustix::fs::{AtFlags, FileType, OFlags, Stat};
 use rustix::path::Arg;
 
 pub use crate::ends::{ReadEnd, ReadWriteEnd, WriteEnd};
+#[doc(no_inline)]
 pub use rustix::fs::{CWD, Mode};
 
 use crate::names::StackPath;

@@ -107,12 +107,45 @@ pub mod socket;
 #[doc = include_str!("threat_model.md")]
 pub mod threat_model {}
 
+#[doc(no_inline)]
 pub use rustix::io::Errno;
 
 /// The result of every fallible operation in this crate.
 pub type Result<T> = core::result::Result<T, Errno>;
 
+#[doc(no_inline)]
 pub use rustix::fd;
+
+/// The crates and types of other crates that this crate's signatures use,
+/// re-exported so that a caller needs neither as a dependency of its own
+/// (at a version that matches this crate's): `heapless` for the
+/// fixed-capacity vectors and strings some calls fill, rustix's id, mode
+/// and time types, and the path argument trait.
+pub use heapless;
+#[cfg(any(
+    feature = "fifo",
+    feature = "file",
+    feature = "shm",
+    feature = "mq",
+    feature = "sem",
+    feature = "signal",
+    feature = "socket"
+))]
+#[doc(no_inline)]
+pub use rustix::process::{Gid, Pid, Uid};
+#[cfg(any(feature = "mq", feature = "sem"))]
+#[doc(no_inline)]
+pub use rustix::time::{ClockId, Timespec};
+#[cfg(any(
+    feature = "fifo",
+    feature = "file",
+    feature = "shm",
+    feature = "mq",
+    feature = "sem",
+    feature = "socket"
+))]
+#[doc(no_inline)]
+pub use rustix::{fs::Mode, path::Arg};
 
 /// A pid from a record the kernel or a peer filled: `None` unless it is
 /// positive. 0 means "none" or "not visible from this pid namespace"; a

@@ -62,6 +62,7 @@
 use rustix::fd::AsFd;
 
 pub use crate::ends::{ReadEnd, WriteEnd};
+#[doc(no_inline)]
 pub use rustix::pipe::{IoSliceRaw, PIPE_BUF, PipeFlags, SpliceFlags};
 
 use crate::Result;

@@ -55,6 +55,7 @@ use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{AtFlags, FileType, Mode};
 use rustix::net::{AddressFamily, SocketAddrUnix, sockopt};
 
+#[doc(no_inline)]
 pub use rustix::net::Shutdown;
 
 use rustix::process::{Gid, Pid, Uid};

@@ -60,6 +60,7 @@ use rustix::fd::OwnedFd;
 use rustix::fs::inotify::{self, CreateFlags};
 use rustix::path::Arg;
 
+#[doc(no_inline)]
 pub use rustix::fs::inotify::{ReadFlags, WatchFlags};
 
 use crate::{Errno, Result};

@@ -108,6 +108,7 @@ use rustix::net::{AddressFamily, RecvFlags, SocketFlags, SocketType};
 use rustix::time::{ClockId, Timespec};
 
 use crate::signal::{SigVal, Signal};
+#[doc(no_inline)]
 pub use rustix::fs::Mode;
 
 use crate::backend::mq as raw;

@@ -77,6 +77,7 @@ use core::num::NonZero;
 
 use rustix::process::{Gid, Pid, Uid};
 
+#[doc(no_inline)]
 pub use rustix::fs::Mode;
 
 use crate::backend::sysv::{self as raw, StatCmd};

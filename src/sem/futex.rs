@@ -73,6 +73,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use core::time::Duration;
 
 use rustix::fd::{AsFd, OwnedFd};
+#[doc(no_inline)]
 pub use rustix::fs::Mode;
 use rustix::fs::{AtFlags, CWD, FileType, OFlags};
 use rustix::process::Uid;

@@ -40,6 +40,7 @@ use core::ffi::c_int;
 use core::time::Duration;
 
 use bitflags::bitflags;
+#[doc(no_inline)]
 pub use rustix::fs::Mode;
 use rustix::fs::{Gid, Uid};
 use rustix::process::Pid;

@@ -31,14 +31,17 @@
 use core::ffi::CStr;
 
 use rustix::fd::{AsFd, OwnedFd};
-pub use rustix::fs::MemfdFlags;
+/// Options for [`create`] (`MFD_*`): `HUGETLB` with a `HUGE_*` page
+/// size, `NOEXEC_SEAL`, `EXEC`. `CLOEXEC` and `ALLOW_SEALING` are always
+/// added by [`create`].
+pub type MemfdFlags = rustix::fs::MemfdFlags;
 /// File seals (`F_SEAL_*`): restrictions that, once added, can never be
 /// removed. `SHRINK` (no smaller), `GROW` (no larger), `WRITE` (no writes
 /// at all; refused while a writable shared mapping exists),
 /// `FUTURE_WRITE` (no new writable mappings or writes, existing mappings
 /// keep writing), `SEAL` (no more seals), `EXEC` (the exec bits are
 /// fixed).
-pub use rustix::fs::SealFlags as Seals;
+pub type Seals = rustix::fs::SealFlags;
 
 use super::{Access, Mapping};
 use crate::{Errno, Result};

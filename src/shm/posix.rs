@@ -39,6 +39,7 @@ use core::ffi::CStr;
 use bitflags::bitflags;
 use linux_raw_sys::general as g;
 use rustix::fd::{AsFd, OwnedFd};
+#[doc(no_inline)]
 pub use rustix::fs::Mode;
 use rustix::fs::{CWD, OFlags};
 

@@ -33,6 +33,7 @@ use core::ffi::c_int;
 use core::ptr::NonNull;
 
 use bitflags::bitflags;
+#[doc(no_inline)]
 pub use rustix::fs::Mode;
 use rustix::fs::{Gid, Uid};
 use rustix::process::Pid;
