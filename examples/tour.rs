@@ -1088,7 +1088,7 @@ fn memfd_child(_: &[String]) -> Res<()> {
 fn sysv_shm_parent() -> Res<Line> {
     use bareipc::sem::futex::Semaphore;
     let key = bareipc::key::Key::from_raw(common::unique_key());
-    let seg = sysv::Segment::create(key, SYSV_SHM_LEN)
+    let seg = sysv::Segment::create(key, SYSV_SHM_LEN, sysv::DEFAULT_MODE)
         .ctx("shmget")?
         .remove_on_drop()
         .ctx("IPC_STAT")?;
@@ -1115,8 +1115,8 @@ const SYSV_SHM_LEN: usize = 2 * PAGE + 16;
 fn sysv_shm_child(args: &[String]) -> Res<()> {
     use bareipc::sem::futex::Semaphore;
     let key = bareipc::key::Key::from_raw(parse(args, 0)?);
-    let seg = sysv::Segment::get(key, 0, sysv::SegmentFlags::empty(), sysv::DEFAULT_MODE)
-        .ctx("shmget")?;
+    let seg =
+        sysv::Segment::get(key, 0, sysv::IpcFlags::empty(), sysv::DEFAULT_MODE).ctx("shmget")?;
     let map = seg.attach::<ReadWrite>().ctx("shmat")?;
     check(map.len() >= SYSV_SHM_LEN, || "segment too small".into())?;
     let there = Semaphore::at(&map, 2 * PAGE).ctx("sem")?;
@@ -1335,7 +1335,7 @@ fn msg_type(t: i64) -> MsgType {
 /// with `EIDRM`).
 fn sysv_msg_parent() -> Res<Line> {
     let key = bareipc::key::Key::from_raw(common::unique_key());
-    let q = MsgQueue::create(key, msg::CreateFlags::EXCLUSIVE)
+    let q = MsgQueue::create(key, msg::DEFAULT_MODE)
         .ctx("msgget")?
         .remove_on_drop()
         .ctx("IPC_STAT")?;
@@ -1407,14 +1407,14 @@ fn sysv_msg_child(args: &[String]) -> Res<()> {
 // Semaphores
 // ===========================================================================
 
-use bareipc::sem::sysv::{SemOp, SemSet, SetFlags};
+use bareipc::sem::sysv::{IpcFlags, SemOp, SemSet};
 
 /// A SysV set of three: 0 and 1 are the two directions of a ping-pong of
 /// units, 2 starts at 1 and the child takes it with `SEM_UNDO` and exits
 /// holding it: the kernel gives it back.
 fn sysv_sem_parent() -> Res<Line> {
     let key = bareipc::key::Key::from_raw(common::unique_key());
-    let set = SemSet::create(key, 3)
+    let set = SemSet::create(key, 3, bareipc::key::DEFAULT_MODE)
         .ctx("semget")?
         .remove_on_drop()
         .ctx("IPC_STAT")?;
@@ -1452,7 +1452,7 @@ fn sysv_sem_parent() -> Res<Line> {
 fn sysv_sem_child(args: &[String]) -> Res<()> {
     let key = bareipc::key::Key::from_raw(parse(args, 0)?);
     let set =
-        SemSet::get(key, 3, SetFlags::empty(), bareipc::sem::sysv::DEFAULT_MODE).ctx("semget")?;
+        SemSet::get(key, 3, IpcFlags::empty(), bareipc::sem::sysv::DEFAULT_MODE).ctx("semget")?;
     set.op(&[SemOp::wait(2).undo()]).ctx("semop(SEM_UNDO)")?;
     ready()?;
     each_round(|_| {

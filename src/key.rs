@@ -106,6 +106,53 @@ pub(crate) mod sealed {
     pub trait Sealed {}
 }
 
+/// The mode of the SysV objects this crate's constructors create when the
+/// caller takes the default: read and write for the owner only.
+pub const DEFAULT_MODE: Mode = Mode::from_raw_mode(0o600);
+
+bitflags::bitflags! {
+    /// How `get` finds or creates a SysV object — the same two flags for
+    /// [`MsgQueue`](crate::mq::sysv::MsgQueue),
+    /// [`SemSet`](crate::sem::sysv::SemSet) and
+    /// [`Segment`](crate::shm::sysv::Segment).
+    #[repr(transparent)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct IpcFlags: i32 {
+        /// `IPC_CREAT`: create the object if the key has none.
+        const CREATE = 0o1000;
+        /// `IPC_EXCL`: with `CREATE`, fail with `EEXIST` if it exists.
+        const EXCLUSIVE = 0o2000;
+    }
+}
+
+/// The flag word of `msgget`, `semget` or `shmget` for `flags | mode`:
+/// `EINVAL` for a bit of `flags` that is not an [`IpcFlags`] (built with
+/// `from_bits_retain`) or a `mode` bit outside `0o777` (both would be read
+/// as other flags).
+#[cfg_attr(
+    not(all(feature = "shm", feature = "mq", feature = "sem")),
+    allow(dead_code)
+)]
+pub(crate) fn get_flags(flags: IpcFlags, mode: Mode) -> Result<i32> {
+    if flags.bits() & !IpcFlags::all().bits() != 0 {
+        return Err(Errno::INVAL);
+    }
+    Ok(flags.bits() | perm_bits(mode)? as i32)
+}
+
+/// The key of an existing object for `open`: [`Key::PRIVATE`] would make
+/// a new object instead of finding one, so it is `EINVAL`.
+#[cfg_attr(
+    not(all(feature = "shm", feature = "mq", feature = "sem")),
+    allow(dead_code)
+)]
+pub(crate) fn existing(key: Key) -> Result<i32> {
+    if key == Key::PRIVATE {
+        return Err(Errno::INVAL);
+    }
+    Ok(key.as_raw())
+}
+
 /// A SysV object — a shared memory segment, a semaphore set, a message
 /// queue — that a [`RemoveOnDrop`] guard can remove. Sealed: implemented
 /// by this crate's id types only.
@@ -116,6 +163,34 @@ pub trait SysvObject: Copy + sealed::Sealed {
     /// `IPC_RMID`, as the type's own `remove`.
     #[doc(hidden)]
     fn rmid(self) -> Result<()>;
+}
+
+/// What the three families share, each through its own `*ctl`: the
+/// methods [`sysv_common!`] gives every id type are written once, on top
+/// of these.
+pub(crate) trait Sysv: Copy {
+    /// The family's `IPC_STAT` record, decoded.
+    type Stat;
+    /// The raw id.
+    fn raw_id(self) -> i32;
+    /// `IPC_STAT`.
+    fn raw_stat(id: i32) -> Result<Self::Stat>;
+    /// `IPC_SET` of owner, group and mode (for a queue, keeping its
+    /// `msg_qbytes`).
+    fn raw_set_owner(id: i32, uid: Uid, gid: Gid, mode: u32) -> Result<()>;
+    /// `IPC_RMID`.
+    fn raw_remove(id: i32) -> Result<()>;
+    /// The fixed part of a stat: [`Identity`].
+    fn identity_of(stat: &Self::Stat) -> Identity;
+}
+
+impl<T: Sysv + sealed::Sealed> SysvObject for T {
+    fn identity(self) -> Result<Identity> {
+        T::raw_stat(self.raw_id()).map(|st| T::identity_of(&st))
+    }
+    fn rmid(self) -> Result<()> {
+        T::raw_remove(self.raw_id())
+    }
 }
 
 /// What tells one SysV object from another that later got the same id:
@@ -210,24 +285,130 @@ impl<T: SysvObject> Drop for RemoveOnDrop<T> {
     }
 }
 
-/// Implements [`SysvObject`] for an id type with inherent `stat` and
-/// `remove`; `$size` and `$cpid` map its stat to the fixed size and
-/// creator pid (0 where the type has none).
-macro_rules! sysv_object {
-    ($t:ty, |$st:ident| $size:expr, $cpid:expr) => {
+/// The methods every SysV id type has, written once: `from_id`, `id`,
+/// `stat`, `set_owner`, `remove` and `remove_on_drop`, over the type's
+/// [`Sysv`] implementation.
+macro_rules! sysv_common {
+    ($t:ty, $stat:ty) => {
         impl $crate::key::sealed::Sealed for $t {}
-        impl $crate::key::SysvObject for $t {
-            fn identity(self) -> $crate::Result<$crate::key::Identity> {
-                let $st = self.stat()?;
-                Ok($crate::key::Identity::new(&$st.perm, $size, $cpid))
+
+        impl $t {
+            /// The object with id `id`, as another process reported it. No
+            /// syscall and no check: an id that names no object makes later
+            /// calls fail with `EINVAL` or `EIDRM`, and one that names
+            /// another object (a peer's, an id reused) reaches that object,
+            /// which is why ids should come from a trusted peer. Safe: no
+            /// call trusts an id to keep naming one object from one syscall
+            /// to the next.
+            ///
+            /// Syscalls: none.
+            pub const fn from_id(id: i32) -> Self {
+                Self { id }
             }
-            fn rmid(self) -> $crate::Result<()> {
-                self.remove()
+
+            /// The id, valid in every process of the IPC namespace: for
+            /// another process's [`from_id`](Self::from_id).
+            ///
+            /// Syscalls: none.
+            pub const fn id(self) -> i32 {
+                self.id
+            }
+
+            /// `IPC_STAT` — the object's owner, mode, size, times and
+            /// users. Needs read permission.
+            ///
+            /// Syscalls: `shmctl`, `semctl` or `msgctl`, the object's
+            /// (`ipc` on i386 before Linux 5.1).
+            ///
+            /// # Errors
+            /// `EACCES` without read permission; `EINVAL` for a bad id;
+            /// `EIDRM` once removed.
+            ///
+            /// # References
+            /// - [shmctl(2)](https://man7.org/linux/man-pages/man2/shmctl.2.html),
+            ///   [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html),
+            ///   [msgctl(2)](https://man7.org/linux/man-pages/man2/msgctl.2.html)
+            #[doc(alias = "IPC_STAT")]
+            pub fn stat(self) -> $crate::Result<$stat> {
+                <Self as $crate::key::Sysv>::raw_stat(self.id)
+            }
+
+            /// `IPC_SET` — changes the owner, its group and the permission
+            /// bits. Allowed to the owner, the creator and `CAP_SYS_ADMIN`.
+            /// For a message queue its byte limit is kept: its current value
+            /// is read first (`IPC_STAT`, then `IPC_SET`; a queue's owner
+            /// changing the limit in between would see it reverted).
+            ///
+            /// Syscalls: `shmctl`, `semctl`, or `msgctl` twice, the object's
+            /// (`ipc` on i386 before Linux 5.1); none for a bad mode.
+            ///
+            /// # Errors
+            /// `EINVAL` if `mode` has bits outside `0o777` (before any
+            /// syscall), for a bad id or an unmapped uid or gid; `EPERM`
+            /// if we are not allowed; `EIDRM`.
+            ///
+            /// # References
+            /// - [shmctl(2)](https://man7.org/linux/man-pages/man2/shmctl.2.html),
+            ///   [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html),
+            ///   [msgctl(2)](https://man7.org/linux/man-pages/man2/msgctl.2.html)
+            #[doc(alias = "IPC_SET")]
+            pub fn set_owner(
+                self,
+                uid: $crate::Uid,
+                gid: $crate::Gid,
+                mode: $crate::Mode,
+            ) -> $crate::Result<()> {
+                let mode = $crate::key::perm_bits(mode)?;
+                <Self as $crate::key::Sysv>::raw_set_owner(self.id, uid, gid, mode)
+            }
+
+            /// `IPC_RMID` — removes the object: a queue or a set at once
+            /// (every process waiting on it wakes with `EIDRM`), a segment
+            /// once the last process has detached (its key is freed at
+            /// once). Allowed to the owner, the creator and
+            /// `CAP_SYS_ADMIN`.
+            ///
+            /// Syscalls: `shmctl`, `semctl` or `msgctl`, the object's
+            /// (`ipc` on i386 before Linux 5.1).
+            ///
+            /// # Errors
+            /// `EPERM` if we are not allowed; `EINVAL` for a bad id (or one
+            /// already removed); `EIDRM`.
+            ///
+            /// # References
+            /// - [shmctl(2)](https://man7.org/linux/man-pages/man2/shmctl.2.html),
+            ///   [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html),
+            ///   [msgctl(2)](https://man7.org/linux/man-pages/man2/msgctl.2.html)
+            #[doc(alias = "IPC_RMID")]
+            pub fn remove(self) -> $crate::Result<()> {
+                <Self as $crate::key::Sysv>::raw_remove(self.id)
+            }
+
+            /// Wraps the object in a [`RemoveOnDrop`](crate::key::RemoveOnDrop)
+            /// guard that removes it (`IPC_RMID`) when dropped, if the id
+            /// still names this object then: the creator's opt-in cleanup.
+            /// The guard notes the object's identity now (`IPC_STAT`), so
+            /// that an id that has come to name another object by the time
+            /// of the drop (ids wrap) is left alone.
+            ///
+            /// Syscalls: `shmctl`, `semctl` or `msgctl`, the object's
+            /// (`ipc` on i386 before Linux 5.1).
+            ///
+            /// # Errors
+            /// Those of `IPC_STAT`: `EACCES` without read permission,
+            /// `EINVAL` for a bad id, `EIDRM`.
+            ///
+            /// # References
+            /// - [shmctl(2)](https://man7.org/linux/man-pages/man2/shmctl.2.html),
+            ///   [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html),
+            ///   [msgctl(2)](https://man7.org/linux/man-pages/man2/msgctl.2.html)
+            pub fn remove_on_drop(self) -> $crate::Result<$crate::key::RemoveOnDrop<Self>> {
+                $crate::key::RemoveOnDrop::new(self)
             }
         }
     };
 }
-pub(crate) use sysv_object;
+pub(crate) use sysv_common;
 
 /// Owner, creator and access mode of a SysV object (`struct ipc_perm`),
 /// as `IPC_STAT` reports them for a segment, a semaphore set or a message

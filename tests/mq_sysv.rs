@@ -13,9 +13,7 @@ use std::thread::JoinHandle;
 use bareipc::Errno;
 use bareipc::key::Key;
 use bareipc::key::RemoveOnDrop;
-use bareipc::mq::sysv::{
-    CreateFlags, Message, Mode, MsgQueue, MsgType, ReceiveFlags, Select, SendFlags,
-};
+use bareipc::mq::sysv::{self, Message, Mode, MsgQueue, MsgType, ReceiveFlags, Select, SendFlags};
 use common::{child, child_role};
 
 fn ty(t: c_long) -> MsgType {
@@ -30,7 +28,7 @@ fn private() -> RemoveOnDrop<MsgQueue> {
 /// A new queue under a fresh key.
 fn keyed() -> (Key, RemoveOnDrop<MsgQueue>) {
     let key = Key::from_raw(common::unique_key());
-    let q = MsgQueue::create(key, CreateFlags::EXCLUSIVE).unwrap();
+    let q = MsgQueue::create(key, sysv::DEFAULT_MODE).unwrap();
     (key, q.remove_on_drop().unwrap())
 }
 
@@ -350,7 +348,7 @@ fn types_below_one_and_oversized_messages_are_einval() {
 
     // A text longer than msgmax.
     let q = private();
-    let limits = MsgQueue::limits().unwrap();
+    let limits = sysv::limits().unwrap();
     const BIG: usize = 16 * 1024;
     if limits.max_message < BIG {
         let mut m = Box::new(Message::<BIG>::new(MsgType::MIN));
@@ -366,10 +364,7 @@ fn types_below_one_and_oversized_messages_are_einval() {
     assert_eq!(MsgQueue::open(Key::PRIVATE).err(), Some(Errno::INVAL));
     let key = Key::from_raw(common::unique_key());
     let bad = Mode::from_bits_retain(0o1600); // 0o1000 is IPC_CREAT
-    assert_eq!(
-        MsgQueue::create_with_mode(key, CreateFlags::empty(), bad).err(),
-        Some(Errno::INVAL)
-    );
+    assert_eq!(MsgQueue::open_or_create(key, bad).err(), Some(Errno::INVAL));
     let st = q.stat().unwrap();
     assert_eq!(q.set(st.perm.uid, st.perm.gid, bad, 100), Err(Errno::INVAL));
     assert_eq!(q.stat().unwrap().max_bytes, st.max_bytes, "unchanged");
@@ -379,12 +374,14 @@ fn types_below_one_and_oversized_messages_are_einval() {
 fn exclusive_create_of_an_existing_key_is_eexist() {
     let (key, q) = keyed();
     assert_eq!(
-        MsgQueue::create(key, CreateFlags::EXCLUSIVE).err(),
+        MsgQueue::create(key, sysv::DEFAULT_MODE).err(),
         Some(Errno::EXIST)
     );
     // Without EXCLUSIVE it is the same queue, and so is open.
     assert_eq!(
-        MsgQueue::create(key, CreateFlags::empty()).unwrap().id(),
+        MsgQueue::open_or_create(key, sysv::DEFAULT_MODE)
+            .unwrap()
+            .id(),
         q.id()
     );
     assert_eq!(MsgQueue::open(key).unwrap().id(), q.id());
@@ -403,7 +400,7 @@ fn a_second_uid_is_refused_with_eacces() {
         // Finding it asks for no permission.
         let q = MsgQueue::open(key).unwrap();
         assert_eq!(
-            MsgQueue::create(key, CreateFlags::empty()).err(),
+            MsgQueue::open_or_create(key, sysv::DEFAULT_MODE).err(),
             Some(Errno::ACCESS)
         );
         let msg = Message::<8>::with_text(MsgType::MIN, b"x").unwrap();
@@ -443,7 +440,7 @@ fn stat_set_and_the_namespace_tables() {
             .parse()
             .unwrap()
     };
-    let limits = MsgQueue::limits().unwrap();
+    let limits = sysv::limits().unwrap();
     assert_eq!(limits.max_message, sysctl("msgmax"));
     assert_eq!(limits.default_max_bytes, sysctl("msgmnb"));
     assert_eq!(limits.max_queues, sysctl("msgmni"));
@@ -473,7 +470,7 @@ fn stat_set_and_the_namespace_tables() {
     assert_eq!(st.last_sender, Some(me));
     assert!(st.send_time >= st.change_time);
 
-    let usage = MsgQueue::usage().unwrap();
+    let usage = sysv::usage().unwrap();
     assert!(
         usage.queues >= 1 && usage.messages >= 2 && usage.bytes >= 13,
         "{usage:?}"
@@ -511,14 +508,14 @@ fn stat_set_and_the_namespace_tables() {
     }
 
     // The kernel's table, as ipcs walks it.
-    let highest = MsgQueue::limits().unwrap().highest_index;
+    let highest = sysv::usage().unwrap().max_index;
     let (index, (_, found)) = (0..=highest)
-        .filter_map(|i| Some((i, MsgQueue::stat_index(i).ok()?)))
+        .filter_map(|i| Some((i, sysv::stat_index(i).ok()?)))
         .find(|(_, (found, _))| found.id() == q.id())
         .expect("our queue in the table");
     assert_eq!((found.perm.key, found.messages), (key, 1));
-    assert_eq!(MsgQueue::stat_index(i32::MAX).err(), Some(Errno::INVAL));
-    match MsgQueue::stat_index_any(index) {
+    assert_eq!(sysv::stat_index(i32::MAX).err(), Some(Errno::INVAL));
+    match sysv::stat_index_any(index) {
         Err(Errno::INVAL) if under_qemu() => eprintln!(
             "NOTE: stat_set_and_the_namespace_tables: MSG_STAT_ANY is not checked: \
              qemu-user 7.2 does not translate it (EINVAL)"

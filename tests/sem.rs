@@ -16,7 +16,7 @@ use bareipc::Errno;
 use bareipc::key::Key;
 use bareipc::sem::futex::{self, NamedSemaphore, Semaphore};
 use bareipc::sem::mutex::{Locked, RobustMutex};
-use bareipc::sem::sysv::{self, MAX_VALUE, Mode, OpFlags, SemOp, SemSet, SetFlags};
+use bareipc::sem::sysv::{self, IpcFlags, MAX_VALUE, Mode, OpFlags, SemOp, SemSet};
 use bareipc::shm::memfd::{self, Memfd, MemfdFlags, Seals};
 use bareipc::shm::{Mapping, ReadWrite};
 use common::{assert_child_ok, child, child_role, say_ready, spawn_until_ready, wait_until_asleep};
@@ -122,7 +122,7 @@ fn sysv_p_and_v_between_processes() {
     const ROUNDS: usize = 10;
     if child_role().as_deref() == Some("ponger") {
         let key = Key::from_raw(common::env("SEM_KEY").parse().unwrap());
-        let set = SemSet::get(key, 2, SetFlags::empty(), sysv::DEFAULT_MODE).unwrap();
+        let set = SemSet::get(key, 2, IpcFlags::empty(), sysv::DEFAULT_MODE).unwrap();
         for _ in 0..ROUNDS {
             set.op_timeout(&[SemOp::wait(0)], PATIENCE).unwrap();
             set.op(&[SemOp::post(1)]).unwrap();
@@ -130,7 +130,7 @@ fn sysv_p_and_v_between_processes() {
         return;
     }
     let key = Key::from_raw(common::unique_key());
-    let set = SemSet::create(key, 2).unwrap();
+    let set = SemSet::create(key, 2, sysv::DEFAULT_MODE).unwrap();
     let _guard = set.remove_on_drop().unwrap();
     let st = set.stat().unwrap();
     assert_eq!((st.nsems, st.otime), (2, 0));
@@ -247,14 +247,17 @@ fn sysv_errors() {
     let key = Key::from_raw(common::unique_key());
     // ENOENT, EEXIST.
     assert_eq!(
-        SemSet::get(key, 1, SetFlags::empty(), sysv::DEFAULT_MODE).err(),
+        SemSet::get(key, 1, IpcFlags::empty(), sysv::DEFAULT_MODE).err(),
         Some(Errno::NOENT)
     );
-    let set = SemSet::create(key, 2).unwrap();
+    let set = SemSet::create(key, 2, sysv::DEFAULT_MODE).unwrap();
     let _guard = set.remove_on_drop().unwrap();
-    assert_eq!(SemSet::create(key, 2).err(), Some(Errno::EXIST));
     assert_eq!(
-        SemSet::get(key, 2, SetFlags::CREATE, sysv::DEFAULT_MODE),
+        SemSet::create(key, 2, sysv::DEFAULT_MODE).err(),
+        Some(Errno::EXIST)
+    );
+    assert_eq!(
+        SemSet::get(key, 2, IpcFlags::CREATE, sysv::DEFAULT_MODE),
         Ok(set)
     );
     // EINVAL: nsems (0 for a new set, above SEMMSL, above the existing
@@ -266,11 +269,11 @@ fn sysv_errors() {
         Some(Errno::INVAL)
     );
     assert_eq!(
-        SemSet::get(key, 3, SetFlags::empty(), sysv::DEFAULT_MODE).err(),
+        SemSet::get(key, 3, IpcFlags::empty(), sysv::DEFAULT_MODE).err(),
         Some(Errno::INVAL)
     );
     assert_eq!(
-        SemSet::get(key, 0, SetFlags::empty(), Mode::from_raw_mode(0o1600)).err(),
+        SemSet::get(key, 0, IpcFlags::empty(), Mode::from_raw_mode(0o1600)).err(),
         Some(Errno::INVAL)
     );
     let bad = SemSet::from_id(-1);
@@ -348,9 +351,9 @@ fn another_user_is_refused() {
     if child_role().as_deref() == Some("stranger") {
         let key = Key::from_raw(common::env("SEM_KEY").parse().unwrap());
         // Asking for no permission finds the set; using it needs some.
-        let set = SemSet::get(key, 0, SetFlags::empty(), Mode::empty()).unwrap();
+        let set = SemSet::get(key, 0, IpcFlags::empty(), Mode::empty()).unwrap();
         assert_eq!(
-            SemSet::get(key, 0, SetFlags::empty(), sysv::DEFAULT_MODE).err(),
+            SemSet::get(key, 0, IpcFlags::empty(), sysv::DEFAULT_MODE).err(),
             Some(Errno::ACCESS)
         );
         assert_eq!(set.op(&[SemOp::post(0)]), Err(Errno::ACCESS));
@@ -362,7 +365,10 @@ fn another_user_is_refused() {
         return;
     }
     let key = Key::from_raw(common::unique_key());
-    let set = SemSet::create(key, 1).unwrap().remove_on_drop().unwrap();
+    let set = SemSet::create(key, 1, sysv::DEFAULT_MODE)
+        .unwrap()
+        .remove_on_drop()
+        .unwrap();
     let name = sem_name();
     let _named = create_named(&name, 0, futex::DEFAULT_MODE).unwrap();
     let _unlink = unlink_on_drop(&name);

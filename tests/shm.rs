@@ -14,7 +14,7 @@ use bareipc::Errno;
 use bareipc::key::Key;
 use bareipc::shm::memfd::{self, Memfd, MemfdFlags, Seals};
 use bareipc::shm::posix::{self, ShmFlags, UnlinkOnDrop};
-use bareipc::shm::sysv::{self, AttachFlags, Segment, SegmentFlags};
+use bareipc::shm::sysv::{self, AttachFlags, IpcFlags, Segment};
 use bareipc::shm::{Mapping, ReadOnly, ReadWrite};
 use common::{assert_child_ok, child, child_role};
 
@@ -121,14 +121,14 @@ fn sysv_segment_shared_with_a_child() {
     let key = Key::from_raw(common::unique_key());
     if child_role().as_deref() == Some("writer") {
         let key = Key::from_raw(common::env("SHM_KEY").parse().unwrap());
-        let seg = Segment::get(key, 0, SegmentFlags::empty(), posix::DEFAULT_MODE).unwrap();
+        let seg = Segment::get(key, 0, IpcFlags::empty(), posix::DEFAULT_MODE).unwrap();
         let map = seg.attach::<ReadWrite>().unwrap();
         assert_eq!(map.len(), 5000);
         assert_eq!(seg.stat().unwrap().nattch, 2);
         child_writes(&map);
         return;
     }
-    let seg = Segment::create(key, 5000)
+    let seg = Segment::create(key, 5000, sysv::DEFAULT_MODE)
         .unwrap()
         .remove_on_drop()
         .unwrap();
@@ -264,10 +264,10 @@ fn another_user_is_refused() {
         assert_eq!(got.err(), Some(Errno::ACCESS), "POSIX object, mode 0o600");
         let key = Key::from_raw(common::env("SHM_KEY").parse().unwrap());
         // Asking for no access finds the segment; attaching needs read.
-        let seg = Segment::get(key, 0, SegmentFlags::empty(), posix::Mode::empty()).unwrap();
+        let seg = Segment::get(key, 0, IpcFlags::empty(), posix::Mode::empty()).unwrap();
         assert_eq!(seg.attach::<ReadOnly>().err(), Some(Errno::ACCESS));
         assert_eq!(
-            Segment::get(key, 0, SegmentFlags::empty(), posix::DEFAULT_MODE).err(),
+            Segment::get(key, 0, IpcFlags::empty(), posix::DEFAULT_MODE).err(),
             Some(Errno::ACCESS)
         );
         assert_eq!(seg.stat().err(), Some(Errno::ACCESS));
@@ -276,7 +276,7 @@ fn another_user_is_refused() {
     }
     let (name, _shm, _guard) = new_object(4096);
     let key = Key::from_raw(common::unique_key());
-    let seg = Segment::create(key, 4096)
+    let seg = Segment::create(key, 4096, sysv::DEFAULT_MODE)
         .unwrap()
         .remove_on_drop()
         .unwrap();
@@ -350,19 +350,22 @@ fn sysv_attach_addresses() {
 fn sysv_creation_errors() {
     let key = Key::from_raw(common::unique_key());
     assert_eq!(
-        Segment::get(key, 4096, SegmentFlags::empty(), posix::DEFAULT_MODE).err(),
+        Segment::get(key, 4096, IpcFlags::empty(), posix::DEFAULT_MODE).err(),
         Some(Errno::NOENT)
     );
-    let seg = Segment::create(key, 4096).unwrap();
+    let seg = Segment::create(key, 4096, sysv::DEFAULT_MODE).unwrap();
     let _guard = seg.remove_on_drop().unwrap();
-    assert_eq!(Segment::create(key, 4096).err(), Some(Errno::EXIST));
+    assert_eq!(
+        Segment::create(key, 4096, sysv::DEFAULT_MODE).err(),
+        Some(Errno::EXIST)
+    );
     // An existing segment is found with a size up to its own, not above.
     assert_eq!(
-        Segment::get(key, 4096, SegmentFlags::CREATE, posix::DEFAULT_MODE),
+        Segment::get(key, 4096, IpcFlags::CREATE, posix::DEFAULT_MODE),
         Ok(seg)
     );
     assert_eq!(
-        Segment::get(key, 4097, SegmentFlags::empty(), posix::DEFAULT_MODE).err(),
+        Segment::get(key, 4097, IpcFlags::empty(), posix::DEFAULT_MODE).err(),
         Some(Errno::INVAL)
     );
     // Mode bits above 0o777 would be read as IPC_CREAT & co.
@@ -370,7 +373,7 @@ fn sysv_creation_errors() {
         Segment::get(
             key,
             0,
-            SegmentFlags::empty(),
+            IpcFlags::empty(),
             posix::Mode::from_raw_mode(0o1600)
         )
         .err(),

@@ -12,7 +12,7 @@
 //! # #[cfg(feature = "std")] fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::process::Command;
 //! use bareipc::key::Key;
-//! use bareipc::mq::sysv::{CreateFlags, Message, MsgQueue, MsgType, ReceiveFlags, Select, SendFlags};
+//! use bareipc::mq::sysv::{DEFAULT_MODE, Message, MsgQueue, MsgType, ReceiveFlags, Select, SendFlags};
 //!
 //! let key = Key::from_path("/etc/hostname", b'q')?;
 //! let (request, reply) = (MsgType::new(1)?, MsgType::new(2)?);
@@ -28,7 +28,7 @@
 //! }
 //! // The parent: creates the queue, starts the child (this program again),
 //! // asks, and waits for the answer, which has its own type.
-//! let q = MsgQueue::create(key, CreateFlags::EXCLUSIVE)?.remove_on_drop()?;
+//! let q = MsgQueue::create(key, DEFAULT_MODE)?.remove_on_drop()?;
 //! let mut child = Command::new(std::env::current_exe()?).env("ECHO_SERVER", "1").spawn()?;
 //! q.send(&Message::<64>::with_text(request, b"hello")?, SendFlags::empty())?;
 //! let mut answer = Message::<64>::new(reply);
@@ -82,14 +82,11 @@ pub use rustix::fs::Mode;
 
 use crate::backend::sysv::{self as raw, StatCmd};
 use crate::backend::types::{
-    IPC_CREAT, IPC_EXCL, IPC_NOWAIT, MSG_COPY, MSG_EXCEPT, MSG_NOERROR, msgbuf, msginfo, msqid64_ds,
+    IPC_NOWAIT, MSG_COPY, MSG_EXCEPT, MSG_NOERROR, msgbuf, msginfo, msqid64_ds,
 };
-use crate::key::{IpcPerm, Key, RemoveOnDrop, perm_bits};
+pub use crate::key::{DEFAULT_MODE, IpcFlags};
+use crate::key::{Identity, IpcPerm, Key, existing, get_flags, perm_bits};
 use crate::{Errno, Result};
-
-/// The mode [`MsgQueue::create`] gives a new queue: read and write for
-/// the owner.
-pub const DEFAULT_MODE: Mode = Mode::from_bits_retain(0o600);
 
 // ---------------------------------------------------------------------------
 // Types and messages
@@ -291,16 +288,6 @@ impl Select {
 }
 
 bitflags::bitflags! {
-    /// Options for [`MsgQueue::create`].
-    #[repr(transparent)]
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub struct CreateFlags: u32 {
-        /// `IPC_EXCL`: fail with `EEXIST` if the key has a queue.
-        const EXCLUSIVE = IPC_EXCL as u32;
-    }
-}
-
-bitflags::bitflags! {
     /// Options for [`MsgQueue::send`].
     #[repr(transparent)]
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -375,32 +362,32 @@ impl From<&msqid64_ds> for MsgQueueStat {
     }
 }
 
-/// The namespace's limits, from [`MsgQueue::limits`] (`struct msginfo`).
+/// The namespace's limits, from [`limits`] (`struct msginfo`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct MsgLimits {
+#[non_exhaustive]
+pub struct Limits {
     /// `msgmax`: the largest message text (`/proc/sys/kernel/msgmax`).
     pub max_message: usize,
     /// `msgmnb`: a new queue's `max_bytes` (`/proc/sys/kernel/msgmnb`).
     pub default_max_bytes: usize,
     /// `msgmni`: the most queues (`/proc/sys/kernel/msgmni`).
     pub max_queues: usize,
-    /// The highest index in use in the kernel's queue table, for
-    /// [`MsgQueue::stat_index`] (0 when there is none).
-    pub highest_index: i32,
 }
 
-/// The namespace's usage, from [`MsgQueue::usage`] (`struct msginfo`
-/// filled by `MSG_INFO`).
+/// The namespace's usage, from [`usage`] (`struct msginfo` filled by
+/// `MSG_INFO`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct MsgUsage {
+#[non_exhaustive]
+pub struct Usage {
     /// `msgpool`: queues that exist.
     pub queues: usize,
     /// `msgmap`: messages queued, in all queues.
     pub messages: usize,
     /// `msgtql`: bytes of text queued, in all queues.
     pub bytes: usize,
-    /// The highest index in use in the kernel's queue table.
-    pub highest_index: i32,
+    /// The highest slot index in use in the kernel's queue table (for
+    /// [`stat_index`]).
+    pub max_index: i32,
 }
 
 fn count(v: c_int) -> usize {
@@ -417,13 +404,46 @@ fn count(v: c_int) -> usize {
 /// (or [`remove_on_drop`](Self::remove_on_drop)).
 #[doc(alias = "msqid")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct MsgQueue(c_int);
+pub struct MsgQueue {
+    id: c_int,
+}
 
 impl MsgQueue {
-    /// `msgget(key, 0)` — the existing queue of `key`.
+    /// `msgget(key, flags | mode)` — finds the queue of `key`, or creates
+    /// it ([`IpcFlags::CREATE`]), or creates a new private one
+    /// ([`Key::PRIVATE`]). The constructors below are this with fixed
+    /// flags.
     ///
-    /// Permissions are checked by each operation, not here: a queue that
-    /// only its owner may use still opens.
+    /// `mode` is used only when creating: the permission bits `0o777`
+    /// (the umask does not apply). For an existing queue it is the access
+    /// asked for: the call fails with `EACCES` unless the queue grants it.
+    ///
+    /// Syscalls: `msgget` (`ipc` on i386 before Linux 5.1); none for bad
+    /// flags or mode.
+    ///
+    /// # Errors
+    /// - [`Errno::INVAL`](crate::Errno::INVAL): `mode` has bits outside
+    ///   `0o777`, or `flags` bits that are not [`IpcFlags`] (before the
+    ///   syscall).
+    /// - [`Errno::NOENT`](crate::Errno::NOENT): no queue for `key` and no
+    ///   `CREATE`.
+    /// - [`Errno::EXIST`](crate::Errno::EXIST): `CREATE | EXCLUSIVE` and
+    ///   `key` has a queue.
+    /// - [`Errno::ACCESS`](crate::Errno::ACCESS): the existing queue does
+    ///   not grant the access `mode` asks for.
+    /// - [`Errno::NOSPC`](crate::Errno::NOSPC): the namespace has `msgmni`
+    ///   queues already.
+    ///
+    /// # References
+    /// - [msgget(2)](https://man7.org/linux/man-pages/man2/msgget.2.html)
+    #[doc(alias = "msgget")]
+    pub fn get(key: Key, flags: IpcFlags, mode: Mode) -> Result<MsgQueue> {
+        raw::msgget(key.as_raw(), get_flags(flags, mode)?).map(|id| MsgQueue { id })
+    }
+
+    /// `msgget(key, 0)` — the existing queue of `key`. Permissions are
+    /// checked by each operation, not here: a queue that only its owner
+    /// may use still opens.
     ///
     /// Syscalls: `msgget` (`ipc` on i386 before Linux 5.1); none for the
     /// private key.
@@ -438,53 +458,40 @@ impl MsgQueue {
     /// - [msgget(2)](https://man7.org/linux/man-pages/man2/msgget.2.html)
     #[doc(alias = "msgget")]
     pub fn open(key: Key) -> Result<MsgQueue> {
-        if key == Key::PRIVATE {
-            return Err(Errno::INVAL);
-        }
-        raw::msgget(key.as_raw(), 0).map(MsgQueue)
+        raw::msgget(existing(key)?, 0).map(|id| MsgQueue { id })
     }
 
-    /// `msgget(key, IPC_CREAT [| IPC_EXCL] | 0o600)` — create the queue of
-    /// `key`, or get the existing one (unless
-    /// [`CreateFlags::EXCLUSIVE`]). [`Key::PRIVATE`] always creates a new
-    /// queue, found only by its id.
-    ///
-    /// Syscalls: `msgget` (`ipc` on i386 before Linux 5.1).
-    ///
-    /// # Errors
-    /// - [`Errno::EXIST`](crate::Errno::EXIST): `EXCLUSIVE` and `key` has
-    ///   a queue.
-    /// - [`Errno::ACCESS`](crate::Errno::ACCESS): the existing queue does
-    ///   not grant the caller read and write.
-    /// - [`Errno::NOSPC`](crate::Errno::NOSPC): the namespace has `msgmni`
-    ///   queues already.
-    ///
-    /// # References
-    /// - [msgget(2)](https://man7.org/linux/man-pages/man2/msgget.2.html)
-    #[doc(alias = "msgget")]
-    pub fn create(key: Key, flags: CreateFlags) -> Result<MsgQueue> {
-        Self::create_with_mode(key, flags, DEFAULT_MODE)
-    }
-
-    /// `msgget(key, IPC_CREAT ... | mode)` — [`create`](Self::create) with
-    /// the permission bits of your choice (the umask does not apply). For
-    /// an existing queue, `mode` is the access asked for: the call fails
-    /// with `EACCES` unless the queue grants it.
+    /// `msgget(key, IPC_CREAT | IPC_EXCL | mode)` — a new queue for `key`;
+    /// an existing one is `EEXIST`, never silently shared. Pass
+    /// [`DEFAULT_MODE`] for `0o600`.
     ///
     /// Syscalls: `msgget` (`ipc` on i386 before Linux 5.1); none for a bad
     /// mode.
     ///
     /// # Errors
-    /// As [`create`](Self::create), and
-    /// [`Errno::INVAL`](crate::Errno::INVAL) before the syscall if `mode`
-    /// has bits outside `0o777` (they would be `msgget` flags).
+    /// As [`get`](Self::get).
     ///
     /// # References
     /// - [msgget(2)](https://man7.org/linux/man-pages/man2/msgget.2.html)
     #[doc(alias = "msgget")]
-    pub fn create_with_mode(key: Key, flags: CreateFlags, mode: Mode) -> Result<MsgQueue> {
-        let flags = IPC_CREAT | flags.bits() as c_int | perm_bits(mode)? as c_int;
-        raw::msgget(key.as_raw(), flags).map(MsgQueue)
+    pub fn create(key: Key, mode: Mode) -> Result<MsgQueue> {
+        Self::get(key, IpcFlags::CREATE | IpcFlags::EXCLUSIVE, mode)
+    }
+
+    /// `msgget(key, IPC_CREAT | mode)` — the queue of `key`, created if
+    /// there is none.
+    ///
+    /// Syscalls: `msgget` (`ipc` on i386 before Linux 5.1); none for a bad
+    /// mode.
+    ///
+    /// # Errors
+    /// As [`get`](Self::get).
+    ///
+    /// # References
+    /// - [msgget(2)](https://man7.org/linux/man-pages/man2/msgget.2.html)
+    #[doc(alias = "msgget")]
+    pub fn open_or_create(key: Key, mode: Mode) -> Result<MsgQueue> {
+        Self::get(key, IpcFlags::CREATE, mode)
     }
 
     /// `msgget(IPC_PRIVATE, IPC_CREAT | 0o600)` — a new queue no key finds:
@@ -498,22 +505,9 @@ impl MsgQueue {
     ///
     /// # References
     /// - [msgget(2)](https://man7.org/linux/man-pages/man2/msgget.2.html)
-    #[doc(alias = "msgget")]
     #[doc(alias = "IPC_PRIVATE")]
     pub fn private() -> Result<MsgQueue> {
-        Self::create(Key::PRIVATE, CreateFlags::empty())
-    }
-
-    /// The queue with id `id`, as another process told it. Nothing is
-    /// checked: an id that names no queue makes every operation fail with
-    /// [`Errno::INVAL`](crate::Errno::INVAL) (or `EIDRM` once removed).
-    pub const fn from_id(id: i32) -> MsgQueue {
-        MsgQueue(id)
-    }
-
-    /// The id, valid in every process of the IPC namespace.
-    pub const fn id(&self) -> i32 {
-        self.0
+        Self::get(Key::PRIVATE, IpcFlags::CREATE, DEFAULT_MODE)
     }
 
     /// `msgsnd(id, &msg, msg.len(), flags)` — queue a copy of `msg`; wait
@@ -540,7 +534,7 @@ impl MsgQueue {
     /// - [msgsnd(2)](https://man7.org/linux/man-pages/man2/msgsnd.2.html)
     #[doc(alias = "msgsnd")]
     pub fn send<const N: usize>(&self, msg: &Message<N>, flags: SendFlags) -> Result<()> {
-        raw::msgsnd(self.0, &msg.raw, msg.len, flags.bits() as c_int)
+        raw::msgsnd(self.id, &msg.raw, msg.len, flags.bits() as c_int)
     }
 
     /// `msgrcv(id, &msg, N, msgtyp, flags)` — take the message `select`
@@ -585,7 +579,7 @@ impl MsgQueue {
         let (msgtyp, extra) = select.raw()?;
         let flags = flags.bits() as c_int | extra;
         let mtype = msg.raw.mtype;
-        match raw::msgrcv(self.0, &mut msg.raw, N, msgtyp, flags) {
+        match raw::msgrcv(self.id, &mut msg.raw, N, msgtyp, flags) {
             Ok(n) => {
                 msg.len = n.min(N);
                 Ok(msg.len)
@@ -597,26 +591,6 @@ impl MsgQueue {
                 Err(e)
             }
         }
-    }
-
-    /// `msgctl(id, IPC_STAT, &ds)` — the queue's owner, mode, counts,
-    /// times and last users.
-    ///
-    /// Syscalls: `msgctl` (`ipc` on i386 before Linux 5.1).
-    ///
-    /// # Errors
-    /// - [`Errno::ACCESS`](crate::Errno::ACCESS): no read permission.
-    /// - [`Errno::INVAL`](crate::Errno::INVAL),
-    ///   [`Errno::IDRM`](crate::Errno::IDRM): no such queue (any more).
-    ///
-    /// # References
-    /// - [msgctl(2)](https://man7.org/linux/man-pages/man2/msgctl.2.html)
-    #[doc(alias = "msgctl")]
-    #[doc(alias = "IPC_STAT")]
-    pub fn stat(&self) -> Result<MsgQueueStat> {
-        let mut ds = msqid64_ds::default();
-        raw::msgctl_stat(self.0, StatCmd::Id, &mut ds)?;
-        Ok((&ds).into())
     }
 
     /// `msgctl(id, IPC_SET, &ds)` — set the owner, group, permission bits
@@ -646,136 +620,124 @@ impl MsgQueue {
         ds.msg_perm.gid = group.as_raw();
         ds.msg_perm.mode = perm_bits(mode)? as _;
         ds.msg_qbytes = max_bytes as c_ulong;
-        raw::msgctl_set(self.0, &ds)
-    }
-
-    /// `msgctl(id, IPC_RMID, NULL)` — destroy the queue and its messages
-    /// now. Processes waiting in it wake with `EIDRM`.
-    ///
-    /// Syscalls: `msgctl` (`ipc` on i386 before Linux 5.1).
-    ///
-    /// # Errors
-    /// - [`Errno::PERM`](crate::Errno::PERM): the caller is neither owner
-    ///   nor creator (nor privileged).
-    /// - [`Errno::INVAL`](crate::Errno::INVAL),
-    ///   [`Errno::IDRM`](crate::Errno::IDRM): no such queue (any more).
-    ///
-    /// # References
-    /// - [msgctl(2)](https://man7.org/linux/man-pages/man2/msgctl.2.html)
-    #[doc(alias = "msgctl")]
-    #[doc(alias = "IPC_RMID")]
-    pub fn remove(self) -> Result<()> {
-        raw::msgctl_rmid(self.0)
-    }
-
-    /// Wraps the queue in a [`RemoveOnDrop`] guard that removes it
-    /// (`IPC_RMID`) when dropped, if the id still names this queue then:
-    /// the creator's opt-in cleanup. The guard notes the queue's identity
-    /// now (`IPC_STAT`), so that an id that has come to name another
-    /// object by the time of the drop (ids wrap) is left alone.
-    ///
-    /// Syscalls: `msgctl(IPC_STAT)` (`ipc(MSGCTL)` on i386 before Linux
-    /// 5.1).
-    ///
-    /// # Errors
-    /// Those of `IPC_STAT`: `EACCES` without read permission, `EINVAL`
-    /// for a bad id, `EIDRM`.
-    ///
-    /// # References
-    /// - [msgctl(2)](https://man7.org/linux/man-pages/man2/msgctl.2.html)
-    pub fn remove_on_drop(self) -> Result<RemoveOnDrop<Self>> {
-        RemoveOnDrop::new(self)
-    }
-
-    /// `msgctl(0, IPC_INFO, &info)` — the namespace's limits.
-    ///
-    /// Syscalls: `msgctl` (`ipc` on i386 before Linux 5.1).
-    ///
-    /// # Errors
-    /// None in practice (`EFAULT` cannot happen: the buffer is ours).
-    ///
-    /// # References
-    /// - [msgctl(2)](https://man7.org/linux/man-pages/man2/msgctl.2.html)
-    #[doc(alias = "msgctl")]
-    #[doc(alias = "IPC_INFO")]
-    pub fn limits() -> Result<MsgLimits> {
-        let mut info = msginfo::default();
-        let highest_index = raw::msgctl_info(false, &mut info)?;
-        Ok(MsgLimits {
-            max_message: count(info.msgmax),
-            default_max_bytes: count(info.msgmnb),
-            max_queues: count(info.msgmni),
-            highest_index,
-        })
-    }
-
-    /// `msgctl(0, MSG_INFO, &info)` — what the namespace's queues hold
-    /// now.
-    ///
-    /// Syscalls: `msgctl` (`ipc` on i386 before Linux 5.1).
-    ///
-    /// # Errors
-    /// None in practice.
-    ///
-    /// # References
-    /// - [msgctl(2)](https://man7.org/linux/man-pages/man2/msgctl.2.html)
-    #[doc(alias = "msgctl")]
-    #[doc(alias = "MSG_INFO")]
-    pub fn usage() -> Result<MsgUsage> {
-        let mut info = msginfo::default();
-        let highest_index = raw::msgctl_info(true, &mut info)?;
-        Ok(MsgUsage {
-            queues: count(info.msgpool),
-            messages: count(info.msgmap),
-            bytes: count(info.msgtql),
-            highest_index,
-        })
-    }
-
-    /// `msgctl(index, MSG_STAT, &ds)` — the queue at `index` in the
-    /// kernel's table (0 to [`MsgLimits::highest_index`]) and its status,
-    /// as `ipcs` lists them.
-    ///
-    /// Syscalls: `msgctl` (`ipc` on i386 before Linux 5.1).
-    ///
-    /// # Errors
-    /// - [`Errno::INVAL`](crate::Errno::INVAL): no queue at `index`.
-    /// - [`Errno::ACCESS`](crate::Errno::ACCESS): no read permission on
-    ///   it (see [`stat_index_any`](Self::stat_index_any)).
-    ///
-    /// # References
-    /// - [msgctl(2)](https://man7.org/linux/man-pages/man2/msgctl.2.html)
-    #[doc(alias = "msgctl")]
-    #[doc(alias = "MSG_STAT")]
-    pub fn stat_index(index: i32) -> Result<(MsgQueue, MsgQueueStat)> {
-        Self::stat_index_with(index, StatCmd::Index)
-    }
-
-    /// `msgctl(index, MSG_STAT_ANY, &ds)` — [`stat_index`](Self::stat_index)
-    /// without the read-permission check (Linux 4.17).
-    ///
-    /// Syscalls: `msgctl` (`ipc` on i386 before Linux 5.1).
-    ///
-    /// # Errors
-    /// [`Errno::INVAL`](crate::Errno::INVAL): no queue at `index`, or a
-    /// kernel before 4.17.
-    ///
-    /// # References
-    /// - [msgctl(2)](https://man7.org/linux/man-pages/man2/msgctl.2.html)
-    #[doc(alias = "msgctl")]
-    #[doc(alias = "MSG_STAT_ANY")]
-    pub fn stat_index_any(index: i32) -> Result<(MsgQueue, MsgQueueStat)> {
-        Self::stat_index_with(index, StatCmd::IndexAny)
-    }
-
-    fn stat_index_with(index: i32, cmd: StatCmd) -> Result<(MsgQueue, MsgQueueStat)> {
-        let mut ds = msqid64_ds::default();
-        let id = raw::msgctl_stat(index, cmd, &mut ds)?;
-        Ok((MsgQueue(id), (&ds).into()))
+        raw::msgctl_set(self.id, &ds)
     }
 }
 
-crate::key::sysv_object!(MsgQueue, |st| 0, 0);
+crate::key::sysv_common!(MsgQueue, MsgQueueStat);
+
+impl crate::key::Sysv for MsgQueue {
+    type Stat = MsgQueueStat;
+    fn raw_id(self) -> c_int {
+        self.id
+    }
+    fn raw_stat(id: c_int) -> Result<MsgQueueStat> {
+        let mut ds = msqid64_ds::default();
+        raw::msgctl_stat(id, StatCmd::Id, &mut ds)?;
+        Ok((&ds).into())
+    }
+    fn raw_set_owner(id: c_int, uid: Uid, gid: Gid, mode: u32) -> Result<()> {
+        // IPC_SET also sets msg_qbytes: keep the current limit.
+        let mut ds = msqid64_ds::default();
+        raw::msgctl_stat(id, StatCmd::Id, &mut ds)?;
+        ds.msg_perm.uid = uid.as_raw();
+        ds.msg_perm.gid = gid.as_raw();
+        ds.msg_perm.mode = mode as _;
+        raw::msgctl_set(id, &ds)
+    }
+    fn raw_remove(id: c_int) -> Result<()> {
+        raw::msgctl_rmid(id)
+    }
+    fn identity_of(st: &MsgQueueStat) -> Identity {
+        Identity::new(&st.perm, 0, 0)
+    }
+}
+
+/// `msgctl(0, IPC_INFO, &info)` — the namespace's limits.
+///
+/// Syscalls: `msgctl` (`ipc` on i386 before Linux 5.1).
+///
+/// # Errors
+/// None in practice (`EFAULT` cannot happen: the buffer is ours).
+///
+/// # References
+/// - [msgctl(2)](https://man7.org/linux/man-pages/man2/msgctl.2.html)
+#[doc(alias = "msgctl")]
+#[doc(alias = "IPC_INFO")]
+pub fn limits() -> Result<Limits> {
+    let mut info = msginfo::default();
+    raw::msgctl_info(false, &mut info)?;
+    Ok(Limits {
+        max_message: count(info.msgmax),
+        default_max_bytes: count(info.msgmnb),
+        max_queues: count(info.msgmni),
+    })
+}
+
+/// `msgctl(0, MSG_INFO, &info)` — what the namespace's queues hold
+/// now.
+///
+/// Syscalls: `msgctl` (`ipc` on i386 before Linux 5.1).
+///
+/// # Errors
+/// None in practice.
+///
+/// # References
+/// - [msgctl(2)](https://man7.org/linux/man-pages/man2/msgctl.2.html)
+#[doc(alias = "msgctl")]
+#[doc(alias = "MSG_INFO")]
+pub fn usage() -> Result<Usage> {
+    let mut info = msginfo::default();
+    let max_index = raw::msgctl_info(true, &mut info)?;
+    Ok(Usage {
+        queues: count(info.msgpool),
+        messages: count(info.msgmap),
+        bytes: count(info.msgtql),
+        max_index,
+    })
+}
+
+/// `msgctl(index, MSG_STAT, &ds)` — the queue at `index` in the
+/// kernel's table (0 to [`Usage::max_index`]) and its status,
+/// as `ipcs` lists them.
+///
+/// Syscalls: `msgctl` (`ipc` on i386 before Linux 5.1).
+///
+/// # Errors
+/// - [`Errno::INVAL`](crate::Errno::INVAL): no queue at `index`.
+/// - [`Errno::ACCESS`](crate::Errno::ACCESS): no read permission on
+///   it (see [`stat_index_any`]).
+///
+/// # References
+/// - [msgctl(2)](https://man7.org/linux/man-pages/man2/msgctl.2.html)
+#[doc(alias = "msgctl")]
+#[doc(alias = "MSG_STAT")]
+pub fn stat_index(index: i32) -> Result<(MsgQueue, MsgQueueStat)> {
+    stat_index_with(index, StatCmd::Index)
+}
+
+/// `msgctl(index, MSG_STAT_ANY, &ds)` — [`stat_index`]
+/// without the read-permission check (Linux 4.17).
+///
+/// Syscalls: `msgctl` (`ipc` on i386 before Linux 5.1).
+///
+/// # Errors
+/// [`Errno::INVAL`](crate::Errno::INVAL): no queue at `index`, or a
+/// kernel before 4.17.
+///
+/// # References
+/// - [msgctl(2)](https://man7.org/linux/man-pages/man2/msgctl.2.html)
+#[doc(alias = "msgctl")]
+#[doc(alias = "MSG_STAT_ANY")]
+pub fn stat_index_any(index: i32) -> Result<(MsgQueue, MsgQueueStat)> {
+    stat_index_with(index, StatCmd::IndexAny)
+}
+
+fn stat_index_with(index: i32, cmd: StatCmd) -> Result<(MsgQueue, MsgQueueStat)> {
+    let mut ds = msqid64_ds::default();
+    let id = raw::msgctl_stat(index, cmd, &mut ds)?;
+    Ok((MsgQueue { id }, (&ds).into()))
+}
 
 #[cfg(test)]
 mod tests {

@@ -14,16 +14,16 @@
 //!
 //! ```no_run
 //! use bareipc::key::Key;
-//! use bareipc::sem::sysv::{SemOp, SemSet, SetFlags, DEFAULT_MODE};
+//! use bareipc::sem::sysv::{DEFAULT_MODE, SemOp, SemSet};
 //!
 //! let key = Key::from_path("/etc/hostname", b'm')?;
-//! // Process A: create a set of one semaphore, open it (value 1).
-//! let set = SemSet::create(key, 1)?;
+//! // Process A: create a set of one semaphore (0o600), open it (value 1).
+//! let set = SemSet::create(key, 1, DEFAULT_MODE)?;
 //! set.set_value(0, 1)?;
 //!
 //! // Process A and process B, around each critical section: P, then V.
 //! // UNDO gives the unit back if the holder dies inside.
-//! let set = SemSet::get(key, 0, SetFlags::empty(), DEFAULT_MODE)?;
+//! let set = SemSet::open(key)?;
 //! set.op(&[SemOp::wait(0).undo()])?;
 //! // ... the critical section ...
 //! set.op(&[SemOp::post(0).undo()])?;
@@ -47,29 +47,15 @@ use rustix::process::Pid;
 
 use crate::backend::sysv::{self as raw, SemValCmd, StatCmd};
 use crate::backend::types::{self as t, sembuf, semid64_ds, seminfo};
-use crate::key::{IpcPerm, Key, RemoveOnDrop, perm_bits};
+pub use crate::key::{DEFAULT_MODE, IpcFlags};
+use crate::key::{Identity, IpcPerm, Key, existing, get_flags};
 use crate::{Errno, Result};
-
-/// The mode of sets this crate creates unless told otherwise: read and
-/// write (alter) for the owner only.
-pub const DEFAULT_MODE: Mode = Mode::from_raw_mode(0o600);
 
 /// The largest value a semaphore can hold (`SEMVMX`, 32767). Setting a
 /// larger one, or an operation whose result would be larger, fails with
 /// `ERANGE`.
 #[doc(alias = "SEMVMX")]
 pub const MAX_VALUE: u16 = t::SEMVMX as u16;
-
-bitflags! {
-    /// How [`SemSet::get`] finds or creates a set.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub struct SetFlags: c_int {
-        /// `IPC_CREAT`: create the set if the key has none.
-        const CREATE = t::IPC_CREAT;
-        /// `IPC_EXCL`: with `CREATE`, fail with `EEXIST` if it exists.
-        const EXCLUSIVE = t::IPC_EXCL;
-    }
-}
 
 bitflags! {
     /// The flags of one [`SemOp`] (`sembuf::sem_flg`).
@@ -256,8 +242,9 @@ pub struct SemSet {
 
 impl SemSet {
     /// `semget(key, nsems, flags | mode)` — finds the set of `key`, or
-    /// creates it (`CREATE`), or creates a new private one
-    /// ([`Key::PRIVATE`]).
+    /// creates it ([`IpcFlags::CREATE`]), or creates a new private one
+    /// ([`Key::PRIVATE`]). The constructors below are this with fixed
+    /// flags.
     ///
     /// `nsems` is the number of semaphores of a new set (1 up to `SEMMSL`,
     /// see [`limits`]); for an existing set it must not exceed its size
@@ -265,10 +252,12 @@ impl SemSet {
     /// when creating: the permission bits `0o777` (read lets a process
     /// query the set, write lets it operate on it).
     ///
-    /// Syscalls: `semget` (on i386 before Linux 5.1: `ipc(SEMGET)`).
+    /// Syscalls: `semget` (on i386 before Linux 5.1: `ipc(SEMGET)`); none
+    /// for bad flags or mode.
     ///
     /// # Errors
-    /// - `EINVAL`: `mode` has bits outside `0o777`; `nsems` is 0 or above
+    /// - `EINVAL`: `mode` has bits outside `0o777`, `flags` bits that are
+    ///   not [`IpcFlags`] (both before the syscall); `nsems` is 0 or above
     ///   `SEMMSL` for a new set, or above the size of an existing one.
     /// - `ENOENT`: no set for `key` and no `CREATE`.
     /// - `EEXIST`: `CREATE | EXCLUSIVE` and it exists.
@@ -278,18 +267,35 @@ impl SemSet {
     /// # References
     /// - [semget(2)](https://man7.org/linux/man-pages/man2/semget.2.html)
     #[doc(alias = "semget")]
-    pub fn get(key: Key, nsems: usize, flags: SetFlags, mode: Mode) -> Result<SemSet> {
-        let mode = perm_bits(mode)?;
+    pub fn get(key: Key, nsems: usize, flags: IpcFlags, mode: Mode) -> Result<SemSet> {
+        let flags = get_flags(flags, mode)?;
         let nsems = c_int::try_from(nsems).map_err(|_| Errno::INVAL)?;
-        raw::semget(key.as_raw(), nsems, flags.bits() | mode as c_int).map(|id| SemSet { id })
+        raw::semget(key.as_raw(), nsems, flags).map(|id| SemSet { id })
     }
 
-    /// Creates a new set of `nsems` semaphores (all 0) for `key` with
-    /// [`DEFAULT_MODE`]: `get(key, nsems, CREATE | EXCLUSIVE,
-    /// DEFAULT_MODE)`, so an existing set is `EEXIST`, never silently
-    /// shared.
+    /// `semget(key, 0, 0)` — the existing set of `key`, whatever its size.
+    /// Permissions are checked by each operation.
     ///
-    /// Syscalls: `semget` (on i386 before Linux 5.1: `ipc(SEMGET)`).
+    /// Syscalls: `semget` (on i386 before Linux 5.1: `ipc(SEMGET)`); none
+    /// for [`Key::PRIVATE`].
+    ///
+    /// # Errors
+    /// `ENOENT` if `key` has no set; `EINVAL` for [`Key::PRIVATE`], which
+    /// names no existing set (before the syscall).
+    ///
+    /// # References
+    /// - [semget(2)](https://man7.org/linux/man-pages/man2/semget.2.html)
+    #[doc(alias = "semget")]
+    pub fn open(key: Key) -> Result<SemSet> {
+        raw::semget(existing(key)?, 0, 0).map(|id| SemSet { id })
+    }
+
+    /// `semget(key, nsems, IPC_CREAT | IPC_EXCL | mode)` — a new set of
+    /// `nsems` semaphores (all 0) for `key`; an existing one is `EEXIST`,
+    /// never silently shared. Pass [`DEFAULT_MODE`] for `0o600`.
+    ///
+    /// Syscalls: `semget` (on i386 before Linux 5.1: `ipc(SEMGET)`); none
+    /// for a bad mode.
     ///
     /// # Errors
     /// As [`get`](Self::get).
@@ -297,18 +303,28 @@ impl SemSet {
     /// # References
     /// - [semget(2)](https://man7.org/linux/man-pages/man2/semget.2.html)
     #[doc(alias = "semget")]
-    pub fn create(key: Key, nsems: usize) -> Result<SemSet> {
-        Self::get(
-            key,
-            nsems,
-            SetFlags::CREATE | SetFlags::EXCLUSIVE,
-            DEFAULT_MODE,
-        )
+    pub fn create(key: Key, nsems: usize, mode: Mode) -> Result<SemSet> {
+        Self::get(key, nsems, IpcFlags::CREATE | IpcFlags::EXCLUSIVE, mode)
     }
 
-    /// Creates a new private set ([`Key::PRIVATE`], [`DEFAULT_MODE`]) of
-    /// `nsems` semaphores: reachable only through its id, which children
-    /// inherit.
+    /// `semget(key, nsems, IPC_CREAT | mode)` — the set of `key`, created
+    /// with `nsems` semaphores if there is none.
+    ///
+    /// Syscalls: `semget` (on i386 before Linux 5.1: `ipc(SEMGET)`); none
+    /// for a bad mode.
+    ///
+    /// # Errors
+    /// As [`get`](Self::get).
+    ///
+    /// # References
+    /// - [semget(2)](https://man7.org/linux/man-pages/man2/semget.2.html)
+    #[doc(alias = "semget")]
+    pub fn open_or_create(key: Key, nsems: usize, mode: Mode) -> Result<SemSet> {
+        Self::get(key, nsems, IpcFlags::CREATE, mode)
+    }
+
+    /// `semget(IPC_PRIVATE, nsems, IPC_CREAT | 0o600)` — a new set no key
+    /// finds: share its [`id`](Self::id) (children inherit it).
     ///
     /// Syscalls: `semget` (on i386 before Linux 5.1: `ipc(SEMGET)`).
     ///
@@ -317,27 +333,9 @@ impl SemSet {
     ///
     /// # References
     /// - [semget(2)](https://man7.org/linux/man-pages/man2/semget.2.html)
+    #[doc(alias = "IPC_PRIVATE")]
     pub fn private(nsems: usize) -> Result<SemSet> {
-        Self::get(Key::PRIVATE, nsems, SetFlags::CREATE, DEFAULT_MODE)
-    }
-
-    /// The set with id `id`, as another process reported it. No syscall
-    /// and no check: a wrong id makes later calls fail with `EINVAL` or
-    /// `EIDRM` (or names another set, which is why ids should come from a
-    /// trusted peer). Safe: no call trusts an id to keep naming the same
-    /// set from one syscall to the next ([`values`](Self::values) and
-    /// [`set_values`](Self::set_values) guard their buffers).
-    ///
-    /// Syscalls: none.
-    pub const fn from_id(id: c_int) -> SemSet {
-        SemSet { id }
-    }
-
-    /// The set's id, for another process's [`from_id`](Self::from_id).
-    ///
-    /// Syscalls: none.
-    pub const fn id(self) -> c_int {
-        self.id
+        Self::get(Key::PRIVATE, nsems, IpcFlags::CREATE, DEFAULT_MODE)
     }
 
     /// `semop(id, ops, ops.len())` — applies every operation of `ops`
@@ -538,82 +536,34 @@ impl SemSet {
     pub fn waiting_for_zero(self, num: u16) -> Result<u32> {
         raw::semctl_val(self.id, c_int::from(num), SemValCmd::GetZcnt).map(|n| n as u32)
     }
+}
 
-    /// `semctl(id, 0, IPC_STAT)` — the set's owner, mode, size and times.
-    /// Needs read permission.
-    ///
-    /// Syscalls: `semctl` (on i386 before Linux 5.1: `ipc(SEMCTL)`).
-    ///
-    /// # Errors
-    /// `EACCES` without read permission; `EINVAL` for a bad id; `EIDRM`.
-    ///
-    /// # References
-    /// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
-    #[doc(alias = "IPC_STAT")]
-    pub fn stat(self) -> Result<SemSetStat> {
+crate::key::sysv_common!(SemSet, SemSetStat);
+
+impl crate::key::Sysv for SemSet {
+    type Stat = SemSetStat;
+    fn raw_id(self) -> c_int {
+        self.id
+    }
+    fn raw_stat(id: c_int) -> Result<SemSetStat> {
         let mut ds = semid64_ds::default();
-        raw::semctl_stat(self.id, StatCmd::Id, &mut ds)?;
+        raw::semctl_stat(id, StatCmd::Id, &mut ds)?;
         Ok(SemSetStat::from_kernel(&ds))
     }
-
-    /// `semctl(id, 0, IPC_SET)` — changes the owner and the permission
-    /// bits. Allowed to the owner, the creator, and `CAP_SYS_ADMIN`.
-    ///
-    /// Syscalls: `semctl` (on i386 before Linux 5.1: `ipc(SEMCTL)`).
-    ///
-    /// # Errors
-    /// `EINVAL` if `mode` has bits outside `0o777`, or a bad id / uid /
-    /// gid; `EPERM` if we are not allowed; `EIDRM`.
-    ///
-    /// # References
-    /// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
-    #[doc(alias = "IPC_SET")]
-    pub fn set_owner(self, uid: Uid, gid: Gid, mode: Mode) -> Result<()> {
+    fn raw_set_owner(id: c_int, uid: Uid, gid: Gid, mode: u32) -> Result<()> {
         let mut ds = semid64_ds::default();
         ds.sem_perm.uid = uid.as_raw();
         ds.sem_perm.gid = gid.as_raw();
-        ds.sem_perm.mode = perm_bits(mode)? as _;
-        raw::semctl_set(self.id, &ds)
+        ds.sem_perm.mode = mode as _;
+        raw::semctl_set(id, &ds)
     }
-
-    /// `semctl(id, 0, IPC_RMID)` — destroys the set at once: every process
-    /// waiting on it wakes with `EIDRM`, and the key is free for a new set.
-    /// Allowed to the owner, the creator, and `CAP_SYS_ADMIN`.
-    ///
-    /// Syscalls: `semctl` (on i386 before Linux 5.1: `ipc(SEMCTL)`).
-    ///
-    /// # Errors
-    /// `EPERM` if we are not allowed; `EINVAL` for a bad id (or one
-    /// already removed); `EIDRM`.
-    ///
-    /// # References
-    /// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
-    #[doc(alias = "IPC_RMID")]
-    pub fn remove(self) -> Result<()> {
-        raw::semctl_val(self.id, 0, SemValCmd::Rmid).map(drop)
+    fn raw_remove(id: c_int) -> Result<()> {
+        raw::semctl_val(id, 0, SemValCmd::Rmid).map(drop)
     }
-
-    /// Wraps the set in a [`RemoveOnDrop`] guard that removes it
-    /// (`IPC_RMID`) when dropped, if the id still names this set then:
-    /// the creator's opt-in cleanup. The guard notes the set's identity
-    /// now (`IPC_STAT`), so that an id that has come to name another
-    /// object by the time of the drop (ids wrap) is left alone.
-    ///
-    /// Syscalls: `semctl(IPC_STAT)` (`ipc(SEMCTL)` on i386 before Linux
-    /// 5.1).
-    ///
-    /// # Errors
-    /// Those of `IPC_STAT`: `EACCES` without read permission, `EINVAL`
-    /// for a bad id, `EIDRM`.
-    ///
-    /// # References
-    /// - [semctl(2)](https://man7.org/linux/man-pages/man2/semctl.2.html)
-    pub fn remove_on_drop(self) -> Result<RemoveOnDrop<Self>> {
-        RemoveOnDrop::new(self)
+    fn identity_of(st: &SemSetStat) -> Identity {
+        Identity::new(&st.perm, st.nsems as u64, 0)
     }
 }
-
-crate::key::sysv_object!(SemSet, |st| st.nsems as u64, 0);
 
 /// A set's state, from `IPC_STAT` or `SEM_STAT`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

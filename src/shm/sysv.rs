@@ -9,17 +9,17 @@
 //!
 //! ```no_run
 //! use bareipc::key::Key;
-//! use bareipc::shm::sysv::{Mode, Segment, SegmentFlags};
+//! use bareipc::shm::sysv::{DEFAULT_MODE, Segment};
 //! use bareipc::shm::{ReadOnly, ReadWrite};
 //!
 //! let key = Key::from_path("/etc/hostname", b's')?;
 //! // Process A: create (0o600), attach, write.
-//! let seg = Segment::create(key, 4096)?;
+//! let seg = Segment::create(key, 4096, DEFAULT_MODE)?;
 //! let map = seg.attach::<ReadWrite>()?;
 //! map.write_at(0, b"hello")?;
 //!
 //! // Process B: find it by key, attach read-only, read.
-//! let seg = Segment::get(key, 0, SegmentFlags::empty(), Mode::empty())?;
+//! let seg = Segment::open(key)?;
 //! let map = seg.attach::<ReadOnly>()?;
 //! let mut buf = [0u8; 5];
 //! map.read_at(0, &mut buf)?;
@@ -42,26 +42,21 @@ use super::{Access, Mapping, hint};
 use crate::backend::mm;
 use crate::backend::sysv::{self as raw, ShmCmd, StatCmd};
 use crate::backend::types::{self as t, shm_info, shmid64_ds, shminfo64};
-use crate::key::{IpcPerm, Key, RemoveOnDrop, perm_bits};
+pub use crate::key::{DEFAULT_MODE, IpcFlags};
+use crate::key::{Identity, IpcPerm, Key, existing, get_flags};
 use crate::{Errno, Result};
 
-/// The mode of segments this crate creates unless told otherwise: read and
-/// write for the owner only.
-pub const DEFAULT_MODE: Mode = Mode::from_raw_mode(0o600);
-
 bitflags! {
-    /// How [`Segment::get`] finds or creates a segment.
+    /// Huge pages for [`Segment::get_huge`].
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub struct SegmentFlags: c_int {
-        /// `IPC_CREAT`: create the segment if the key has none.
-        const CREATE = t::IPC_CREAT;
-        /// `IPC_EXCL`: with `CREATE`, fail with `EEXIST` if it exists.
-        const EXCLUSIVE = t::IPC_EXCL;
+    pub struct HugePages: c_int {
         /// `SHM_HUGETLB`: back the segment with huge pages (needs
         /// `CAP_IPC_LOCK` or membership of `vm.hugetlb_shm_group`, and
         /// reserved huge pages).
         const HUGETLB = t::SHM_HUGETLB;
-        /// `SHM_NORESERVE`: do not reserve swap space for it.
+        /// `SHM_NORESERVE`: set no pages aside for it (a huge-page
+        /// segment's pages may then be missing when touched: attaching
+        /// faults them all in, or refuses).
         const NORESERVE = t::SHM_NORESERVE;
     }
 }
@@ -93,40 +88,82 @@ pub struct Segment {
 
 impl Segment {
     /// `shmget(key, size, flags | mode)` — finds the segment of `key`, or
-    /// creates it (`CREATE`), or creates a new private one
-    /// ([`Key::PRIVATE`]).
+    /// creates it ([`IpcFlags::CREATE`]), or creates a new private one
+    /// ([`Key::PRIVATE`]). The constructors below are this with fixed
+    /// flags.
     ///
     /// `size` is the size of a new segment (rounded up to whole pages in
     /// memory; [`SegmentStat::size`] keeps the exact value); for an
     /// existing one it must not exceed its size (0 accepts any). `mode` is
     /// used only when creating: the permission bits `0o777`.
     ///
-    /// Syscalls: `shmget` (on i386 before Linux 5.1: `ipc(SHMGET)`).
+    /// Syscalls: `shmget` (on i386 before Linux 5.1: `ipc(SHMGET)`); none
+    /// for bad flags or mode.
     ///
     /// # Errors
-    /// - `EINVAL`: `mode` has bits outside `0o777`; a new segment smaller
+    /// - `EINVAL`: `mode` has bits outside `0o777`, `flags` bits that are
+    ///   not [`IpcFlags`] (both before the syscall); a new segment smaller
     ///   than `SHMMIN` (1) or larger than `SHMMAX`; an existing one smaller
     ///   than `size`.
     /// - `ENOENT`: no segment for `key` and no `CREATE`.
     /// - `EEXIST`: `CREATE | EXCLUSIVE` and it exists.
-    /// - `EACCES`: the segment's mode denies us; `EPERM`: `HUGETLB`
-    ///   without the privilege.
+    /// - `EACCES`: the segment's mode denies us.
     /// - `ENOSPC`: `SHMMNI` segments or `SHMALL` pages exist; `ENOMEM`.
     ///
     /// # References
     /// - [shmget(2)](https://man7.org/linux/man-pages/man2/shmget.2.html)
     #[doc(alias = "shmget")]
-    pub fn get(key: Key, size: usize, flags: SegmentFlags, mode: Mode) -> Result<Segment> {
-        let mode = perm_bits(mode)?;
-        raw::shmget(key.as_raw(), size, flags.bits() | mode as c_int).map(|id| Segment { id })
+    pub fn get(key: Key, size: usize, flags: IpcFlags, mode: Mode) -> Result<Segment> {
+        Self::get_huge(key, size, flags, HugePages::empty(), mode)
     }
 
-    /// Creates a new segment of `size` bytes for `key` with
-    /// [`DEFAULT_MODE`]: `get(key, size, CREATE | EXCLUSIVE,
-    /// DEFAULT_MODE)`, so an existing segment is `EEXIST`, never silently
-    /// shared.
+    /// [`get`](Self::get) with huge pages: `shmget(key, size, flags |
+    /// huge | mode)`.
     ///
-    /// Syscalls: `shmget` (on i386 before Linux 5.1: `ipc(SHMGET)`).
+    /// Syscalls: `shmget` (on i386 before Linux 5.1: `ipc(SHMGET)`); none
+    /// for bad flags or mode.
+    ///
+    /// # Errors
+    /// As [`get`](Self::get); `EPERM` for `HUGETLB` without the privilege,
+    /// `ENOMEM` when it cannot reserve the pages.
+    ///
+    /// # References
+    /// - [shmget(2)](https://man7.org/linux/man-pages/man2/shmget.2.html)
+    #[doc(alias = "SHM_HUGETLB")]
+    pub fn get_huge(
+        key: Key,
+        size: usize,
+        flags: IpcFlags,
+        huge: HugePages,
+        mode: Mode,
+    ) -> Result<Segment> {
+        let flags = get_flags(flags, mode)? | huge.bits();
+        raw::shmget(key.as_raw(), size, flags).map(|id| Segment { id })
+    }
+
+    /// `shmget(key, 0, 0)` — the existing segment of `key`, whatever its
+    /// size. Permissions are checked when attaching.
+    ///
+    /// Syscalls: `shmget` (on i386 before Linux 5.1: `ipc(SHMGET)`); none
+    /// for [`Key::PRIVATE`].
+    ///
+    /// # Errors
+    /// `ENOENT` if `key` has no segment; `EINVAL` for [`Key::PRIVATE`],
+    /// which names no existing segment (before the syscall).
+    ///
+    /// # References
+    /// - [shmget(2)](https://man7.org/linux/man-pages/man2/shmget.2.html)
+    #[doc(alias = "shmget")]
+    pub fn open(key: Key) -> Result<Segment> {
+        raw::shmget(existing(key)?, 0, 0).map(|id| Segment { id })
+    }
+
+    /// `shmget(key, size, IPC_CREAT | IPC_EXCL | mode)` — a new segment of
+    /// `size` bytes (zeroed) for `key`; an existing one is `EEXIST`, never
+    /// silently shared. Pass [`DEFAULT_MODE`] for `0o600`.
+    ///
+    /// Syscalls: `shmget` (on i386 before Linux 5.1: `ipc(SHMGET)`); none
+    /// for a bad mode.
     ///
     /// # Errors
     /// As [`get`](Self::get).
@@ -134,17 +171,28 @@ impl Segment {
     /// # References
     /// - [shmget(2)](https://man7.org/linux/man-pages/man2/shmget.2.html)
     #[doc(alias = "shmget")]
-    pub fn create(key: Key, size: usize) -> Result<Segment> {
-        Self::get(
-            key,
-            size,
-            SegmentFlags::CREATE | SegmentFlags::EXCLUSIVE,
-            DEFAULT_MODE,
-        )
+    pub fn create(key: Key, size: usize, mode: Mode) -> Result<Segment> {
+        Self::get(key, size, IpcFlags::CREATE | IpcFlags::EXCLUSIVE, mode)
     }
 
-    /// Creates a new private segment ([`Key::PRIVATE`], [`DEFAULT_MODE`]):
-    /// reachable only through its id, which children inherit.
+    /// `shmget(key, size, IPC_CREAT | mode)` — the segment of `key`,
+    /// created with `size` bytes if there is none.
+    ///
+    /// Syscalls: `shmget` (on i386 before Linux 5.1: `ipc(SHMGET)`); none
+    /// for a bad mode.
+    ///
+    /// # Errors
+    /// As [`get`](Self::get).
+    ///
+    /// # References
+    /// - [shmget(2)](https://man7.org/linux/man-pages/man2/shmget.2.html)
+    #[doc(alias = "shmget")]
+    pub fn open_or_create(key: Key, size: usize, mode: Mode) -> Result<Segment> {
+        Self::get(key, size, IpcFlags::CREATE, mode)
+    }
+
+    /// `shmget(IPC_PRIVATE, size, IPC_CREAT | 0o600)` — a new segment no key
+    /// finds: share its [`id`](Self::id) (children inherit it).
     ///
     /// Syscalls: `shmget` (on i386 before Linux 5.1: `ipc(SHMGET)`).
     ///
@@ -153,26 +201,9 @@ impl Segment {
     ///
     /// # References
     /// - [shmget(2)](https://man7.org/linux/man-pages/man2/shmget.2.html)
+    #[doc(alias = "IPC_PRIVATE")]
     pub fn private(size: usize) -> Result<Segment> {
-        Self::get(Key::PRIVATE, size, SegmentFlags::CREATE, DEFAULT_MODE)
-    }
-
-    /// The segment with id `id`, as another process reported it. No
-    /// syscall and no check: a wrong id makes later calls fail with
-    /// `EINVAL` or `EIDRM` (or names another segment, which is why ids
-    /// should come from a trusted peer). Safe, because a segment is never
-    /// resized and every mapping is sized from the segment it maps.
-    ///
-    /// Syscalls: none.
-    pub const fn from_id(id: c_int) -> Segment {
-        Segment { id }
-    }
-
-    /// The segment's id, for another process's [`from_id`](Self::from_id).
-    ///
-    /// Syscalls: none.
-    pub const fn id(self) -> c_int {
-        self.id
+        Self::get(Key::PRIVATE, size, IpcFlags::CREATE, DEFAULT_MODE)
     }
 
     /// `shmat(id, NULL, flags)` — attaches the whole segment where the
@@ -300,62 +331,6 @@ impl Segment {
         }
     }
 
-    /// `shmctl(id, IPC_STAT)` — the segment's size, owner, times and
-    /// attach count.
-    ///
-    /// Syscalls: `shmctl` (on i386 before Linux 5.1: `ipc(SHMCTL)`).
-    ///
-    /// # Errors
-    /// `EACCES` without read permission; `EINVAL` for a bad id; `EIDRM`.
-    ///
-    /// # References
-    /// - [shmctl(2)](https://man7.org/linux/man-pages/man2/shmctl.2.html)
-    #[doc(alias = "shmctl")]
-    #[doc(alias = "IPC_STAT")]
-    pub fn stat(self) -> Result<SegmentStat> {
-        let mut ds = shmid64_ds::default();
-        raw::shmctl_stat(self.id, StatCmd::Id, &mut ds)?;
-        Ok(SegmentStat::from_kernel(&ds))
-    }
-
-    /// `shmctl(id, IPC_SET)` — changes the owner and the permission bits.
-    /// Allowed to the owner, the creator, and `CAP_SYS_ADMIN`.
-    ///
-    /// Syscalls: `shmctl` (on i386 before Linux 5.1: `ipc(SHMCTL)`).
-    ///
-    /// # Errors
-    /// `EINVAL` if `mode` has bits outside `0o777`, or a bad id / uid /
-    /// gid; `EPERM` if we are not allowed; `EIDRM`.
-    ///
-    /// # References
-    /// - [shmctl(2)](https://man7.org/linux/man-pages/man2/shmctl.2.html)
-    #[doc(alias = "IPC_SET")]
-    pub fn set_owner(self, uid: Uid, gid: Gid, mode: Mode) -> Result<()> {
-        let mut ds = shmid64_ds::default();
-        ds.shm_perm.uid = uid.as_raw();
-        ds.shm_perm.gid = gid.as_raw();
-        ds.shm_perm.mode = perm_bits(mode)? as _;
-        raw::shmctl_set(self.id, &ds)
-    }
-
-    /// `shmctl(id, IPC_RMID)` — marks the segment for destruction: its key
-    /// is freed at once (so [`get`](Self::get) no longer finds it), and the
-    /// memory goes when the last process detaches. Existing mappings keep
-    /// working. Allowed to the owner, the creator, and `CAP_SYS_ADMIN`.
-    ///
-    /// Syscalls: `shmctl` (on i386 before Linux 5.1: `ipc(SHMCTL)`).
-    ///
-    /// # Errors
-    /// `EPERM` if we are not allowed; `EINVAL` for a bad id; `EIDRM` if it
-    /// is already removed and gone.
-    ///
-    /// # References
-    /// - [shmctl(2)](https://man7.org/linux/man-pages/man2/shmctl.2.html)
-    #[doc(alias = "IPC_RMID")]
-    pub fn remove(self) -> Result<()> {
-        raw::shmctl_cmd(self.id, ShmCmd::Rmid)
-    }
-
     /// `shmctl(id, SHM_LOCK)` — keeps the segment's pages in memory (never
     /// swapped). Needs `CAP_IPC_LOCK`, or an `RLIMIT_MEMLOCK` that covers
     /// it, for the owner or creator.
@@ -385,32 +360,35 @@ impl Segment {
     pub fn unlock(self) -> Result<()> {
         raw::shmctl_cmd(self.id, ShmCmd::Unlock)
     }
-
-    /// Wraps the segment in a [`RemoveOnDrop`] guard that removes it
-    /// (`IPC_RMID`) when dropped, if the id still names this segment then:
-    /// the creator's opt-in cleanup. The guard notes the segment's identity
-    /// now (`IPC_STAT`), so that an id that has come to name another
-    /// object by the time of the drop (ids wrap) is left alone.
-    ///
-    /// Syscalls: `shmctl(IPC_STAT)` (`ipc(SHMCTL)` on i386 before Linux
-    /// 5.1).
-    ///
-    /// # Errors
-    /// Those of `IPC_STAT`: `EACCES` without read permission, `EINVAL`
-    /// for a bad id, `EIDRM`.
-    ///
-    /// # References
-    /// - [shmctl(2)](https://man7.org/linux/man-pages/man2/shmctl.2.html)
-    pub fn remove_on_drop(self) -> Result<RemoveOnDrop<Self>> {
-        RemoveOnDrop::new(self)
-    }
 }
 
-crate::key::sysv_object!(
-    Segment,
-    |st| st.size as u64,
-    st.cpid.map_or(0, |p| p.as_raw_nonzero().get())
-);
+crate::key::sysv_common!(Segment, SegmentStat);
+
+impl crate::key::Sysv for Segment {
+    type Stat = SegmentStat;
+    fn raw_id(self) -> c_int {
+        self.id
+    }
+    fn raw_stat(id: c_int) -> Result<SegmentStat> {
+        let mut ds = shmid64_ds::default();
+        raw::shmctl_stat(id, StatCmd::Id, &mut ds)?;
+        Ok(SegmentStat::from_kernel(&ds))
+    }
+    fn raw_set_owner(id: c_int, uid: Uid, gid: Gid, mode: u32) -> Result<()> {
+        let mut ds = shmid64_ds::default();
+        ds.shm_perm.uid = uid.as_raw();
+        ds.shm_perm.gid = gid.as_raw();
+        ds.shm_perm.mode = mode as _;
+        raw::shmctl_set(id, &ds)
+    }
+    fn raw_remove(id: c_int) -> Result<()> {
+        raw::shmctl_cmd(id, ShmCmd::Rmid)
+    }
+    fn identity_of(st: &SegmentStat) -> Identity {
+        let cpid = st.cpid.map_or(0, |p| p.as_raw_nonzero().get());
+        Identity::new(&st.perm, st.size as u64, cpid)
+    }
+}
 
 /// A segment's state, from `IPC_STAT` or `SHM_STAT`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 
 use bareipc::Errno;
 use bareipc::key::Key;
-use bareipc::mq::sysv::{CreateFlags, MsgQueue};
+use bareipc::mq::sysv::{DEFAULT_MODE, MsgQueue};
 use bareipc::sem::sysv::SemSet;
 use bareipc::shm::sysv::Segment;
 
@@ -93,7 +93,7 @@ fn remove_on_drop_never_removes_an_object_that_took_the_id() {
     steer("msg", q.id()).unwrap();
     let guard = q.remove_on_drop().unwrap();
     q.remove().unwrap();
-    let other = MsgQueue::create(Key::from_raw(0x4b1d), CreateFlags::EXCLUSIVE).unwrap();
+    let other = MsgQueue::create(Key::from_raw(0x4b1d), DEFAULT_MODE).unwrap();
     assert_eq!(other.id(), q.id());
     drop(guard);
     assert!(other.stat().is_ok(), "the guard removed another queue");

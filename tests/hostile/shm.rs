@@ -7,7 +7,7 @@ use std::ptr::NonNull;
 use bareipc::Errno;
 use bareipc::key::Key;
 use bareipc::shm::memfd::{self, MemfdFlags, Seals};
-use bareipc::shm::sysv::{AttachFlags, Mode, Segment, SegmentFlags};
+use bareipc::shm::sysv::{AttachFlags, HugePages, IpcFlags, Mode, Segment};
 use bareipc::shm::{ReadOnly, ReadWrite};
 use rustix::fd::AsFd;
 
@@ -75,10 +75,11 @@ fn huge_pages_cannot_be_taken_from_under_a_safe_mapping() {
     }
     // The segment, with the pool empty.
     let free = free_huge_pages();
-    let seg = Segment::get(
+    let seg = Segment::get_huge(
         Key::PRIVATE,
         HUGE,
-        SegmentFlags::CREATE | SegmentFlags::HUGETLB | SegmentFlags::NORESERVE,
+        IpcFlags::CREATE,
+        HugePages::HUGETLB | HugePages::NORESERVE,
         Mode::from_raw_mode(0o600),
     );
     match seg {

@@ -10,7 +10,9 @@ use bareipc::key::Key;
 use bareipc::mq::posix::{
     self, Access, Capacity, Notify, NotifyEvent, NotifySocket, OpenFlags, Priority, UnlinkOnDrop,
 };
-use bareipc::mq::sysv::{CreateFlags, Message, MsgQueue, MsgType, ReceiveFlags, Select, SendFlags};
+use bareipc::mq::sysv::{
+    self, IpcFlags, Message, MsgQueue, MsgType, ReceiveFlags, Select, SendFlags,
+};
 use bareipc::signal::{SigVal, Signal};
 use rustix::time::{ClockId, Timespec};
 
@@ -299,10 +301,10 @@ fn sysv_queues() {
     });
     assert_eq!(missing.err(), Some(Errno::NOENT));
     let q = audit("mq::sysv::MsgQueue::create", &["msgget"], || {
-        MsgQueue::create(key, CreateFlags::EXCLUSIVE)
+        MsgQueue::create(key, sysv::DEFAULT_MODE)
     })
     .unwrap();
-    let q = audit("mq::sysv::MsgQueue::remove_on_drop", &["msgctl"], || {
+    let q = audit("key::sysv_common!::remove_on_drop", &["msgctl"], || {
         q.remove_on_drop()
     })
     .unwrap();
@@ -311,23 +313,28 @@ fn sysv_queues() {
     })
     .unwrap();
     assert_eq!(same, *q);
-    let bad = audit("mq::sysv::MsgQueue::create_with_mode", &[], || {
-        MsgQueue::create_with_mode(
-            key,
-            CreateFlags::empty(),
-            posix::Mode::from_bits_retain(0o1000),
-        )
+    let bad = audit("mq::sysv::MsgQueue::open_or_create", &[], || {
+        MsgQueue::open_or_create(key, posix::Mode::from_bits_retain(0o1000))
     });
     assert_eq!(bad.err(), Some(Errno::INVAL));
-    let same = audit("mq::sysv::MsgQueue::create_with_mode", &["msgget"], || {
-        MsgQueue::create_with_mode(
-            key,
-            CreateFlags::empty(),
-            posix::Mode::from_bits_retain(0o600),
-        )
+    let same = audit("mq::sysv::MsgQueue::open_or_create", &["msgget"], || {
+        MsgQueue::open_or_create(key, sysv::DEFAULT_MODE)
     })
     .unwrap();
     assert_eq!(same, *q);
+    let got = audit("mq::sysv::MsgQueue::get", &["msgget"], || {
+        MsgQueue::get(key, IpcFlags::empty(), posix::Mode::empty())
+    })
+    .unwrap();
+    assert_eq!(got, *q);
+    let bad = audit("mq::sysv::MsgQueue::get", &[], || {
+        MsgQueue::get(key, IpcFlags::from_bits_retain(0o4000), sysv::DEFAULT_MODE)
+    });
+    assert_eq!(bad.err(), Some(Errno::INVAL));
+    let exists = audit("mq::sysv::MsgQueue::create", &["msgget"], || {
+        MsgQueue::create(key, sysv::DEFAULT_MODE)
+    });
+    assert_eq!(exists.err(), Some(Errno::EXIST));
 
     audit("mq::sysv::MsgQueue::send", &["msgsnd"], || {
         q.send(&msg, SendFlags::NOWAIT)
@@ -355,7 +362,7 @@ fn sysv_queues() {
         assert_eq!(far, Err(Errno::INVAL));
     }
 
-    let st = audit("mq::sysv::MsgQueue::stat", &["msgctl"], || q.stat()).unwrap();
+    let st = audit("key::sysv_common!::stat", &["msgctl"], || q.stat()).unwrap();
     audit("mq::sysv::MsgQueue::set", &["msgctl"], || {
         q.set(
             st.perm.uid,
@@ -365,6 +372,20 @@ fn sysv_queues() {
         )
     })
     .unwrap();
+    // set_owner keeps the byte limit: it reads it first.
+    audit(
+        "key::sysv_common!::set_owner",
+        &["msgctl", "msgctl"],
+        || {
+            q.set_owner(
+                st.perm.uid,
+                st.perm.gid,
+                posix::Mode::from_bits_retain(0o600),
+            )
+        },
+    )
+    .unwrap();
+    assert_eq!(q.stat().unwrap().max_bytes, st.max_bytes);
     let bad = audit("mq::sysv::MsgQueue::set", &[], || {
         q.set(
             st.perm.uid,
@@ -374,16 +395,14 @@ fn sysv_queues() {
         )
     });
     assert_eq!(bad, Err(Errno::INVAL));
-    let limits = audit("mq::sysv::MsgQueue::limits", &["msgctl"], MsgQueue::limits).unwrap();
+    let limits = audit("mq::sysv::limits", &["msgctl"], sysv::limits).unwrap();
     assert!(limits.max_queues > 0);
-    let usage = audit("mq::sysv::MsgQueue::usage", &["msgctl"], MsgQueue::usage).unwrap();
+    let usage = audit("mq::sysv::usage", &["msgctl"], sysv::usage).unwrap();
     assert!(usage.queues >= 1);
     // Slot 0 may be empty (EINVAL): one call either way.
-    let _ = audit("mq::sysv::MsgQueue::stat_index", &["msgctl"], || {
-        MsgQueue::stat_index(0)
-    });
-    let _ = audit("mq::sysv::MsgQueue::stat_index_any", &["msgctl"], || {
-        MsgQueue::stat_index_any(0)
+    let _ = audit("mq::sysv::stat_index", &["msgctl"], || sysv::stat_index(0));
+    let _ = audit("mq::sysv::stat_index_any", &["msgctl"], || {
+        sysv::stat_index_any(0)
     });
 
     let private = audit(
@@ -392,11 +411,11 @@ fn sysv_queues() {
         MsgQueue::private,
     )
     .unwrap();
-    audit("mq::sysv::MsgQueue::remove", &["msgctl"], || {
+    audit("key::sysv_common!::remove", &["msgctl"], || {
         private.remove()
     })
     .unwrap();
-    let gone = audit("mq::sysv::MsgQueue::remove", &["msgctl"], || {
+    let gone = audit("key::sysv_common!::remove", &["msgctl"], || {
         private.remove()
     });
     assert!(gone.is_err());

@@ -12,7 +12,7 @@ use bareipc::Errno;
 use bareipc::key::Key;
 use bareipc::sem::futex::{self, MAX_VALUE, NamedSemaphore, Semaphore};
 use bareipc::sem::mutex::{Locked, RobustMutex};
-use bareipc::sem::sysv::{self, Mode, OpFlags, SemOp, SemSet, SetFlags};
+use bareipc::sem::sysv::{self, IpcFlags, Mode, OpFlags, SemOp, SemSet};
 use bareipc::shm::memfd::{self, MemfdFlags, Seals};
 use bareipc::shm::{Mapping, ReadWrite};
 
@@ -41,25 +41,35 @@ fn sysv_sets() {
     let key = Key::from_raw(common::unique_key());
     // Checked before any syscall: mode bits outside 0o777.
     let bad = audit("sem::sysv::SemSet::get", &[], || {
-        SemSet::get(key, 1, SetFlags::CREATE, Mode::from_raw_mode(0o1000))
+        SemSet::get(key, 1, IpcFlags::CREATE, Mode::from_raw_mode(0o1000))
     });
     assert_eq!(bad.err(), Some(Errno::INVAL));
     let set = audit("sem::sysv::SemSet::create", &["semget"], || {
-        SemSet::create(key, 2)
+        SemSet::create(key, 2, sysv::DEFAULT_MODE)
     })
     .unwrap();
-    let set = audit("sem::sysv::SemSet::remove_on_drop", &["semctl"], || {
+    let set = audit("key::sysv_common!::remove_on_drop", &["semctl"], || {
         set.remove_on_drop()
     })
     .unwrap();
     let found = audit("sem::sysv::SemSet::get", &["semget"], || {
-        SemSet::get(key, 0, SetFlags::empty(), Mode::empty())
+        SemSet::get(key, 0, IpcFlags::empty(), Mode::empty())
     })
     .unwrap();
     assert_eq!(found, *set);
-    let id = audit("sem::sysv::SemSet::id", &[], || set.id());
+    let opened = audit("sem::sysv::SemSet::open", &["semget"], || SemSet::open(key)).unwrap();
+    assert_eq!(opened, *set);
+    audit("sem::sysv::SemSet::open", &[], || {
+        assert_eq!(SemSet::open(Key::PRIVATE), Err(Errno::INVAL))
+    });
+    let either = audit("sem::sysv::SemSet::open_or_create", &["semget"], || {
+        SemSet::open_or_create(key, 2, sysv::DEFAULT_MODE)
+    })
+    .unwrap();
+    assert_eq!(either, *set);
+    let id = audit("key::sysv_common!::id", &[], || set.id());
     assert_eq!(
-        audit("sem::sysv::SemSet::from_id", &[], || SemSet::from_id(id)),
+        audit("key::sysv_common!::from_id", &[], || SemSet::from_id(id)),
         *set
     );
 
@@ -128,9 +138,9 @@ fn sysv_sets() {
         set.waiting_for_zero(0)
     });
     assert_eq!(n, Ok(0));
-    let st = audit("sem::sysv::SemSet::stat", &["semctl"], || set.stat()).unwrap();
+    let st = audit("key::sysv_common!::stat", &["semctl"], || set.stat()).unwrap();
     assert_eq!(st.nsems, 2);
-    audit("sem::sysv::SemSet::set_owner", &["semctl"], || {
+    audit("key::sysv_common!::set_owner", &["semctl"], || {
         set.set_owner(st.perm.uid, st.perm.gid, Mode::from_raw_mode(0o640))
     })
     .unwrap();
@@ -148,11 +158,11 @@ fn sysv_sets() {
         SemSet::private(1)
     })
     .unwrap();
-    audit("sem::sysv::SemSet::remove", &["semctl"], || {
+    audit("key::sysv_common!::remove", &["semctl"], || {
         private.remove()
     })
     .unwrap();
-    let gone = audit("sem::sysv::SemSet::remove", &["semctl"], || {
+    let gone = audit("key::sysv_common!::remove", &["semctl"], || {
         private.remove()
     });
     assert!(gone.is_err());

@@ -10,7 +10,7 @@ use bareipc::Errno;
 use bareipc::key::Key;
 use bareipc::shm::memfd::{self, Memfd, MemfdFlags, Seals};
 use bareipc::shm::posix::{self, ShmFlags, UnlinkOnDrop};
-use bareipc::shm::sysv::{self, AttachFlags, Segment, SegmentFlags};
+use bareipc::shm::sysv::{self, AttachFlags, IpcFlags, Segment};
 use bareipc::shm::{Mapping, ReadOnly, ReadWrite};
 
 use crate::{audit, audit_drop, common};
@@ -186,27 +186,40 @@ fn sysv_segments() {
         Segment::get(
             key,
             4096,
-            SegmentFlags::CREATE,
+            IpcFlags::CREATE,
             sysv::Mode::from_raw_mode(0o1000),
         )
     });
     assert_eq!(bad.err(), Some(Errno::INVAL));
     let seg = audit("shm::sysv::Segment::create", &["shmget"], || {
-        Segment::create(key, 4096)
+        Segment::create(key, 4096, sysv::DEFAULT_MODE)
     })
     .unwrap();
-    let seg = audit("shm::sysv::Segment::remove_on_drop", &["shmctl"], || {
+    let seg = audit("key::sysv_common!::remove_on_drop", &["shmctl"], || {
         seg.remove_on_drop()
     })
     .unwrap();
     let found = audit("shm::sysv::Segment::get", &["shmget"], || {
-        Segment::get(key, 0, SegmentFlags::empty(), sysv::Mode::empty())
+        Segment::get(key, 0, IpcFlags::empty(), sysv::Mode::empty())
     })
     .unwrap();
     assert_eq!(found, *seg);
-    let id = audit("shm::sysv::Segment::id", &[], || seg.id());
+    let opened = audit("shm::sysv::Segment::open", &["shmget"], || {
+        Segment::open(key)
+    })
+    .unwrap();
+    assert_eq!(opened, *seg);
+    audit("shm::sysv::Segment::open", &[], || {
+        assert_eq!(Segment::open(Key::PRIVATE), Err(Errno::INVAL))
+    });
+    let either = audit("shm::sysv::Segment::open_or_create", &["shmget"], || {
+        Segment::open_or_create(key, 4096, sysv::DEFAULT_MODE)
+    })
+    .unwrap();
+    assert_eq!(either, *seg);
+    let id = audit("key::sysv_common!::id", &[], || seg.id());
     assert_eq!(
-        audit("shm::sysv::Segment::from_id", &[], || Segment::from_id(id)),
+        audit("key::sysv_common!::from_id", &[], || Segment::from_id(id)),
         *seg
     );
 
@@ -231,9 +244,9 @@ fn sysv_segments() {
     .unwrap();
     audit_drop("shm::Mapping", &["shmdt"], ro);
 
-    let st = audit("shm::sysv::Segment::stat", &["shmctl"], || seg.stat()).unwrap();
+    let st = audit("key::sysv_common!::stat", &["shmctl"], || seg.stat()).unwrap();
     assert_eq!(st.nattch, 1);
-    audit("shm::sysv::Segment::set_owner", &["shmctl"], || {
+    audit("key::sysv_common!::set_owner", &["shmctl"], || {
         seg.set_owner(st.perm.uid, st.perm.gid, sysv::Mode::from_raw_mode(0o640))
     })
     .unwrap();
@@ -259,7 +272,7 @@ fn sysv_segments() {
         Segment::private(100)
     })
     .unwrap();
-    audit("shm::sysv::Segment::remove", &["shmctl"], || {
+    audit("key::sysv_common!::remove", &["shmctl"], || {
         private.remove()
     })
     .unwrap();
@@ -288,12 +301,15 @@ fn sysv_segments() {
 
 /// The refusal of a huge-page segment whose pages cannot be had.
 fn huge_segment_refused() {
-    let huge = Segment::get(
-        Key::PRIVATE,
-        2 << 20,
-        SegmentFlags::CREATE | SegmentFlags::HUGETLB | SegmentFlags::NORESERVE,
-        sysv::Mode::from_raw_mode(0o600),
-    )
+    let huge = audit("shm::sysv::Segment::get_huge", &["shmget"], || {
+        Segment::get_huge(
+            Key::PRIVATE,
+            2 << 20,
+            IpcFlags::CREATE,
+            sysv::HugePages::HUGETLB | sysv::HugePages::NORESERVE,
+            sysv::Mode::from_raw_mode(0o600),
+        )
+    })
     .expect("a huge-page segment (SHM_HUGETLB needs root or vm.hugetlb_shm_group)");
     let refused = audit(
         "shm::sysv::Segment::attach",
