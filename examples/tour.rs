@@ -981,8 +981,7 @@ fn shm_exchanged(how: &str) -> String {
 /// when to read.
 fn posix_shm_parent() -> Res<Line> {
     let name = common::unique_name("/bareipc-tour");
-    let flags = posix::ShmFlags::WRITE | posix::ShmFlags::CREATE | posix::ShmFlags::EXCLUSIVE;
-    let shm = shm_ctx(posix::open(&name, flags, posix::DEFAULT_MODE), "shm_open")?;
+    let shm = shm_ctx(posix::create(&name, posix::DEFAULT_MODE), "shm_open")?;
     let _unlink = posix::UnlinkOnDrop::new(&name, &shm).ctx("shm name")?;
     shm.set_len(2 * PAGE as u64).ctx("ftruncate")?;
     // SAFETY: only this process and its child use the object, and neither
@@ -1010,7 +1009,7 @@ fn posix_shm_parent() -> Res<Line> {
 
 fn posix_shm_child(args: &[String]) -> Res<()> {
     let shm = shm_ctx(
-        posix::open(arg(args, 0)?, posix::ShmFlags::WRITE, posix::DEFAULT_MODE),
+        posix::open::<bareipc::shm::ReadWrite>(arg(args, 0)?),
         "shm_open",
     )?;
     // SAFETY: as in the parent.
@@ -1225,7 +1224,7 @@ fn two_names() -> [String; 2] {
 fn mq_pair() -> Res<MqPair> {
     let names = two_names();
     let make = |name: &str, access| -> Res<(mq::Mq, mq::UnlinkOnDrop)> {
-        let q = mq::create(name, access, OpenFlags::EXCLUSIVE, Some(MQ_CAPACITY)).ctx("mq_open")?;
+        let q = mq::create(name, access, mq::DEFAULT_MODE, Some(MQ_CAPACITY)).ctx("mq_open")?;
         Ok((q, mq::UnlinkOnDrop::new(name).ctx("mq name")?))
     };
     let (to, unlink_to) = make(&names[0], Access::WriteOnly)?;

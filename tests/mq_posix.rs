@@ -40,10 +40,11 @@ fn cap(max_messages: usize, message_size: usize) -> Option<Capacity> {
 /// A new read-write queue with `capacity`, its name and its guard.
 fn queue(capacity: Option<Capacity>, flags: OpenFlags) -> (Mq, String, UnlinkOnDrop) {
     let (name, guard) = fresh();
-    let q = posix::create(
+    let q = posix::open_with(
         &name,
         Access::ReadWrite,
-        flags | OpenFlags::EXCLUSIVE,
+        OpenFlags::CREATE | flags | OpenFlags::EXCLUSIVE,
+        posix::DEFAULT_MODE,
         capacity,
     )
     .unwrap();
@@ -166,7 +167,7 @@ fn descriptors_are_close_on_exec_and_not_inherited() {
     }
     let (a, name, _g) = queue(cap(1, 8), OpenFlags::empty());
     let b = posix::open(&name, Access::ReadOnly, OpenFlags::NONBLOCK).unwrap();
-    let c = posix::create(&name, Access::WriteOnly, OpenFlags::empty(), None).unwrap();
+    let c = posix::open_or_create(&name, Access::WriteOnly, posix::DEFAULT_MODE, None).unwrap();
     let fds: Vec<String> = [&a, &b, &c]
         .iter()
         .map(|q| {
@@ -239,7 +240,8 @@ fn attributes_and_nonblocking_mode() {
     );
 
     // Creating an existing queue opens it as it is.
-    let same = posix::create(&name, Access::ReadOnly, OpenFlags::empty(), cap(1, 1)).unwrap();
+    let same =
+        posix::open_or_create(&name, Access::ReadOnly, posix::DEFAULT_MODE, cap(1, 1)).unwrap();
     let a = same.attr().unwrap();
     assert_eq!(
         (a.max_messages, a.message_size, a.current_messages),
@@ -268,7 +270,7 @@ fn default_capacity_is_the_namespace_default() {
 #[test]
 fn unlink_removes_the_name_not_the_open_queue() {
     let (name, _g) = fresh();
-    let q = posix::create(&name, Access::ReadWrite, OpenFlags::EXCLUSIVE, cap(2, 8)).unwrap();
+    let q = posix::create(&name, Access::ReadWrite, posix::DEFAULT_MODE, cap(2, 8)).unwrap();
     q.send(b"kept", prio(2)).unwrap();
     posix::unlink(&name).unwrap();
     assert_eq!(
@@ -279,7 +281,7 @@ fn unlink_removes_the_name_not_the_open_queue() {
     let mut buf = [0u8; 8];
     assert_eq!(q.receive(&mut buf).unwrap(), (4, prio(2)));
     // The name is free again.
-    posix::create(&name, Access::ReadOnly, OpenFlags::EXCLUSIVE, cap(1, 1)).unwrap();
+    posix::create(&name, Access::ReadOnly, posix::DEFAULT_MODE, cap(1, 1)).unwrap();
 }
 
 #[test]
@@ -290,13 +292,13 @@ fn longest_name_works_one_more_byte_is_enametoolong() {
     );
     assert_eq!(longest.len(), 256);
     let _g = UnlinkOnDrop::new(&longest).unwrap();
-    let q = posix::create(&longest, Access::ReadWrite, OpenFlags::EXCLUSIVE, cap(1, 4)).unwrap();
+    let q = posix::create(&longest, Access::ReadWrite, posix::DEFAULT_MODE, cap(1, 4)).unwrap();
     q.send(b"ok", Priority::MIN).unwrap();
     posix::unlink(&longest).unwrap();
 
     let too_long = format!("{longest}n");
     assert_eq!(
-        posix::create(&too_long, Access::ReadWrite, OpenFlags::empty(), cap(1, 4)).err(),
+        posix::open_or_create(&too_long, Access::ReadWrite, posix::DEFAULT_MODE, cap(1, 4)).err(),
         Some(Errno::NAMETOOLONG)
     );
     assert_eq!(
@@ -321,7 +323,7 @@ fn bad_names_priorities_deadlines_and_sizes_are_einval() {
         format!("/{suffix}\0x"),
     ];
     for name in &bad {
-        let create = posix::create(name, Access::ReadWrite, OpenFlags::empty(), cap(1, 4));
+        let create = posix::open_or_create(name, Access::ReadWrite, posix::DEFAULT_MODE, cap(1, 4));
         assert_eq!(create.err(), Some(Errno::INVAL), "{name:?}");
         let open = posix::open(name, Access::ReadOnly, OpenFlags::empty());
         assert_eq!(open.err(), Some(Errno::INVAL), "{name:?}");
@@ -335,14 +337,14 @@ fn bad_names_priorities_deadlines_and_sizes_are_einval() {
     // Capacities: zero (the kernel), beyond a C long (before the syscall).
     let (name, _g) = fresh();
     for c in [cap(0, 8), cap(1, 0), cap(usize::MAX, 1)] {
-        let r = posix::create(&name, Access::ReadWrite, OpenFlags::empty(), c);
+        let r = posix::open_or_create(&name, Access::ReadWrite, posix::DEFAULT_MODE, c);
         assert_eq!(r.err(), Some(Errno::INVAL), "{c:?}");
     }
     // A mode with bits that are not permissions; EXCLUSIVE on open.
-    let r = posix::create_with_mode(
+    let r = posix::open_with(
         &name,
         Access::ReadWrite,
-        OpenFlags::empty(),
+        OpenFlags::CREATE | OpenFlags::empty(),
         Mode::from_bits_retain(0o1600),
         None,
     );
@@ -393,7 +395,7 @@ fn bad_names_priorities_deadlines_and_sizes_are_einval() {
 fn exclusive_create_of_an_existing_name_is_eexist() {
     let (q, name, _g) = queue(cap(1, 4), OpenFlags::empty());
     for access in [Access::ReadOnly, Access::WriteOnly, Access::ReadWrite] {
-        let r = posix::create(&name, access, OpenFlags::EXCLUSIVE, cap(1, 4));
+        let r = posix::create(&name, access, posix::DEFAULT_MODE, cap(1, 4));
         assert_eq!(r.err(), Some(Errno::EXIST));
     }
     drop(q);
@@ -520,10 +522,10 @@ fn a_second_uid_is_refused_with_eacces() {
     };
     let (_private, private_name, _g1) = queue(cap(1, 8), OpenFlags::empty());
     let (shared_name, _g2) = fresh();
-    let shared = posix::create_with_mode(
+    let shared = posix::open_with(
         &shared_name,
         Access::ReadWrite,
-        OpenFlags::EXCLUSIVE,
+        OpenFlags::CREATE | OpenFlags::EXCLUSIVE,
         Mode::from_bits_retain(0o644),
         cap(1, 8),
     )

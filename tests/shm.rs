@@ -21,9 +21,7 @@ use common::{assert_child_ok, child, child_role};
 /// The fd number a parent hands a child's memfd on.
 const CHILD_MEMFD: i32 = 10;
 
-const CREATE_NEW: ShmFlags = ShmFlags::WRITE
-    .union(ShmFlags::CREATE)
-    .union(ShmFlags::EXCLUSIVE);
+const CREATE_NEW: ShmFlags = ShmFlags::CREATE.union(ShmFlags::EXCLUSIVE);
 
 /// CI runs these targets under qemu-user, which lacks a few commands.
 const QEMU: bool = cfg!(any(
@@ -39,7 +37,8 @@ fn shm_name() -> String {
 /// A new POSIX object of `len` bytes, and the guard that removes its name.
 fn new_object(len: u64) -> (String, posix::SharedMemory, UnlinkOnDrop) {
     let name = shm_name();
-    let shm = posix::open(&name, CREATE_NEW, posix::DEFAULT_MODE).unwrap();
+    let shm = posix::open_with::<bareipc::shm::ReadWrite>(&name, CREATE_NEW, posix::DEFAULT_MODE)
+        .unwrap();
     let guard = UnlinkOnDrop::new(&name, &shm).unwrap();
     shm.set_len(len).unwrap();
     (name, shm, guard)
@@ -63,12 +62,7 @@ fn parent_sees(map: &Mapping<ReadWrite>) {
 #[test]
 fn posix_object_shared_with_a_child() {
     if child_role().as_deref() == Some("writer") {
-        let shm = posix::open(
-            common::env("SHM_NAME"),
-            ShmFlags::WRITE,
-            posix::DEFAULT_MODE,
-        )
-        .unwrap();
+        let shm = posix::open::<bareipc::shm::ReadWrite>(common::env("SHM_NAME")).unwrap();
         assert_eq!(shm.len().unwrap(), 4096);
         // SAFETY: nobody truncates the test's object.
         let map = unsafe { shm.map::<ReadWrite>(4096) }.unwrap();
@@ -175,7 +169,8 @@ fn posix_names_are_validated_before_any_syscall() {
         ("/nul\0inside", Errno::INVAL),
         (long.as_str(), Errno::NAMETOOLONG),
     ] {
-        let got = posix::open(name, CREATE_NEW, posix::DEFAULT_MODE);
+        let got =
+            posix::open_with::<bareipc::shm::ReadWrite>(name, CREATE_NEW, posix::DEFAULT_MODE);
         assert_eq!(got.err(), Some(errno), "open {name:?}");
         assert_eq!(posix::unlink(name), Err(errno), "unlink {name:?}");
         assert_eq!(UnlinkOnDrop::new(name, &some).err(), Some(errno));
@@ -183,14 +178,16 @@ fn posix_names_are_validated_before_any_syscall() {
     // 255 bytes after the slash is the longest name, and it works.
     let longest =
         format!("/{}", common::unique_name("m").repeat(60))[..posix::NAME_MAX + 1].to_string();
-    let obj = posix::open(&longest, CREATE_NEW, posix::DEFAULT_MODE).unwrap();
+    let obj =
+        posix::open_with::<bareipc::shm::ReadWrite>(&longest, CREATE_NEW, posix::DEFAULT_MODE)
+            .unwrap();
     let _guard = UnlinkOnDrop::new(&longest, &obj).unwrap();
     posix::unlink(&longest).unwrap();
     // Bad flag combinations are refused, not silently ignored.
     let name = shm_name();
     for flags in [ShmFlags::EXCLUSIVE, ShmFlags::CREATE | ShmFlags::TRUNCATE] {
         assert_eq!(
-            posix::open(&name, flags, posix::DEFAULT_MODE).err(),
+            posix::open_with::<bareipc::shm::ReadOnly>(&name, flags, posix::DEFAULT_MODE).err(),
             Some(Errno::INVAL)
         );
     }
@@ -200,28 +197,21 @@ fn posix_names_are_validated_before_any_syscall() {
 fn posix_existence_errors() {
     let (name, _shm, _guard) = new_object(0);
     assert_eq!(
-        posix::open(&name, CREATE_NEW, posix::DEFAULT_MODE).err(),
+        posix::open_with::<bareipc::shm::ReadWrite>(&name, CREATE_NEW, posix::DEFAULT_MODE).err(),
         Some(Errno::EXIST)
     );
     // Without EXCLUSIVE an existing object is opened, and TRUNCATE empties it.
-    let shm = posix::open(
-        &name,
-        ShmFlags::WRITE | ShmFlags::CREATE,
-        posix::DEFAULT_MODE,
-    )
-    .unwrap();
+    let shm =
+        posix::open_with::<bareipc::shm::ReadWrite>(&name, ShmFlags::CREATE, posix::DEFAULT_MODE)
+            .unwrap();
     shm.set_len(10).unwrap();
-    posix::open(
-        &name,
-        ShmFlags::WRITE | ShmFlags::TRUNCATE,
-        posix::DEFAULT_MODE,
-    )
-    .unwrap();
+    posix::open_with::<bareipc::shm::ReadWrite>(&name, ShmFlags::TRUNCATE, posix::DEFAULT_MODE)
+        .unwrap();
     assert_eq!(shm.len().unwrap(), 0);
     posix::unlink(&name).unwrap();
     assert_eq!(posix::unlink(&name), Err(Errno::NOENT));
     assert_eq!(
-        posix::open(&name, ShmFlags::empty(), posix::DEFAULT_MODE).err(),
+        posix::open::<bareipc::shm::ReadOnly>(&name).err(),
         Some(Errno::NOENT)
     );
 }
@@ -231,7 +221,9 @@ fn posix_open_refuses_a_symlink_and_sets_cloexec() {
     let name = shm_name();
     let target = shm_name();
     let (_t, _shm, _tguard) = {
-        let shm = posix::open(&target, CREATE_NEW, posix::DEFAULT_MODE).unwrap();
+        let shm =
+            posix::open_with::<bareipc::shm::ReadWrite>(&target, CREATE_NEW, posix::DEFAULT_MODE)
+                .unwrap();
         let guard = UnlinkOnDrop::new(&target, &shm).unwrap();
         (target.clone(), shm, guard)
     };
@@ -241,10 +233,10 @@ fn posix_open_refuses_a_symlink_and_sets_cloexec() {
         let _ = std::fs::remove_file(&link);
     });
     assert_eq!(
-        posix::open(&name, ShmFlags::WRITE, posix::DEFAULT_MODE).err(),
+        posix::open::<bareipc::shm::ReadWrite>(&name).err(),
         Some(Errno::LOOP)
     );
-    let shm = posix::open(&target, ShmFlags::empty(), posix::DEFAULT_MODE).unwrap();
+    let shm = posix::open::<bareipc::shm::ReadOnly>(&target).unwrap();
     let flags = rustix::io::fcntl_getfd(&shm).unwrap();
     assert!(flags.contains(rustix::io::FdFlags::CLOEXEC));
     let fl = rustix::fs::fcntl_getfl(&shm).unwrap();
@@ -260,7 +252,7 @@ fn posix_open_refuses_a_symlink_and_sets_cloexec() {
 fn another_user_is_refused() {
     if child_role().as_deref() == Some("stranger") {
         let name = common::env("SHM_NAME");
-        let got = posix::open(&name, ShmFlags::empty(), posix::DEFAULT_MODE);
+        let got = posix::open::<bareipc::shm::ReadOnly>(&name);
         assert_eq!(got.err(), Some(Errno::ACCESS), "POSIX object, mode 0o600");
         let key = Key::from_raw(common::env("SHM_KEY").parse().unwrap());
         // Asking for no access finds the segment; attaching needs read.
@@ -578,7 +570,8 @@ fn no_fd_leaks_across_the_api() {
             let (name, shm, _guard) = new_object(4096);
             // SAFETY: nobody truncates the test's object.
             drop(unsafe { shm.map::<ReadWrite>(4096) }.unwrap());
-            let _ = posix::open(&name, CREATE_NEW, posix::DEFAULT_MODE);
+            let _ =
+                posix::open_with::<bareipc::shm::ReadWrite>(&name, CREATE_NEW, posix::DEFAULT_MODE);
             let fd = memfd::create(c"leak", MemfdFlags::empty()).unwrap();
             let _ = fd.map::<ReadOnly>(1);
             let _ = Memfd::require_seals(OwnedFd::from(fd), Seals::SHRINK);

@@ -6,7 +6,7 @@
 use std::ffi::CString;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use bareipc::mq::posix::{self, Access, Capacity, Mq, OpenFlags, Priority};
+use bareipc::mq::posix::{self, Access, Capacity, Mq, Priority};
 use bareipc::sem::futex::Semaphore;
 
 use crate::fds::Buf;
@@ -36,7 +36,7 @@ pub fn bare_queue() -> Mq {
     };
     let name = mq_name("q");
     let q = ok(
-        posix::create(&name, Access::ReadWrite, OpenFlags::EXCLUSIVE, Some(cap)),
+        posix::create(&name, Access::ReadWrite, posix::DEFAULT_MODE, Some(cap)),
         "mq_open",
     );
     ok(posix::unlink(&name), "mq_unlink");

@@ -18,9 +18,9 @@
 //!     jobs.send(b"resize 42.png", Priority::new(7)?)?;
 //!     return Ok(());
 //! }
-//! // The parent: creates the queue (EXCLUSIVE: refuse one that exists),
+//! // The parent: creates the queue (0o600; one that exists is EEXIST),
 //! // starts the child (here: this program again) and waits for its message.
-//! let jobs = posix::create("/jobs-demo", Access::ReadOnly, OpenFlags::EXCLUSIVE, None)?;
+//! let jobs = posix::create("/jobs-demo", Access::ReadOnly, posix::DEFAULT_MODE, None)?;
 //! let _unlink = posix::UnlinkOnDrop::new("/jobs-demo")?;
 //! let mut child = Command::new(std::env::current_exe()?).env("JOBS_CHILD", "1").spawn()?;
 //! // The buffer must hold the largest message the queue accepts.
@@ -46,12 +46,12 @@
 //!
 //! ```
 //! # fn main() -> bareipc::Result<()> {
-//! use bareipc::mq::posix::{self, Access, Capacity, OpenFlags, Priority};
+//! use bareipc::mq::posix::{self, Access, Capacity, Priority};
 //! use rustix::event::{PollFd, PollFlags, Timespec, poll};
 //!
 //! # let name = format!("/bareipc-doc-poll-{}", std::process::id());
-//! let q = posix::create(&name, Access::ReadWrite, OpenFlags::EXCLUSIVE,
-//!                       Some(Capacity { max_messages: 1, message_size: 16 }))?;
+//! let cap = Capacity { max_messages: 1, message_size: 16 };
+//! let q = posix::create(&name, Access::ReadWrite, posix::DEFAULT_MODE, Some(cap))?;
 //! posix::unlink(&name)?; // the descriptor keeps the queue alive
 //! let now = Timespec { tv_sec: 0, tv_nsec: 0 };
 //! let mut fds = [PollFd::new(&q, PollFlags::IN | PollFlags::OUT)];
@@ -185,7 +185,7 @@ impl Access {
 }
 
 bitflags::bitflags! {
-    /// Options for [`open`] and [`create`]. Every queue descriptor is
+    /// Options for [`open`] and [`open_with`]. Every queue descriptor is
     /// close-on-exec; that is not a flag here.
     #[repr(transparent)]
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -193,9 +193,12 @@ bitflags::bitflags! {
         /// `O_NONBLOCK`: sends to a full queue and receives from an empty
         /// one fail with `EAGAIN` instead of waiting.
         const NONBLOCK = linux_raw_sys::general::O_NONBLOCK;
-        /// `O_EXCL`, for [`create`] only: fail with `EEXIST` if the name
-        /// exists. [`open`] refuses it with `EINVAL` (the kernel would
-        /// ignore it there).
+        /// `O_CREAT`, for [`open_with`]: create the queue if the name has
+        /// none.
+        const CREATE = linux_raw_sys::general::O_CREAT;
+        /// `O_EXCL`, with `CREATE`: fail with `EEXIST` if the name exists.
+        /// Without `CREATE` it is refused with `EINVAL` (the kernel would
+        /// ignore it).
         const EXCLUSIVE = linux_raw_sys::general::O_EXCL;
     }
 }
@@ -214,26 +217,30 @@ pub struct Capacity {
     pub message_size: usize,
 }
 
-/// `mq_open(name, access | O_CREAT [| O_EXCL] [| O_NONBLOCK], 0o600, attr)`
-/// — create a queue, or open it if it exists (unless
-/// [`OpenFlags::EXCLUSIVE`]).
+/// `mq_open(name, access | flags, mode, attr)` — opens or creates a queue:
+/// the one call behind [`open`], [`create`] and [`open_or_create`].
 ///
-/// The new queue gets mode `0o600` less the umask, and `capacity`, or the
-/// kernel's defaults for `None`. An existing queue is opened as it is: its
-/// capacity and mode do not change, and `capacity` is not checked
-/// against it.
+/// With [`OpenFlags::CREATE`] a new queue gets `mode` less the umask
+/// (only read and write bits mean anything for a queue) and `capacity`,
+/// or the kernel's defaults for `None`; an existing queue is opened as it
+/// is (its capacity and mode do not change, and `capacity` is not checked
+/// against it). Without `CREATE`, `mode` and `capacity` are not used.
 ///
-/// Syscalls: `mq_open`; none for a bad name or capacity.
+/// Syscalls: `mq_open`; none for a bad name, flags, mode or capacity.
 ///
 /// # Errors
 /// - [`Errno::INVAL`](crate::Errno::INVAL): a bad name (see
-///   [Names](self#names)); or, from the kernel, a capacity of 0, or beyond
-///   `msg_max`/`msgsize_max` without `CAP_SYS_RESOURCE`. A capacity that
-///   does not fit a C `long` is refused before the syscall.
+///   [Names](self#names)), `EXCLUSIVE` without `CREATE`, bits of `flags`
+///   that are not [`OpenFlags`], `mode` bits outside `0o777`, or a capacity
+///   that does not fit a C `long` (all before the syscall); or, from the
+///   kernel, a capacity of 0, or beyond `msg_max`/`msgsize_max` without
+///   `CAP_SYS_RESOURCE`.
 /// - [`Errno::NAMETOOLONG`](crate::Errno::NAMETOOLONG): a name longer than
 ///   [`NAME_MAX`] bytes after the slash.
-/// - [`Errno::EXIST`](crate::Errno::EXIST): [`OpenFlags::EXCLUSIVE`] and
-///   the name exists.
+/// - [`Errno::NOENT`](crate::Errno::NOENT): no queue has this name, and
+///   no `CREATE`.
+/// - [`Errno::EXIST`](crate::Errno::EXIST): `CREATE | EXCLUSIVE` and the
+///   name exists.
 /// - [`Errno::ACCESS`](crate::Errno::ACCESS): the queue exists and its
 ///   mode does not allow `access`.
 /// - [`Errno::MFILE`](crate::Errno::MFILE): the queue would exceed the
@@ -247,29 +254,7 @@ pub struct Capacity {
 /// - [mq_open(3)](https://man7.org/linux/man-pages/man3/mq_open.3.html)
 /// - [mq_overview(7)](https://man7.org/linux/man-pages/man7/mq_overview.7.html)
 #[doc(alias = "mq_open")]
-pub fn create(
-    name: impl AsRef<[u8]>,
-    access: Access,
-    flags: OpenFlags,
-    capacity: Option<Capacity>,
-) -> Result<Mq> {
-    create_with_mode(name, access, flags, DEFAULT_MODE, capacity)
-}
-
-/// `mq_open(name, access | O_CREAT ..., mode, attr)` — [`create`] with the
-/// permission bits of your choice (less the umask). Only read and write
-/// bits mean anything for a queue.
-///
-/// Syscalls: `mq_open`; none for a bad name, mode or capacity.
-///
-/// # Errors
-/// As [`create`], and [`Errno::INVAL`](crate::Errno::INVAL) before the
-/// syscall if `mode` has bits outside `0o777`.
-///
-/// # References
-/// - [mq_open(3)](https://man7.org/linux/man-pages/man3/mq_open.3.html)
-#[doc(alias = "mq_open")]
-pub fn create_with_mode(
+pub fn open_with(
     name: impl AsRef<[u8]>,
     access: Access,
     flags: OpenFlags,
@@ -277,31 +262,78 @@ pub fn create_with_mode(
     capacity: Option<Capacity>,
 ) -> Result<Mq> {
     let name = Name::new(name.as_ref())?;
-    if mode.bits() & !0o777 != 0 {
+    if mode.bits() & !0o777 != 0
+        || flags.bits() & !OpenFlags::all().bits() != 0
+        || flags.contains(OpenFlags::EXCLUSIVE) && !flags.contains(OpenFlags::CREATE)
+    {
         return Err(Errno::INVAL);
     }
     let attr = match capacity {
-        Some(c) => Some(mq_attr {
+        Some(c) if flags.contains(OpenFlags::CREATE) => Some(mq_attr {
             mq_maxmsg: long(c.max_messages)?,
             mq_msgsize: long(c.message_size)?,
             ..mq_attr::default()
         }),
-        None => None,
+        _ => None,
     };
-    let oflag = access.oflag() | g::O_CREAT as c_int | flags.bits() as c_int;
+    let oflag = access.oflag() | flags.bits() as c_int;
     raw::mq_open(name.as_c_str()?, oflag, mode.bits(), attr.as_ref()).map(Mq)
+}
+
+/// `mq_open(name, access | O_CREAT | O_EXCL, mode, attr)` — a new queue;
+/// an existing one is `EEXIST`, never silently shared. Pass
+/// [`DEFAULT_MODE`] for `0o600` (less the umask); `None` for the kernel's
+/// default capacity.
+///
+/// Syscalls: `mq_open`; none for a bad name, mode or capacity.
+///
+/// # Errors
+/// As [`open_with`].
+///
+/// # References
+/// - [mq_open(3)](https://man7.org/linux/man-pages/man3/mq_open.3.html)
+#[doc(alias = "mq_open")]
+pub fn create(
+    name: impl AsRef<[u8]>,
+    access: Access,
+    mode: Mode,
+    capacity: Option<Capacity>,
+) -> Result<Mq> {
+    let flags = OpenFlags::CREATE | OpenFlags::EXCLUSIVE;
+    open_with(name, access, flags, mode, capacity)
+}
+
+/// `mq_open(name, access | O_CREAT, mode, attr)` — the queue of `name`,
+/// created with `mode` and `capacity` if there is none.
+///
+/// Syscalls: `mq_open`; none for a bad name, mode or capacity.
+///
+/// # Errors
+/// As [`open_with`].
+///
+/// # References
+/// - [mq_open(3)](https://man7.org/linux/man-pages/man3/mq_open.3.html)
+#[doc(alias = "mq_open")]
+pub fn open_or_create(
+    name: impl AsRef<[u8]>,
+    access: Access,
+    mode: Mode,
+    capacity: Option<Capacity>,
+) -> Result<Mq> {
+    open_with(name, access, OpenFlags::CREATE, mode, capacity)
 }
 
 /// `mq_open(name, access [| O_NONBLOCK])` — open an existing queue.
 ///
-/// Syscalls: `mq_open`; none for a bad name or the exclusive flag.
+/// Syscalls: `mq_open`; none for a bad name or flags (any but non-blocking).
 ///
 /// # Errors
 /// - [`Errno::NOENT`](crate::Errno::NOENT): no queue has this name.
 /// - [`Errno::ACCESS`](crate::Errno::ACCESS): its mode does not allow
 ///   `access`.
 /// - [`Errno::INVAL`](crate::Errno::INVAL): a bad name (see
-///   [Names](self#names)), or [`OpenFlags::EXCLUSIVE`].
+///   [Names](self#names)), or flags other than [`OpenFlags::NONBLOCK`]
+///   (use [`open_with`] to create).
 /// - [`Errno::NAMETOOLONG`](crate::Errno::NAMETOOLONG): a name longer than
 ///   [`NAME_MAX`] bytes after the slash.
 /// - [`Errno::MFILE`](crate::Errno::MFILE),
@@ -311,17 +343,10 @@ pub fn create_with_mode(
 /// - [mq_open(3)](https://man7.org/linux/man-pages/man3/mq_open.3.html)
 #[doc(alias = "mq_open")]
 pub fn open(name: impl AsRef<[u8]>, access: Access, flags: OpenFlags) -> Result<Mq> {
-    let name = Name::new(name.as_ref())?;
-    if flags.contains(OpenFlags::EXCLUSIVE) {
+    if flags.intersects(!OpenFlags::NONBLOCK) {
         return Err(Errno::INVAL);
     }
-    raw::mq_open(
-        name.as_c_str()?,
-        access.oflag() | flags.bits() as c_int,
-        0,
-        None,
-    )
-    .map(Mq)
+    open_with(name, access, flags, Mode::empty(), None)
 }
 
 /// `mq_unlink(name)` — remove a queue's name. Processes that have it open
@@ -826,11 +851,11 @@ pub struct Notification {
 ///
 /// ```
 /// # fn main() -> bareipc::Result<()> {
-/// use bareipc::mq::posix::{self, Access, Capacity, Notify, NotifyEvent, NotifySocket, OpenFlags, Priority};
+/// use bareipc::mq::posix::{self, Access, Capacity, Notify, NotifyEvent, NotifySocket, Priority};
 ///
 /// # let name = format!("/bareipc-doc-notify-{}", std::process::id());
-/// let q = posix::create(&name, Access::ReadWrite, OpenFlags::EXCLUSIVE,
-///                       Some(Capacity { max_messages: 4, message_size: 32 }))?;
+/// let cap = Capacity { max_messages: 4, message_size: 32 };
+/// let q = posix::create(&name, Access::ReadWrite, posix::DEFAULT_MODE, Some(cap))?;
 /// posix::unlink(&name)?;
 /// let sock = NotifySocket::new()?;
 /// # if q.notify(Notify::NoEvent) == Err(bareipc::Errno::NOSYS) { return Ok(()); } // qemu-user

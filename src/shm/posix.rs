@@ -6,21 +6,20 @@
 //! also sets, and `rustix::shm::open` leaves out the first of).
 //!
 //! ```no_run
-//! use bareipc::shm::posix::{self, ShmFlags};
-//! use bareipc::shm::ReadWrite;
+//! use bareipc::shm::posix;
+//! use bareipc::shm::{ReadOnly, ReadWrite};
 //!
-//! // Process A: create, size, map, write.
-//! let shm = posix::open("/demo", ShmFlags::WRITE | ShmFlags::CREATE | ShmFlags::EXCLUSIVE,
-//!                       posix::DEFAULT_MODE)?;
+//! // Process A: create (0o600, less the umask), size, map, write.
+//! let shm = posix::create("/demo", posix::DEFAULT_MODE)?;
 //! shm.set_len(4096)?;
 //! // SAFETY: only our two processes use "/demo", and neither truncates it.
 //! let map = unsafe { shm.map::<ReadWrite>(4096) }?;
 //! map.write_at(0, b"hello")?;
 //!
 //! // Process B: open the same name and read.
-//! let shm = posix::open("/demo", ShmFlags::empty(), posix::DEFAULT_MODE)?;
+//! let shm = posix::open::<ReadOnly>("/demo")?;
 //! // SAFETY: as above.
-//! let map = unsafe { shm.map::<bareipc::shm::ReadOnly>(4096) }?;
+//! let map = unsafe { shm.map::<ReadOnly>(4096) }?;
 //! let mut buf = [0u8; 5];
 //! map.read_at(0, &mut buf)?;
 //!
@@ -58,17 +57,16 @@ pub const NAME_MAX: usize = crate::posix_name::NAME_MAX;
 const DIR: &[u8] = b"/dev/shm/";
 
 bitflags! {
-    /// How [`open`] opens or creates an object.
+    /// How [`open_with`] opens or creates an object.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub struct ShmFlags: u32 {
-        /// `O_RDWR`: open for reading and writing (else read-only).
-        const WRITE = g::O_RDWR;
         /// `O_CREAT`: create the object if it does not exist, with the
         /// given mode (and size 0).
         const CREATE = g::O_CREAT;
         /// `O_EXCL`: with `CREATE`, fail with `EEXIST` if it exists.
         const EXCLUSIVE = g::O_EXCL;
-        /// `O_TRUNC`: with `WRITE`, truncate an existing object to 0.
+        /// `O_TRUNC`: truncate an existing object to 0 (for a
+        /// [`ReadWrite`](super::ReadWrite) open only).
         const TRUNCATE = g::O_TRUNC;
     }
 }
@@ -113,8 +111,10 @@ impl ShmPath {
     }
 }
 
-/// `shm_open(name, flags, mode)` — opens or creates the POSIX shared
-/// memory object `name`.
+/// `shm_open(name, access | flags, mode)` — opens or creates the POSIX
+/// shared memory object `name`, [`ReadOnly`](super::ReadOnly) or
+/// [`ReadWrite`](super::ReadWrite): the one call behind [`open`],
+/// [`create`] and [`open_or_create`].
 ///
 /// `name` is `/` followed by 1 to [`NAME_MAX`] bytes, none of them `/` or
 /// NUL, and not `.` or `..`; it names the file `/dev/shm/<name>` and can
@@ -125,11 +125,13 @@ impl ShmPath {
 /// used only when the object is created, and then as the open(2) mode,
 /// under the umask.
 ///
-/// Syscalls: `openat`.
+/// Syscalls: `openat`; none for a bad name or flags.
 ///
 /// # Errors
 /// - `EINVAL`: a bad name (no leading `/`, empty, `.`, `..`, another `/`,
-///   a NUL); `EXCLUSIVE` without `CREATE`; `TRUNCATE` without `WRITE`.
+///   a NUL); `EXCLUSIVE` without `CREATE`; `TRUNCATE` for a read-only
+///   open; bits of `flags` that are not [`ShmFlags`] (all before the
+///   syscall).
 /// - `ENAMETOOLONG`: more than [`NAME_MAX`] bytes after the `/`.
 /// - `ENOENT`: no such object and no `CREATE`.
 /// - `EEXIST`: it exists and `CREATE | EXCLUSIVE` was given.
@@ -142,21 +144,77 @@ impl ShmPath {
 /// - [shm_overview(7)](https://man7.org/linux/man-pages/man7/shm_overview.7.html)
 /// - [open(2)](https://man7.org/linux/man-pages/man2/open.2.html)
 #[doc(alias = "shm_open")]
-pub fn open(name: impl AsRef<[u8]>, flags: ShmFlags, mode: Mode) -> Result<SharedMemory> {
+pub fn open_with<A: Access>(
+    name: impl AsRef<[u8]>,
+    flags: ShmFlags,
+    mode: Mode,
+) -> Result<SharedMemory> {
     let path = ShmPath::new(name.as_ref())?;
     if flags.contains(ShmFlags::EXCLUSIVE) && !flags.contains(ShmFlags::CREATE)
-        || flags.contains(ShmFlags::TRUNCATE) && !flags.contains(ShmFlags::WRITE)
-        || !ShmFlags::all().contains(flags)
+        || flags.contains(ShmFlags::TRUNCATE) && !A::WRITABLE
+        || flags.bits() & !ShmFlags::all().bits() != 0
     {
         return Err(Errno::INVAL);
     }
-    let oflags = OFlags::from_bits_retain(flags.bits())
+    let access = if A::WRITABLE {
+        OFlags::RDWR
+    } else {
+        OFlags::RDONLY
+    };
+    let oflags = access
+        | OFlags::from_bits_retain(flags.bits())
         | OFlags::NOFOLLOW
         | OFlags::CLOEXEC
         | OFlags::NOCTTY
         | OFlags::NONBLOCK;
     let fd = rustix::fs::openat(CWD, path.as_c_str()?, oflags, mode)?;
     Ok(SharedMemory(fd))
+}
+
+/// `shm_open(name, access, 0)` — the existing object `name`,
+/// [`ReadOnly`](super::ReadOnly) or [`ReadWrite`](super::ReadWrite).
+///
+/// Syscalls: `openat`; none for a bad name.
+///
+/// # Errors
+/// As [`open_with`].
+///
+/// # References
+/// - [shm_open(3)](https://man7.org/linux/man-pages/man3/shm_open.3.html)
+#[doc(alias = "shm_open")]
+pub fn open<A: Access>(name: impl AsRef<[u8]>) -> Result<SharedMemory> {
+    open_with::<A>(name, ShmFlags::empty(), Mode::empty())
+}
+
+/// `shm_open(name, O_RDWR | O_CREAT | O_EXCL, mode)` — a new object of
+/// size 0, read-write; an existing one is `EEXIST`, never silently
+/// shared. Pass [`DEFAULT_MODE`] for `0o600` (less the umask).
+///
+/// Syscalls: `openat`; none for a bad name.
+///
+/// # Errors
+/// As [`open_with`].
+///
+/// # References
+/// - [shm_open(3)](https://man7.org/linux/man-pages/man3/shm_open.3.html)
+#[doc(alias = "shm_open")]
+pub fn create(name: impl AsRef<[u8]>, mode: Mode) -> Result<SharedMemory> {
+    open_with::<super::ReadWrite>(name, ShmFlags::CREATE | ShmFlags::EXCLUSIVE, mode)
+}
+
+/// `shm_open(name, O_RDWR | O_CREAT, mode)` — the object `name`, created
+/// (size 0) if there is none, read-write.
+///
+/// Syscalls: `openat`; none for a bad name.
+///
+/// # Errors
+/// As [`open_with`].
+///
+/// # References
+/// - [shm_open(3)](https://man7.org/linux/man-pages/man3/shm_open.3.html)
+#[doc(alias = "shm_open")]
+pub fn open_or_create(name: impl AsRef<[u8]>, mode: Mode) -> Result<SharedMemory> {
+    open_with::<super::ReadWrite>(name, ShmFlags::CREATE, mode)
 }
 
 /// `shm_unlink(name)` — removes the name. Processes that have the object
@@ -212,7 +270,7 @@ impl SharedMemory {
     ///
     /// # Errors
     /// `EINVAL` for `len` 0; `EACCES` for a [`ReadWrite`](super::ReadWrite)
-    /// mapping of an object opened without [`ShmFlags::WRITE`]; `ENOMEM`.
+    /// mapping of an object opened [`ReadOnly`](super::ReadOnly); `ENOMEM`.
     ///
     /// # References
     /// - [mmap(2)](https://man7.org/linux/man-pages/man2/mmap.2.html)

@@ -131,11 +131,13 @@ fn predictable_temporary_names_cannot_be_squatted() {
 fn unlink_on_drop_never_removes_a_newcomer() {
     use bareipc::shm::posix::{self, ShmFlags, UnlinkOnDrop};
     let name = format!("/{}", unique_name("bareipc-hostile-shm"));
-    let create = ShmFlags::WRITE | ShmFlags::CREATE | ShmFlags::EXCLUSIVE;
-    let ours = posix::open(&name, create, posix::DEFAULT_MODE).unwrap();
+    let create = ShmFlags::CREATE | ShmFlags::EXCLUSIVE;
+    let ours =
+        posix::open_with::<bareipc::shm::ReadWrite>(&name, create, posix::DEFAULT_MODE).unwrap();
     let guard = UnlinkOnDrop::new(&name, &ours).unwrap();
     posix::unlink(&name).unwrap();
-    let newcomer = posix::open(&name, create, posix::DEFAULT_MODE).unwrap();
+    let newcomer =
+        posix::open_with::<bareipc::shm::ReadWrite>(&name, create, posix::DEFAULT_MODE).unwrap();
     let _rm = Guard(|| {
         let _ = posix::unlink(&name);
     });
@@ -145,7 +147,7 @@ fn unlink_on_drop_never_removes_a_newcomer() {
         "the guard removed the newcomer's name"
     );
     drop(newcomer);
-    let again = posix::open(&name, ShmFlags::WRITE, posix::DEFAULT_MODE).unwrap();
+    let again = posix::open::<bareipc::shm::ReadWrite>(&name).unwrap();
     drop(UnlinkOnDrop::new(&name, &again).unwrap());
     assert!(!std::path::Path::new(&format!("/dev/shm{name}")).exists());
 }

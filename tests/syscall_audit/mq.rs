@@ -44,15 +44,15 @@ fn posix_queues() {
     });
 
     // Names and modes refused before any syscall.
-    let bad = audit("mq::posix::create", &[], || {
-        posix::create("no-slash", Access::ReadWrite, OpenFlags::empty(), cap)
+    let bad = audit("mq::posix::open_or_create", &[], || {
+        posix::open_or_create("no-slash", Access::ReadWrite, posix::DEFAULT_MODE, cap)
     });
     assert_eq!(bad.err(), Some(Errno::INVAL));
-    let bad = audit("mq::posix::create_with_mode", &[], || {
-        posix::create_with_mode(
+    let bad = audit("mq::posix::open_with", &[], || {
+        posix::open_with(
             &name,
             Access::ReadWrite,
-            OpenFlags::empty(),
+            OpenFlags::CREATE | OpenFlags::empty(),
             posix::Mode::from_bits_retain(0o1000),
             cap,
         )
@@ -74,18 +74,22 @@ fn posix_queues() {
     });
     assert_eq!(missing.err(), Some(Errno::NOENT));
     let q = audit("mq::posix::create", &["mq_open"], || {
-        posix::create(&name, Access::ReadWrite, OpenFlags::EXCLUSIVE, cap)
+        posix::create(&name, Access::ReadWrite, posix::DEFAULT_MODE, cap)
     })
     .unwrap();
     let guard = audit("mq::posix::UnlinkOnDrop::new", &[], || {
         UnlinkOnDrop::new(&name)
     })
     .unwrap();
-    let again = audit("mq::posix::create_with_mode", &["mq_open"], || {
-        posix::create_with_mode(
+    let either = audit("mq::posix::open_or_create", &["mq_open"], || {
+        posix::open_or_create(&name, Access::ReadOnly, posix::DEFAULT_MODE, None)
+    });
+    assert!(either.is_ok());
+    let again = audit("mq::posix::open_with", &["mq_open"], || {
+        posix::open_with(
             &name,
             Access::WriteOnly,
-            OpenFlags::NONBLOCK,
+            OpenFlags::CREATE | OpenFlags::NONBLOCK,
             posix::DEFAULT_MODE,
             None,
         )
@@ -183,7 +187,14 @@ fn posix_queues() {
 
 fn notification() {
     let name = format!("/{}", common::unique_name("bareipc-audit-mq"));
-    let q = posix::create(&name, Access::ReadWrite, OpenFlags::NONBLOCK, None).unwrap();
+    let q = posix::open_with(
+        &name,
+        Access::ReadWrite,
+        OpenFlags::CREATE | OpenFlags::NONBLOCK,
+        posix::DEFAULT_MODE,
+        None,
+    )
+    .unwrap();
     let guard = UnlinkOnDrop::new(&name).unwrap();
 
     // A signal registration, never fired: cancelled before any message.

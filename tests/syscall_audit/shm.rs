@@ -28,20 +28,32 @@ fn shm_name() -> String {
 
 fn posix_objects() {
     let name = shm_name();
-    let create = ShmFlags::WRITE | ShmFlags::CREATE | ShmFlags::EXCLUSIVE;
+    let create = ShmFlags::CREATE | ShmFlags::EXCLUSIVE;
     // Checked before any syscall: a bad name.
-    let bad = audit("shm::posix::open", &[], || {
-        posix::open("no-slash", create, posix::DEFAULT_MODE)
+    let bad = audit("shm::posix::open_with", &[], || {
+        posix::open_with::<bareipc::shm::ReadWrite>("no-slash", create, posix::DEFAULT_MODE)
     });
     assert_eq!(bad.err(), Some(Errno::INVAL));
-    let shm = audit("shm::posix::open", &["openat"], || {
-        posix::open(&name, create, posix::DEFAULT_MODE)
+    let shm = audit("shm::posix::open_with", &["openat"], || {
+        posix::open_with::<bareipc::shm::ReadWrite>(&name, create, posix::DEFAULT_MODE)
     })
     .unwrap();
     let guard = audit("shm::posix::UnlinkOnDrop::new", &["fstat"], || {
         UnlinkOnDrop::new(&name, &shm)
     })
     .unwrap();
+    let ro = audit("shm::posix::open", &["openat"], || {
+        posix::open::<bareipc::shm::ReadOnly>(&name)
+    });
+    assert!(ro.is_ok());
+    let exists = audit("shm::posix::create", &["openat"], || {
+        posix::create(&name, posix::DEFAULT_MODE)
+    });
+    assert_eq!(exists.err(), Some(Errno::EXIST));
+    let either = audit("shm::posix::open_or_create", &["openat"], || {
+        posix::open_or_create(&name, posix::DEFAULT_MODE)
+    });
+    assert!(either.is_ok());
     audit("shm::file_size_methods!::set_len", &["ftruncate"], || {
         shm.set_len(4096)
     })
@@ -67,7 +79,7 @@ fn posix_objects() {
     );
 
     let other = shm_name();
-    drop(posix::open(&other, create, posix::DEFAULT_MODE).unwrap());
+    drop(posix::open_with::<bareipc::shm::ReadWrite>(&other, create, posix::DEFAULT_MODE).unwrap());
     audit("shm::posix::unlink", &["unlinkat"], || {
         posix::unlink(&other)
     })

@@ -81,7 +81,7 @@ fn posix_round_trip() -> Result<(), Failed> {
         message_size: 16,
     };
     let flags = OpenFlags::EXCLUSIVE | OpenFlags::NONBLOCK;
-    let q = posix::create(name, Access::ReadWrite, flags, Some(capacity))
+    let q = posix::open_with(name, Access::ReadWrite, OpenFlags::CREATE | flags, posix::DEFAULT_MODE, Some(capacity))
         .map_err(|_| Failed::PosixCreate)?;
     let result = (|| {
         let prio = |p| Priority::new(p).map_err(|_| Failed::PosixSend);

@@ -13,7 +13,7 @@
 use core::sync::atomic::Ordering;
 
 use bareipc::shm::memfd::{self, MemfdFlags, Seals};
-use bareipc::shm::posix::{self, ShmFlags};
+use bareipc::shm::posix;
 use bareipc::shm::sysv::Segment;
 use bareipc::shm::{Mapping, ReadOnly, ReadWrite};
 
@@ -82,15 +82,11 @@ pub fn check() -> Result<(), Failed> {
 
     let name = "/bareipc-nolibc-check";
     let _ = posix::unlink(name);
-    let shm = posix::open(
-        name,
-        ShmFlags::WRITE | ShmFlags::CREATE | ShmFlags::EXCLUSIVE,
-        posix::DEFAULT_MODE,
-    )
+    let shm = posix::create(name, posix::DEFAULT_MODE)
     .map_err(|_| Failed::Posix)?;
     let result = shm.set_len(4096).map_err(|_| Failed::Posix).and_then(|()| {
         let other =
-            posix::open(name, ShmFlags::empty(), posix::DEFAULT_MODE).map_err(|_| Failed::Posix)?;
+            posix::open::<bareipc::shm::ReadOnly>(name).map_err(|_| Failed::Posix)?;
         // SAFETY: this program alone uses the object, and does not shrink
         // it while mapped.
         let w = unsafe { shm.map::<ReadWrite>(4096) }.map_err(|_| Failed::PosixMap)?;
