@@ -88,6 +88,49 @@ macro_rules! end_read {
                 rustix::io::read(self, buf)
             }
 
+            /// `ppoll(&{fd, POLLIN}, timeout)`, then `read(fd, buf)` — as
+            /// [`read`](Self::read), waiting at most `timeout` for bytes (or
+            /// end of stream). See [`crate::poll`] for a read end shared by
+            /// several readers.
+            ///
+            /// Syscalls: `ppoll` (`ppoll_time64` on x86 and arm for a
+            /// timeout beyond `i32::MAX` seconds), then `read` once ready.
+            ///
+            /// # Errors
+            /// - [`Errno::TIMEDOUT`](crate::Errno::TIMEDOUT): nothing came
+            ///   within `timeout`.
+            /// - As [`read`](Self::read).
+            ///
+            /// # References
+            /// - [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html)
+            /// - [read(2)](https://man7.org/linux/man-pages/man2/read.2.html)
+            pub fn read_timeout(
+                &self,
+                buf: &mut [u8],
+                timeout: core::time::Duration,
+            ) -> Result<usize> {
+                crate::poll::wait(self.as_fd(), crate::poll::PollFlags::IN, timeout)?;
+                self.read(buf)
+            }
+
+            /// `ppoll(&{fd, POLLIN}, 0)`, then `read(fd, buf)` if there are
+            /// bytes (or end of stream) — a read that never waits, whatever
+            /// the fd's mode.
+            ///
+            /// Syscalls: `ppoll`, then `read` if ready.
+            ///
+            /// # Errors
+            /// - [`Errno::AGAIN`](crate::Errno::AGAIN): nothing to read now.
+            /// - As [`read`](Self::read).
+            ///
+            /// # References
+            /// - [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html)
+            /// - [read(2)](https://man7.org/linux/man-pages/man2/read.2.html)
+            pub fn try_read(&self, buf: &mut [u8]) -> Result<usize> {
+                crate::poll::ready(self.as_fd(), crate::poll::PollFlags::IN)?;
+                self.read(buf)
+            }
+
             /// `ioctl(fd, FIONREAD)` — the number of bytes waiting to be
             /// read.
             ///
@@ -160,6 +203,52 @@ macro_rules! end_write {
             #[inline]
             pub fn write(&self, buf: &[u8]) -> Result<usize> {
                 rustix::io::write(self, buf)
+            }
+
+            /// `ppoll(&{fd, POLLOUT}, timeout)`, then `write(fd, buf, n)` — as
+            /// [`write`](Self::write), waiting at most `timeout` for room.
+            /// `POLLOUT` promises room for `PIPE_BUF` bytes, so at most
+            /// `n = min(len, PIPE_BUF)` bytes are written and the write
+            /// itself never waits (unless another writer of the same pipe
+            /// fills it first: see [`crate::poll`]); the count says how many
+            /// went.
+            ///
+            /// Syscalls: `ppoll` (`ppoll_time64` on x86 and arm for a
+            /// timeout beyond `i32::MAX` seconds), then `write` once ready.
+            ///
+            /// # Errors
+            /// - [`Errno::TIMEDOUT`](crate::Errno::TIMEDOUT): no room within
+            ///   `timeout`.
+            /// - As [`write`](Self::write).
+            ///
+            /// # References
+            /// - [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html)
+            /// - [write(2)](https://man7.org/linux/man-pages/man2/write.2.html)
+            pub fn write_timeout(
+                &self,
+                buf: &[u8],
+                timeout: core::time::Duration,
+            ) -> Result<usize> {
+                crate::poll::wait(self.as_fd(), crate::poll::PollFlags::OUT, timeout)?;
+                self.write(&buf[..buf.len().min(rustix::pipe::PIPE_BUF)])
+            }
+
+            /// `ppoll(&{fd, POLLOUT}, 0)`, then `write(fd, buf, n)` if there
+            /// is room — a write that never waits, whatever the fd's mode:
+            /// `n = min(len, PIPE_BUF)`, the room `POLLOUT` promises.
+            ///
+            /// Syscalls: `ppoll`, then `write` if ready.
+            ///
+            /// # Errors
+            /// - [`Errno::AGAIN`](crate::Errno::AGAIN): no room now.
+            /// - As [`write`](Self::write).
+            ///
+            /// # References
+            /// - [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html)
+            /// - [write(2)](https://man7.org/linux/man-pages/man2/write.2.html)
+            pub fn try_write(&self, buf: &[u8]) -> Result<usize> {
+                crate::poll::ready(self.as_fd(), crate::poll::PollFlags::OUT)?;
+                self.write(&buf[..buf.len().min(rustix::pipe::PIPE_BUF)])
             }
 
             /// `vmsplice(fd, iov, n, flags)` on the write end — gather

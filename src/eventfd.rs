@@ -212,6 +212,10 @@ impl EventFd {
     /// - [write(2)](https://man7.org/linux/man-pages/man2/write.2.html)
     #[doc(alias = "eventfd_write")]
     pub fn write(&self, value: u64) -> Result<()> {
+        self.write_now(value)
+    }
+
+    fn write_now(&self, value: u64) -> Result<()> {
         if value == u64::MAX {
             return Err(Errno::INVAL);
         }
@@ -219,6 +223,102 @@ impl EventFd {
             8 => Ok(()),
             _ => Err(Errno::IO),
         }
+    }
+}
+
+impl EventFd {
+    /// `ppoll(&{fd, POLLIN}, timeout)`, then `read(fd, &mut value, 8)` — as
+    /// [`read`](Self::read), waiting at most `timeout` for the counter to
+    /// become non-zero. See [`crate::poll`] for an eventfd shared by several
+    /// readers.
+    ///
+    /// Syscalls: `ppoll` (`ppoll_time64` on x86 and arm for a timeout
+    /// beyond `i32::MAX` seconds), then `read` once ready.
+    ///
+    /// # Errors
+    /// - [`Errno::TIMEDOUT`](crate::Errno::TIMEDOUT): the counter stayed 0.
+    /// - As [`read`](Self::read).
+    ///
+    /// # References
+    /// - [eventfd(2)](https://man7.org/linux/man-pages/man2/eventfd.2.html)
+    /// - [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html)
+    pub fn read_timeout(&self, timeout: core::time::Duration) -> Result<u64> {
+        crate::poll::wait(
+            rustix::fd::AsFd::as_fd(&self.0),
+            crate::poll::PollFlags::IN,
+            timeout,
+        )?;
+        self.read()
+    }
+
+    /// `ppoll(&{fd, POLLIN}, 0)`, then `read(fd, &mut value, 8)` if the
+    /// counter is non-zero — a read that never waits, whatever the fd's
+    /// mode.
+    ///
+    /// Syscalls: `ppoll`, then `read` if ready.
+    ///
+    /// # Errors
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): the counter is 0.
+    /// - As [`read`](Self::read).
+    ///
+    /// # References
+    /// - [eventfd(2)](https://man7.org/linux/man-pages/man2/eventfd.2.html)
+    /// - [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html)
+    pub fn try_read(&self) -> Result<u64> {
+        crate::poll::ready(rustix::fd::AsFd::as_fd(&self.0), crate::poll::PollFlags::IN)?;
+        self.read()
+    }
+
+    /// `ppoll(&{fd, POLLOUT}, timeout)`, then `write(fd, &value, 8)` — as
+    /// [`write`](Self::write), waiting at most `timeout` for room (`POLLOUT`
+    /// means at least 1 can be added; a larger `value` may still wait).
+    ///
+    /// Syscalls: `ppoll` (`ppoll_time64` on x86 and arm for a timeout
+    /// beyond `i32::MAX` seconds), then `write` once ready (none for a
+    /// `value` of `u64::MAX`).
+    ///
+    /// # Errors
+    /// - [`Errno::TIMEDOUT`](crate::Errno::TIMEDOUT): the counter stayed at
+    ///   [`MAX`].
+    /// - As [`write`](Self::write).
+    ///
+    /// # References
+    /// - [eventfd(2)](https://man7.org/linux/man-pages/man2/eventfd.2.html)
+    /// - [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html)
+    pub fn write_timeout(&self, value: u64, timeout: core::time::Duration) -> Result<()> {
+        if value == u64::MAX {
+            return Err(Errno::INVAL);
+        }
+        crate::poll::wait(
+            rustix::fd::AsFd::as_fd(&self.0),
+            crate::poll::PollFlags::OUT,
+            timeout,
+        )?;
+        self.write_now(value)
+    }
+
+    /// `ppoll(&{fd, POLLOUT}, 0)`, then `write(fd, &value, 8)` if there is
+    /// room — a write that does not wait for room.
+    ///
+    /// Syscalls: `ppoll`, then `write` if ready (none for a `value` of
+    /// `u64::MAX`).
+    ///
+    /// # Errors
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): the counter is at [`MAX`].
+    /// - As [`write`](Self::write).
+    ///
+    /// # References
+    /// - [eventfd(2)](https://man7.org/linux/man-pages/man2/eventfd.2.html)
+    /// - [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html)
+    pub fn try_write(&self, value: u64) -> Result<()> {
+        if value == u64::MAX {
+            return Err(Errno::INVAL);
+        }
+        crate::poll::ready(
+            rustix::fd::AsFd::as_fd(&self.0),
+            crate::poll::PollFlags::OUT,
+        )?;
+        self.write_now(value)
     }
 }
 

@@ -93,6 +93,16 @@ pub mod mq;
 mod names;
 #[cfg(feature = "pipe")]
 pub mod pipe;
+#[cfg(any(
+    feature = "pipe",
+    feature = "fifo",
+    feature = "file",
+    feature = "socket",
+    feature = "eventfd",
+    feature = "mq",
+    feature = "signal"
+))]
+pub mod poll;
 #[cfg(any(feature = "shm", feature = "mq"))]
 mod posix_name;
 #[cfg(feature = "sem")]

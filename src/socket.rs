@@ -652,6 +652,44 @@ impl Listener {
     pub fn accept_with(&self, flags: SocketFlags) -> Result<Socket> {
         rustix::net::accept_with(self, flags.raw()).map(Socket)
     }
+
+    /// `ppoll(&{fd, POLLIN}, timeout)`, then `accept4` — as
+    /// [`accept`](Self::accept), waiting at most `timeout` for a
+    /// connection. See [`crate::poll`] for a listener shared by several
+    /// acceptors.
+    ///
+    /// Syscalls: `ppoll` (`ppoll_time64` on x86 and arm for a timeout
+    /// beyond `i32::MAX` seconds), then `accept4` once ready (`socketcall`
+    /// on x86).
+    ///
+    /// # Errors
+    /// - [`Errno::TIMEDOUT`](crate::Errno::TIMEDOUT): no connection came.
+    /// - As [`accept`](Self::accept).
+    ///
+    /// # References
+    /// - [accept(2)](https://man7.org/linux/man-pages/man2/accept.2.html)
+    /// - [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html)
+    pub fn accept_timeout(&self, timeout: Duration) -> Result<Socket> {
+        crate::poll::wait(self.as_fd(), crate::poll::PollFlags::IN, timeout)?;
+        self.accept()
+    }
+
+    /// `ppoll(&{fd, POLLIN}, 0)`, then `accept4` if a connection is waiting
+    /// — an accept that never waits, whatever the listener's mode.
+    ///
+    /// Syscalls: `ppoll`, then `accept4` if ready (`socketcall` on x86).
+    ///
+    /// # Errors
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): no connection is waiting.
+    /// - As [`accept`](Self::accept).
+    ///
+    /// # References
+    /// - [accept(2)](https://man7.org/linux/man-pages/man2/accept.2.html)
+    /// - [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html)
+    pub fn try_accept(&self) -> Result<Socket> {
+        crate::poll::ready(self.as_fd(), crate::poll::PollFlags::IN)?;
+        self.accept()
+    }
 }
 
 impl Socket {
@@ -754,6 +792,79 @@ impl Socket {
     /// - [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html)
     pub fn receive_with(&self, buf: &mut [u8], flags: ReceiveFlags) -> Result<usize> {
         raw::recv(self.as_fd(), buf, flags.bits())
+    }
+
+    /// `ppoll(&{fd, POLLIN}, timeout)`, then `recvfrom(..., MSG_DONTWAIT)`
+    /// — as [`receive`](Self::receive), waiting at most `timeout` for data.
+    /// The receive itself never waits: `EAGAIN` if another reader took the
+    /// data first.
+    ///
+    /// Syscalls: `ppoll` (`ppoll_time64` on x86 and arm for a timeout
+    /// beyond `i32::MAX` seconds), then `recvfrom` once ready.
+    ///
+    /// # Errors
+    /// - [`Errno::TIMEDOUT`](crate::Errno::TIMEDOUT): nothing came in time.
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): another reader took it.
+    /// - As [`receive`](Self::receive).
+    ///
+    /// # References
+    /// - [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html)
+    /// - [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html)
+    pub fn receive_timeout(&self, buf: &mut [u8], timeout: Duration) -> Result<usize> {
+        crate::poll::wait(self.as_fd(), crate::poll::PollFlags::IN, timeout)?;
+        self.try_receive(buf)
+    }
+
+    /// `recvfrom(fd, buf, len, MSG_DONTWAIT, NULL, NULL)` — a receive that
+    /// never waits, whatever the socket's mode.
+    ///
+    /// Syscalls: `recvfrom`.
+    ///
+    /// # Errors
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): nothing to read now.
+    /// - As [`receive`](Self::receive).
+    ///
+    /// # References
+    /// - [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html)
+    pub fn try_receive(&self, buf: &mut [u8]) -> Result<usize> {
+        self.receive_with(buf, ReceiveFlags::DONTWAIT)
+    }
+
+    /// `ppoll(&{fd, POLLOUT}, timeout)`, then `sendto(..., MSG_DONTWAIT |
+    /// MSG_NOSIGNAL)` — as [`send`](Self::send), waiting at most `timeout`
+    /// for room. The send itself never waits (a partial count on a stream
+    /// when only part fits).
+    ///
+    /// Syscalls: `ppoll` (`ppoll_time64` on x86 and arm for a timeout
+    /// beyond `i32::MAX` seconds), then `sendto` once ready.
+    ///
+    /// # Errors
+    /// - [`Errno::TIMEDOUT`](crate::Errno::TIMEDOUT): no room in time.
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): another writer took the
+    ///   room first.
+    /// - As [`send`](Self::send).
+    ///
+    /// # References
+    /// - [send(2)](https://man7.org/linux/man-pages/man2/send.2.html)
+    /// - [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html)
+    pub fn send_timeout(&self, buf: &[u8], timeout: Duration) -> Result<usize> {
+        crate::poll::wait(self.as_fd(), crate::poll::PollFlags::OUT, timeout)?;
+        self.try_send(buf)
+    }
+
+    /// `sendto(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, NULL, 0)` — a send
+    /// that never waits, whatever the socket's mode.
+    ///
+    /// Syscalls: `sendto`.
+    ///
+    /// # Errors
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): no room now.
+    /// - As [`send`](Self::send).
+    ///
+    /// # References
+    /// - [send(2)](https://man7.org/linux/man-pages/man2/send.2.html)
+    pub fn try_send(&self, buf: &[u8]) -> Result<usize> {
+        self.send_with(buf, SendFlags::DONTWAIT)
     }
 
     /// `sendmsg` — send `buf` with `fds` (`SCM_RIGHTS`) and, optionally,

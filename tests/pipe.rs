@@ -343,3 +343,66 @@ fn no_fd_leaks_across_the_api() {
     }
     common::run_child(child("no_fd_leaks_across_the_api", "leakcheck"));
 }
+
+#[test]
+fn timeout_and_try_forms_never_block_a_blocking_pipe() {
+    use std::time::Duration;
+    if child_role().as_deref() == Some("late-writer") {
+        given_write_end().write(b"late").unwrap();
+        return;
+    }
+    let (r, w) = pipe::pipe().unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(r.try_read(&mut buf).err(), Some(Errno::AGAIN));
+    assert_eq!(
+        r.read_timeout(&mut buf, Duration::ZERO).err(),
+        Some(Errno::TIMEDOUT)
+    );
+    // A child writes; the parent's wait ends with its bytes.
+    let mut cmd = child(
+        "timeout_and_try_forms_never_block_a_blocking_pipe",
+        "late-writer",
+    );
+    common::give_fd(
+        &mut cmd,
+        w.as_fd().try_clone_to_owned().unwrap(),
+        CHILD_WRITE_FD,
+    );
+    let mut c = cmd.spawn().unwrap();
+    drop(cmd);
+    assert_eq!(
+        r.read_timeout(&mut buf, Duration::from_secs(30)).unwrap(),
+        4
+    );
+    assert_eq!(&buf[..4], b"late");
+    assert_child_ok(c.wait().unwrap());
+
+    // Fill the (blocking) pipe with try_write: each write is at most
+    // PIPE_BUF bytes and none waits, so the loop ends with EAGAIN.
+    let big = [7u8; 3 * PIPE_BUF];
+    let mut total = 0;
+    loop {
+        match w.try_write(&big) {
+            Ok(n) => {
+                assert!(n > 0 && n <= PIPE_BUF);
+                total += n;
+            }
+            Err(e) => {
+                assert_eq!(e, Errno::AGAIN);
+                break;
+            }
+        }
+    }
+    assert_eq!(total, w.capacity().unwrap());
+    assert_eq!(
+        w.write_timeout(&big, Duration::from_millis(1)).err(),
+        Some(Errno::TIMEDOUT)
+    );
+    // One page read makes room for exactly one more bounded write.
+    let mut page = [0u8; PIPE_BUF];
+    assert_eq!(r.read(&mut page).unwrap(), PIPE_BUF);
+    assert_eq!(
+        w.write_timeout(&big, Duration::from_secs(30)).unwrap(),
+        PIPE_BUF
+    );
+}

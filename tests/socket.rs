@@ -491,3 +491,42 @@ fn every_fd_is_close_on_exec() {
         assert!(is_cloexec(fd));
     }
 }
+
+#[test]
+fn accept_and_receive_with_timeouts_from_a_child() {
+    if child_role().as_deref() == Some("client") {
+        let addr = UnixAddr::path(common::env("SOCK_PATH")).unwrap();
+        let s = socket::connect(&addr, SocketType::Stream, SocketFlags::empty()).unwrap();
+        s.send(b"hi").unwrap();
+        let mut b = [0u8; 1];
+        assert_eq!(s.receive(&mut b).unwrap(), 0); // until the server closes
+        return;
+    }
+    let dir = TempDir::new("bareipc-sock");
+    let path = dir.join("srv");
+    let addr = UnixAddr::path(&*path).unwrap();
+    let l = socket::listen(&addr, SocketType::Stream, BindOptions::new()).unwrap();
+    assert_eq!(l.try_accept().err(), Some(Errno::AGAIN));
+    assert_eq!(
+        l.accept_timeout(Duration::ZERO).err(),
+        Some(Errno::TIMEDOUT)
+    );
+    let mut cmd = child("accept_and_receive_with_timeouts_from_a_child", "client");
+    cmd.env("SOCK_PATH", &path);
+    let mut c = cmd.spawn().unwrap();
+    let s = l.accept_timeout(Duration::from_secs(30)).unwrap();
+    let mut buf = [0u8; 8];
+    assert_eq!(
+        s.receive_timeout(&mut buf, Duration::from_secs(30))
+            .unwrap(),
+        2
+    );
+    assert_eq!(&buf[..2], b"hi");
+    assert_eq!(s.try_receive(&mut buf).err(), Some(Errno::AGAIN));
+    assert_eq!(
+        s.receive_timeout(&mut buf, Duration::ZERO).err(),
+        Some(Errno::TIMEDOUT)
+    );
+    drop(s);
+    common::assert_child_ok(c.wait().unwrap());
+}

@@ -55,7 +55,6 @@
 use core::ffi::CStr;
 use core::time::Duration;
 
-use rustix::event::{PollFd, PollFlags, Timespec};
 use rustix::fd::OwnedFd;
 use rustix::fs::inotify::{self, CreateFlags};
 use rustix::path::Arg;
@@ -258,16 +257,34 @@ impl Watcher {
         if buf.len() < EVENT_HEADER_LEN {
             return Err(Errno::INVAL);
         }
-        let t = crate::backend::time::relative(timeout);
-        let t = Timespec {
-            tv_sec: t.tv_sec,
-            tv_nsec: t.tv_nsec as _,
-        };
-        let mut fds = [PollFd::new(&self.0, PollFlags::IN)];
-        match rustix::event::poll(&mut fds, Some(&t))? {
-            0 => Err(Errno::TIMEDOUT),
-            _ => self.read(buf),
+        crate::poll::wait(
+            rustix::fd::AsFd::as_fd(&self.0),
+            crate::poll::PollFlags::IN,
+            timeout,
+        )?;
+        self.read(buf)
+    }
+
+    /// `ppoll(&{fd, POLLIN}, 0)`, then `read(fd, buf, len)` if an event is
+    /// queued — a read that never waits, whatever the watcher's mode.
+    ///
+    /// Syscalls: `ppoll`, then `read` if ready (none at all if `buf` is
+    /// shorter than `EVENT_HEADER_LEN`).
+    ///
+    /// # Errors
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): no event is queued.
+    /// - [`Errno::INVAL`](crate::Errno::INVAL): as for
+    ///   [`read`](Watcher::read).
+    ///
+    /// # References
+    /// - [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html)
+    /// - [inotify(7)](https://man7.org/linux/man-pages/man7/inotify.7.html)
+    pub fn try_read<'b>(&self, buf: &'b mut [u8]) -> Result<Events<'b>> {
+        if buf.len() < EVENT_HEADER_LEN {
+            return Err(Errno::INVAL);
         }
+        crate::poll::ready(rustix::fd::AsFd::as_fd(&self.0), crate::poll::PollFlags::IN)?;
+        self.read(buf)
     }
 }
 

@@ -473,6 +473,12 @@ impl From<mq_attr> for Attr {
 }
 
 /// `timeout` from now on `CLOCK_REALTIME`, saturating.
+/// A deadline that has always passed: the epoch.
+const PASSED: __kernel_timespec = __kernel_timespec {
+    tv_sec: 0,
+    tv_nsec: 0,
+};
+
 fn deadline_after(timeout: Duration) -> __kernel_timespec {
     let now = rustix::time::clock_gettime(ClockId::Realtime);
     crate::backend::time::deadline(kernel_ts(&now), timeout)
@@ -665,6 +671,48 @@ impl Mq {
     pub fn receive_until(&self, buf: &mut [u8], deadline: &Timespec) -> Result<(usize, Priority)> {
         let deadline = caller_deadline(deadline)?;
         received(raw::mq_timedreceive(self.0.as_fd(), buf, Some(&deadline)))
+    }
+
+    /// `mq_timedsend(mq, msg, len, prio, 1970)` — [`send`](Self::send)
+    /// that never waits, whatever the descriptor's mode: the deadline has
+    /// passed before the call, so a full queue answers at once.
+    ///
+    /// Syscalls: `mq_timedsend` (`mq_timedsend_time64` on 32-bit arches;
+    /// `mq_timedsend` before Linux 5.1).
+    ///
+    /// # Errors
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): the queue is full (the
+    ///   kernel's `ETIMEDOUT` for a passed deadline, reported as a
+    ///   non-blocking send's).
+    /// - As [`send`](Self::send).
+    ///
+    /// # References
+    /// - [mq_send(3)](https://man7.org/linux/man-pages/man3/mq_send.3.html)
+    pub fn try_send(&self, msg: &[u8], prio: Priority) -> Result<()> {
+        match raw::mq_timedsend(self.0.as_fd(), msg, prio.get(), Some(&PASSED)) {
+            Err(Errno::TIMEDOUT) => Err(Errno::AGAIN),
+            r => r,
+        }
+    }
+
+    /// `mq_timedreceive(mq, buf, len, &prio, 1970)` —
+    /// [`receive`](Self::receive) that never waits, whatever the
+    /// descriptor's mode.
+    ///
+    /// Syscalls: `mq_timedreceive` (`mq_timedreceive_time64` on 32-bit
+    /// arches; `mq_timedreceive` before Linux 5.1).
+    ///
+    /// # Errors
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): the queue is empty.
+    /// - As [`receive`](Self::receive).
+    ///
+    /// # References
+    /// - [mq_receive(3)](https://man7.org/linux/man-pages/man3/mq_receive.3.html)
+    pub fn try_receive(&self, buf: &mut [u8]) -> Result<(usize, Priority)> {
+        match raw::mq_timedreceive(self.0.as_fd(), buf, Some(&PASSED)) {
+            Err(Errno::TIMEDOUT) => Err(Errno::AGAIN),
+            r => received(r),
+        }
     }
 
     /// `mq_getsetattr(mq, NULL, &attr)` — the queue's size and current
@@ -954,15 +1002,7 @@ impl NotifySocket {
     /// - [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html)
     #[doc(alias = "ppoll")]
     pub fn receive_timeout(&self, timeout: Duration) -> Result<Notification> {
-        use rustix::event::{PollFd, PollFlags, poll};
-        let ts = Timespec::try_from(timeout).unwrap_or(Timespec {
-            tv_sec: i64::MAX,
-            tv_nsec: 999_999_999,
-        });
-        let mut fds = [PollFd::new(&self.0, PollFlags::IN)];
-        if poll(&mut fds, Some(&ts))? == 0 {
-            return Err(Errno::TIMEDOUT);
-        }
+        crate::poll::wait(self.0.as_fd(), crate::poll::PollFlags::IN, timeout)?;
         self.try_receive()
     }
 

@@ -510,6 +510,28 @@ impl MsgQueue {
         Self::get(Key::PRIVATE, IpcFlags::CREATE, DEFAULT_MODE)
     }
 
+    /// `msgrcv(id, &msg, N, msgtyp, IPC_NOWAIT)` —
+    /// [`receive`](Self::receive) that never waits. (The kernel has no
+    /// timed `msgrcv`: for a timeout, use a [POSIX
+    /// queue](crate::mq::posix).)
+    ///
+    /// Syscalls: `msgrcv` (`ipc` on i386 before Linux 5.1); none for a copy
+    /// index that does not fit.
+    ///
+    /// # Errors
+    /// [`Errno::NOMSG`](crate::Errno::NOMSG) when no message matches; as
+    /// [`receive`](Self::receive) otherwise.
+    ///
+    /// # References
+    /// - [msgrcv(2)](https://man7.org/linux/man-pages/man2/msgrcv.2.html)
+    pub fn try_receive<const N: usize>(
+        &self,
+        msg: &mut Message<N>,
+        select: Select,
+    ) -> Result<usize> {
+        self.receive(msg, select, ReceiveFlags::NOWAIT)
+    }
+
     /// `msgsnd(id, &msg, msg.len(), flags)` — queue a copy of `msg`; wait
     /// for room unless [`SendFlags::NOWAIT`].
     ///
@@ -535,6 +557,22 @@ impl MsgQueue {
     #[doc(alias = "msgsnd")]
     pub fn send<const N: usize>(&self, msg: &Message<N>, flags: SendFlags) -> Result<()> {
         raw::msgsnd(self.id, &msg.raw, msg.len, flags.bits() as c_int)
+    }
+
+    /// `msgsnd(id, &msg, msg.len(), IPC_NOWAIT)` — [`send`](Self::send)
+    /// that never waits. (The kernel has no timed `msgsnd`: for a timeout,
+    /// use a [POSIX queue](crate::mq::posix).)
+    ///
+    /// Syscalls: `msgsnd` (`ipc` on i386 before Linux 5.1).
+    ///
+    /// # Errors
+    /// [`Errno::AGAIN`](crate::Errno::AGAIN) when the queue is full; as
+    /// [`send`](Self::send) otherwise.
+    ///
+    /// # References
+    /// - [msgsnd(2)](https://man7.org/linux/man-pages/man2/msgsnd.2.html)
+    pub fn try_send<const N: usize>(&self, msg: &Message<N>) -> Result<()> {
+        self.send(msg, SendFlags::NOWAIT)
     }
 
     /// `msgrcv(id, &msg, N, msgtyp, flags)` — take the message `select`
@@ -577,6 +615,9 @@ impl MsgQueue {
         flags: ReceiveFlags,
     ) -> Result<usize> {
         let (msgtyp, extra) = select.raw()?;
+        if flags.bits() & !ReceiveFlags::all().bits() != 0 {
+            return Err(Errno::INVAL);
+        }
         let flags = flags.bits() as c_int | extra;
         let mtype = msg.raw.mtype;
         match raw::msgrcv(self.id, &mut msg.raw, N, msgtyp, flags) {

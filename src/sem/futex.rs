@@ -250,7 +250,7 @@ impl<'a> Semaphore<'a> {
         if self.try_take(Acquire) {
             return Ok(());
         }
-        self.wait_until(None)
+        self.wait_slow(None, Flags::empty())
     }
 
     /// `sem_clockwait(sem, CLOCK_MONOTONIC, now + timeout)` — as
@@ -281,7 +281,45 @@ impl<'a> Semaphore<'a> {
         if self.try_take(Acquire) {
             return Ok(());
         }
-        self.wait_until(Some(super::deadline(ClockId::Monotonic, timeout)))
+        self.wait_slow(
+            Some(super::deadline(ClockId::Monotonic, timeout)),
+            Flags::empty(),
+        )
+    }
+
+    /// `sem_clockwait(sem, clock, deadline)` — as [`wait`](Self::wait),
+    /// giving up at the absolute time `deadline` on `clock`
+    /// (`ClockId::Monotonic` or `ClockId::Realtime`; `sem_timedwait` is the
+    /// latter). A realtime deadline follows changes of the wall clock.
+    ///
+    /// Syscalls: none, or `futex(FUTEX_WAIT_BITSET)` as often as it is
+    /// woken without getting a unit (on 32-bit `futex_time64` for a
+    /// deadline past 2038); none for a bad clock or deadline.
+    ///
+    /// # Errors
+    /// `ETIMEDOUT` when the deadline passes; `EINTR`; `EINVAL` for another
+    /// clock or nanoseconds outside `0..1_000_000_000` (before any
+    /// syscall; a unit that is there is taken all the same, as glibc's
+    /// `sem_timedwait` does).
+    ///
+    /// # References
+    /// - [sem_clockwait(3)](https://man7.org/linux/man-pages/man3/sem_wait.3.html)
+    /// - [futex(2)](https://man7.org/linux/man-pages/man2/futex.2.html)
+    #[doc(alias = "sem_clockwait")]
+    #[doc(alias = "sem_timedwait")]
+    pub fn wait_until(&self, deadline: &fx::Timespec, clock: ClockId) -> Result<()> {
+        if self.try_take(Acquire) {
+            return Ok(());
+        }
+        let flags = match clock {
+            ClockId::Monotonic => Flags::empty(),
+            ClockId::Realtime => Flags::CLOCK_REALTIME,
+            _ => return Err(Errno::INVAL),
+        };
+        if !(0..1_000_000_000).contains(&deadline.tv_nsec) {
+            return Err(Errno::INVAL);
+        }
+        self.wait_slow(Some(*deadline), flags)
     }
 
     /// `sem_getvalue(sem)` — the value now (it may change at once).
@@ -313,7 +351,8 @@ impl<'a> Semaphore<'a> {
     }
 
     /// The slow path: registered in `waiters` for its whole length.
-    fn wait_until(&self, deadline: Option<fx::Timespec>) -> Result<()> {
+    /// `clock` is `CLOCK_REALTIME` or nothing (`CLOCK_MONOTONIC`).
+    fn wait_slow(&self, deadline: Option<fx::Timespec>, clock: Flags) -> Result<()> {
         if self.try_take(Acquire) {
             return Ok(());
         }
@@ -325,7 +364,7 @@ impl<'a> Semaphore<'a> {
             let slept = match &deadline {
                 None => fx::wait(self.value, Flags::empty(), 0, None),
                 // The bitset form takes an absolute CLOCK_MONOTONIC time.
-                Some(d) => fx::wait_bitset(self.value, Flags::empty(), 0, Some(d), NonZeroU32::MAX),
+                Some(d) => fx::wait_bitset(self.value, clock, 0, Some(d), NonZeroU32::MAX),
             };
             match slept {
                 // Woken, or the value was not 0 any more: try again.

@@ -135,6 +135,42 @@ impl SignalFd {
         one.pop().ok_or(Errno::IO)
     }
 
+    /// `ppoll(&{fd, POLLIN}, timeout)`, then `read(fd, buf, 128)` — as
+    /// [`read`](Self::read), waiting at most `timeout` for a signal.
+    ///
+    /// Syscalls: `ppoll` (`ppoll_time64` on x86 and arm for a timeout
+    /// beyond `i32::MAX` seconds), then `read` once ready.
+    ///
+    /// # Errors
+    /// - [`Errno::TIMEDOUT`](crate::Errno::TIMEDOUT): none came in time.
+    /// - As [`read`](Self::read).
+    ///
+    /// # References
+    /// - [signalfd(2)](https://man7.org/linux/man-pages/man2/signalfd.2.html)
+    /// - [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html)
+    pub fn read_timeout(&self, timeout: core::time::Duration) -> Result<SigInfo> {
+        let fd = rustix::fd::AsFd::as_fd(&self.0);
+        crate::poll::wait(fd, crate::poll::PollFlags::IN, timeout)?;
+        self.read()
+    }
+
+    /// `ppoll(&{fd, POLLIN}, 0)`, then `read(fd, buf, 128)` if a signal is
+    /// pending — a read that never waits, whatever the fd's mode.
+    ///
+    /// Syscalls: `ppoll`, then `read` if ready.
+    ///
+    /// # Errors
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): nothing is pending.
+    /// - As [`read`](Self::read).
+    ///
+    /// # References
+    /// - [signalfd(2)](https://man7.org/linux/man-pages/man2/signalfd.2.html)
+    /// - [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html)
+    pub fn try_read(&self) -> Result<SigInfo> {
+        crate::poll::ready(rustix::fd::AsFd::as_fd(&self.0), crate::poll::PollFlags::IN)?;
+        self.read()
+    }
+
     /// `read(fd, spare, n * 128)` — take as many pending signals as fit in
     /// the free capacity of `out` with one read, and append them; returns
     /// how many.

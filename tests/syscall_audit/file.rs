@@ -379,6 +379,14 @@ fn watching(tmp: &TempDir) {
         w.read_timeout(&mut buf, Duration::ZERO).map(|e| e.count())
     });
     assert_eq!(r.err(), Some(Errno::TIMEDOUT));
+    let r = audit("file::watch::Watcher::try_read", &["ppoll"], || {
+        w.try_read(&mut buf).map(|e| e.count())
+    });
+    assert_eq!(r.err(), Some(Errno::AGAIN));
+    let r = audit("file::watch::Watcher::try_read", &[], || {
+        w.try_read(&mut small).map(|e| e.count())
+    });
+    assert_eq!(r.err(), Some(Errno::INVAL));
     let r = audit("file::watch::Watcher::read_timeout", &[], || {
         w.read_timeout(&mut small, Duration::ZERO)
             .map(|e| e.count())
@@ -395,6 +403,11 @@ fn watching(tmp: &TempDir) {
                 .count()
         },
     );
+    assert!(n >= 1);
+    File::create(tmp.join("w1b")).unwrap();
+    let n = audit("file::watch::Watcher::try_read", &["ppoll", "read"], || {
+        w.try_read(&mut buf).unwrap().count()
+    });
     assert!(n >= 1);
     File::create(tmp.join("w2")).unwrap();
     let events = audit("file::watch::Watcher::read", &["read"], || {

@@ -161,6 +161,20 @@ fn posix_queues() {
         reader.receive(&mut buf)
     });
     assert_eq!(empty, Err(Errno::AGAIN));
+    let empty = audit("mq::posix::Mq::try_receive", &["mq_timedreceive"], || {
+        q.try_receive(&mut buf)
+    });
+    assert_eq!(empty, Err(Errno::AGAIN));
+    audit("mq::posix::Mq::try_send", &["mq_timedsend"], || {
+        q.try_send(b"t", Priority::MIN)
+    })
+    .unwrap();
+    assert_eq!(
+        audit("mq::posix::Mq::try_receive", &["mq_timedreceive"], || {
+            q.try_receive(&mut buf)
+        }),
+        Ok((1, Priority::MIN))
+    );
     let expired = audit(
         "mq::posix::Mq::receive_timeout",
         &["mq_timedreceive"],
@@ -349,6 +363,15 @@ fn sysv_queues() {
 
     audit("mq::sysv::MsgQueue::send", &["msgsnd"], || {
         q.send(&msg, SendFlags::NOWAIT)
+    })
+    .unwrap();
+    audit("mq::sysv::MsgQueue::try_send", &["msgsnd"], || {
+        q.try_send(&msg)
+    })
+    .unwrap();
+    let mut whole = Message::<64>::new(t);
+    audit("mq::sysv::MsgQueue::try_receive", &["msgrcv"], || {
+        q.try_receive(&mut whole, Select::Any)
     })
     .unwrap();
     // Longer than the buffer: refused, and left queued.

@@ -18,6 +18,46 @@ pub fn run() {
         r.read(&mut buf).unwrap()
     });
     assert_eq!(&buf, b"x");
+    // The three forms: nothing there (poll only), then a byte.
+    audit("ends::end_read!::try_read", &["ppoll"], || {
+        assert_eq!(r.try_read(&mut buf), Err(Errno::AGAIN))
+    });
+    audit("ends::end_read!::read_timeout", &["ppoll"], || {
+        assert_eq!(
+            r.read_timeout(&mut buf, std::time::Duration::from_millis(1)),
+            Err(Errno::TIMEDOUT)
+        )
+    });
+    audit("ends::end_write!::try_write", &["ppoll", "write"], || {
+        assert_eq!(w.try_write(b"y"), Ok(1))
+    });
+    audit(
+        "ends::end_write!::write_timeout",
+        &["ppoll", "write"],
+        || {
+            assert_eq!(
+                w.write_timeout(b"z", std::time::Duration::from_secs(1)),
+                Ok(1)
+            )
+        },
+    );
+    audit("ends::end_read!::try_read", &["ppoll", "read"], || {
+        assert_eq!(r.try_read(&mut buf), Ok(1))
+    });
+    audit("ends::end_read!::read_timeout", &["ppoll", "read"], || {
+        assert_eq!(
+            r.read_timeout(&mut buf, std::time::Duration::from_secs(1)),
+            Ok(1)
+        )
+    });
+    assert_eq!(&buf, b"z");
+    let mut fds = [bareipc::poll::PollFd::new(&r, bareipc::poll::PollFlags::IN)];
+    audit("poll::poll", &["ppoll"], || {
+        assert_eq!(
+            bareipc::poll::poll(&mut fds, Some(std::time::Duration::ZERO)),
+            Ok(0)
+        )
+    });
 
     audit("ends::end_common!::capacity", &["fcntl"], || {
         assert!(r.capacity().unwrap() >= 4096)

@@ -230,6 +230,21 @@ fn futex_semaphore(map: &Mapping<ReadWrite>) {
     });
     assert_eq!(expired, Err(Errno::TIMEDOUT));
     assert_eq!(sem.waiters(), 0);
+    // An absolute deadline, on either clock: already passed.
+    let past = bareipc::Timespec {
+        tv_sec: 1,
+        tv_nsec: 0,
+    };
+    for clock in [bareipc::ClockId::Monotonic, bareipc::ClockId::Realtime] {
+        let passed = audit("sem::futex::Semaphore::wait_until", &["futex"], || {
+            sem.wait_until(&past, clock)
+        });
+        assert_eq!(passed, Err(Errno::TIMEDOUT));
+    }
+    let bad = audit("sem::futex::Semaphore::wait_until", &[], || {
+        sem.wait_until(&past, bareipc::ClockId::ProcessCPUTime)
+    });
+    assert_eq!(bad, Err(Errno::INVAL));
 
     // Slow path of a wait: a thread sleeps until this one posts. Its case
     // is in its own trace.

@@ -107,6 +107,32 @@ fn masks_waits_and_signalfd() {
     let sfd = audit("signal::signalfd::SignalFd::new", &["signalfd4"], || {
         SignalFd::new(&SigSet::empty().with(rt1), SignalFdFlags::NONBLOCK).unwrap()
     });
+    let info = audit(
+        "signal::signalfd::SignalFd::try_read",
+        &["ppoll", "read"],
+        || sfd.try_read().unwrap(),
+    );
+    assert_eq!(info.signal(), Some(rt1));
+    audit("signal::signalfd::SignalFd::try_read", &["ppoll"], || {
+        assert_eq!(sfd.try_read().err(), Some(Errno::AGAIN))
+    });
+    audit(
+        "signal::signalfd::SignalFd::read_timeout",
+        &["ppoll"],
+        || {
+            assert_eq!(
+                sfd.read_timeout(Duration::from_millis(1)).err(),
+                Some(Errno::TIMEDOUT)
+            )
+        },
+    );
+    signal::queue_thread(pid, tid, rt1, SigVal::from_int(1)).unwrap();
+    audit(
+        "signal::signalfd::SignalFd::read_timeout",
+        &["ppoll", "read"],
+        || sfd.read_timeout(Duration::from_secs(1)).unwrap(),
+    );
+    signal::queue_thread(pid, tid, rt1, SigVal::from_int(1)).unwrap();
     let info = audit("signal::signalfd::SignalFd::read", &["read"], || {
         sfd.read().unwrap()
     });

@@ -68,6 +68,26 @@ fn binding() {
     let a2 = audit("socket::Listener::accept_with", &["accept4"], || {
         l.accept_with(SocketFlags::NONBLOCK).unwrap()
     });
+    let ms = Duration::from_millis(1);
+    audit("socket::Listener::try_accept", &["ppoll"], || {
+        assert_eq!(l.try_accept().err(), Some(Errno::AGAIN))
+    });
+    audit("socket::Listener::accept_timeout", &["ppoll"], || {
+        assert_eq!(l.accept_timeout(ms).err(), Some(Errno::TIMEDOUT))
+    });
+    let c3 = socket::connect(&addr, SocketType::Stream, SocketFlags::empty()).unwrap();
+    let a3 = audit(
+        "socket::Listener::try_accept",
+        &["ppoll", "accept4"],
+        || l.try_accept().unwrap(),
+    );
+    let c4 = socket::connect(&addr, SocketType::Stream, SocketFlags::empty()).unwrap();
+    let a4 = audit(
+        "socket::Listener::accept_timeout",
+        &["ppoll", "accept4"],
+        || l.accept_timeout(Duration::from_secs(1)).unwrap(),
+    );
+    drop((c3, a3, c4, a4));
     l.set_nonblocking(true).unwrap();
     audit("socket::Listener::accept", &["accept4"], || {
         assert_eq!(l.accept().err(), Some(Errno::AGAIN))
@@ -283,6 +303,25 @@ fn data() {
             Err(Errno::AGAIN)
         )
     });
+    let ms = Duration::from_millis(1);
+    audit("socket::Socket::try_receive", &["recvfrom"], || {
+        assert_eq!(b.try_receive(&mut buf), Err(Errno::AGAIN))
+    });
+    audit("socket::Socket::receive_timeout", &["ppoll"], || {
+        assert_eq!(b.receive_timeout(&mut buf, ms), Err(Errno::TIMEDOUT))
+    });
+    audit("socket::Socket::try_send", &["sendto"], || {
+        assert_eq!(a.try_send(b"three"), Ok(5))
+    });
+    audit("socket::Socket::send_timeout", &["ppoll", "sendto"], || {
+        assert_eq!(a.send_timeout(b"four", ms), Ok(4))
+    });
+    audit(
+        "socket::Socket::receive_timeout",
+        &["ppoll", "recvfrom"],
+        || assert_eq!(b.receive_timeout(&mut buf, ms), Ok(5)),
+    );
+    assert_eq!(b.try_receive(&mut buf), Ok(4));
     audit("socket::Socket::shutdown", &["shutdown"], || {
         a.shutdown(Shutdown::Write).unwrap()
     });
