@@ -924,6 +924,9 @@ fn signalling_another_users_process_is_eperm() {
         );
         let pidfd = PidFd::open(parent).unwrap();
         assert_eq!(pidfd.send(Signal::WINCH), Err(Errno::PERM));
+        // Signal 0: the parent is there, and we may not signal it.
+        assert_eq!(signal::probe(parent), Err(Errno::PERM));
+        assert_eq!(pidfd.probe(), Err(Errno::PERM));
         return;
     }
     let Some(cmd) =
@@ -951,4 +954,61 @@ fn pidfd_of_a_reaped_child_is_esrch() {
         pidfd.queue(Signal::WINCH, SigVal::default()),
         Err(Errno::SRCH)
     );
+}
+
+#[test]
+fn a_supervisor_probes_and_reaps_through_a_pidfd() {
+    use bareipc::signal::WaitFlags;
+    if child_role().as_deref() == Some("worker") {
+        // Exit with the byte the parent sends, or block until killed.
+        let mut b = [0u8; 1];
+        std::io::stdin().read_exact(&mut b).unwrap();
+        std::process::exit(i32::from(b[0]));
+    }
+    let spawn = || {
+        let c = child("a_supervisor_probes_and_reaps_through_a_pidfd", "worker")
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = Pid::from_raw(c.id() as i32).unwrap();
+        (PidFd::open(pid).unwrap(), pid, c)
+    };
+
+    // Exits with a code.
+    let (pidfd, pid, mut c) = spawn();
+    assert_eq!(signal::probe(pid), Ok(()));
+    assert_eq!(pidfd.probe(), Ok(()));
+    assert_eq!(pidfd.try_wait().err(), Some(Errno::AGAIN));
+    assert_eq!(
+        pidfd.wait_timeout(Duration::ZERO).err(),
+        Some(Errno::TIMEDOUT)
+    );
+    c.stdin.take().unwrap().write_all(&[7]).unwrap();
+    let st = pidfd.wait_timeout(Duration::from_secs(30)).unwrap();
+    assert_eq!(st.event, ChildEvent::Exited(7));
+    // Reaped: gone for the pidfd, and not ours to wait for again.
+    assert_eq!(pidfd.probe(), Err(Errno::SRCH));
+    assert_eq!(pidfd.try_wait().err(), Some(Errno::CHILD));
+
+    // Stopped, continued, killed; NOWAIT leaves the zombie to be reaped.
+    let (pidfd, _pid, mut c) = spawn();
+    pidfd.send(Signal::STOP).unwrap();
+    let st = pidfd.wait_with(WaitFlags::STOPPED).unwrap();
+    assert_eq!(st.event, ChildEvent::Stopped(Signal::STOP.as_raw()));
+    pidfd.send(Signal::CONT).unwrap();
+    let st = pidfd.wait_with(WaitFlags::CONTINUED).unwrap();
+    assert_eq!(st.event, ChildEvent::Continued);
+    pidfd.send(Signal::KILL).unwrap();
+    let st = pidfd
+        .wait_with(WaitFlags::EXITED | WaitFlags::NOWAIT)
+        .unwrap();
+    assert_eq!(st.event, ChildEvent::Killed(Signal::KILL.as_raw()));
+    assert_eq!(pidfd.probe(), Ok(()), "a zombie is still there");
+    assert_eq!(pidfd.wait().unwrap().event, st.event);
+    assert_eq!(pidfd.wait_with(WaitFlags::NOHANG), Err(Errno::INVAL));
+    drop(c.stdin.take());
+
+    // Not our child: ECHILD, whatever it is doing.
+    let parent = PidFd::open(getppid().unwrap()).unwrap();
+    assert_eq!(parent.try_wait().err(), Some(Errno::CHILD));
 }

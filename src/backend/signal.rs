@@ -29,7 +29,7 @@ use linux_raw_sys::general::{kernel_sigaction, siginfo, stack_t};
 use rustix::fd::{BorrowedFd, OwnedFd};
 use rustix::io::Errno;
 
-use super::arch::{syscall2, syscall3, syscall4};
+use super::arch::{syscall2, syscall3, syscall4, syscall5};
 use super::reg::Arg;
 use super::types::signalfd_siginfo;
 
@@ -467,6 +467,43 @@ pub(crate) fn pidfd_send_signal(
         )
     }
     .decode_void()
+}
+
+/// `pidfd_send_signal(pidfd, 0, NULL, 0)`: the checks of a send, no
+/// signal (rustix's `pidfd_send_signal` takes a `Signal`, which 0 is not).
+pub(crate) fn pidfd_probe(pidfd: BorrowedFd<'_>) -> Result<(), Errno> {
+    // SAFETY: no pointer is passed; signal 0 delivers nothing.
+    unsafe {
+        syscall4(
+            g::__NR_pidfd_send_signal,
+            Arg::fd(pidfd),
+            Arg::c_int(0),
+            Arg::null(),
+            Arg::c_uint(0),
+        )
+    }
+    .decode_void()
+}
+
+/// `waitid(P_PIDFD, pidfd, &info, options, NULL)`, the record whole:
+/// rustix's `waitid` keeps `si_utime` and `si_stime` to itself, and the
+/// crate's `ChildStatus` (the same as a `SIGCHLD` record's) has them. A
+/// zero `si_signo` means `WNOHANG` found nothing.
+pub(crate) fn waitid_pidfd(pidfd: BorrowedFd<'_>, options: c_int) -> Result<siginfo, Errno> {
+    let mut info = zeroed_siginfo();
+    // SAFETY: `info` is 128 writable bytes; no rusage is asked for.
+    unsafe {
+        syscall5(
+            g::__NR_waitid,
+            Arg::c_uint(g::P_PIDFD),
+            Arg::fd(pidfd),
+            Arg::by_mut(&mut info),
+            Arg::c_int(options),
+            Arg::null(),
+        )
+    }
+    .decode_void()?;
+    Ok(info)
 }
 
 /// Our `Signal` as rustix's, for `kill`, `kill_process_group` and

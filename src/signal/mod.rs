@@ -90,7 +90,8 @@ pub use altstack::{
 pub use info::{ChildEvent, ChildStatus, Code, SigInfo, SigVal};
 pub use mask::{MaskHow, block, change_mask, mask, pending, set_mask, suspend, unblock};
 pub use send::{
-    PidFd, kill, kill_group, queue, queue_info, queue_thread, queue_thread_info, raise, tgkill,
+    PidFd, WaitFlags, kill, kill_group, probe, probe_group, queue, queue_info, queue_thread,
+    queue_thread_info, raise, tgkill,
 };
 pub use set::{SigSet, SigSetIter};
 pub use signalfd::{SignalFd, SignalFdFlags};

@@ -1,12 +1,15 @@
 //! Sending signals: to a process, a group, a thread, with a value, through
 //! a pidfd.
 
+use core::time::Duration;
+
+use linux_raw_sys::general as g;
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::process::{Pid, PidfdFlags};
 
-use super::{Code, SigInfo, SigVal, Signal};
-use crate::Result;
+use super::{ChildStatus, Code, SigInfo, SigVal, Signal};
 use crate::backend::signal as raw;
+use crate::{Errno, Result};
 
 /// `kill(pid, sig)` — send `sig` to process `pid`.
 ///
@@ -44,6 +47,43 @@ pub fn kill(pid: Pid, sig: Signal) -> Result<()> {
 #[doc(alias = "killpg")]
 pub fn kill_group(pgid: Pid, sig: Signal) -> Result<()> {
     rustix::process::kill_process_group(pgid, sig.into())
+}
+
+/// `kill(pid, 0)` — is process `pid` there, and may we signal it? The
+/// checks of [`kill`] without a signal.
+///
+/// `Ok` and `PERM` both mean the process exists (a zombie not yet reaped
+/// included); only `SRCH` means it does not. A number can be reused as
+/// soon as its process is reaped, so for a process of one's own prefer
+/// [`PidFd::probe`], which cannot name another one.
+///
+/// Syscalls: `kill`.
+///
+/// # Errors
+/// - [`Errno::SRCH`](crate::Errno::SRCH): no such process.
+/// - [`Errno::PERM`](crate::Errno::PERM): it exists, but we may not
+///   signal it.
+///
+/// # References
+/// - [kill(2)](https://man7.org/linux/man-pages/man2/kill.2.html)
+pub fn probe(pid: Pid) -> Result<()> {
+    rustix::process::test_kill_process(pid)
+}
+
+/// `kill(-pgid, 0)` — does process group `pgid` have a member we may
+/// signal?
+///
+/// Syscalls: `kill`.
+///
+/// # Errors
+/// - [`Errno::SRCH`](crate::Errno::SRCH): no such group.
+/// - [`Errno::PERM`](crate::Errno::PERM): it exists, but we may signal
+///   none of its members.
+///
+/// # References
+/// - [kill(2)](https://man7.org/linux/man-pages/man2/kill.2.html)
+pub fn probe_group(pgid: Pid) -> Result<()> {
+    rustix::process::test_kill_process_group(pgid)
 }
 
 /// `tgkill(tgid, tid, sig)` — send `sig` to thread `tid` of process `tgid`.
@@ -271,6 +311,137 @@ impl PidFd {
     /// - [pidfd_send_signal(2)](https://man7.org/linux/man-pages/man2/pidfd_send_signal.2.html)
     pub fn queue(&self, sig: Signal, value: SigVal) -> Result<()> {
         self.send_info(&SigInfo::new(sig, Code::QUEUE, value))
+    }
+
+    /// `pidfd_send_signal(fd, 0, NULL, 0)` — is the process still there
+    /// (a zombie counts), and may we signal it? As [`probe`], but of this
+    /// process and no other.
+    ///
+    /// Syscalls: `pidfd_send_signal`.
+    ///
+    /// # Errors
+    /// - [`Errno::SRCH`](crate::Errno::SRCH): the process has exited and
+    ///   been reaped.
+    /// - [`Errno::PERM`](crate::Errno::PERM): it is there, but we may not
+    ///   signal it.
+    ///
+    /// # References
+    /// - [pidfd_send_signal(2)](https://man7.org/linux/man-pages/man2/pidfd_send_signal.2.html)
+    pub fn probe(&self) -> Result<()> {
+        raw::pidfd_probe(self.0.as_fd())
+    }
+
+    /// `waitid(P_PIDFD, fd, &info, WEXITED, NULL)` — waits until this
+    /// child exits, reaps it, and says how it ended.
+    ///
+    /// Only a child of the calling process can be waited for. If `SIGCHLD`
+    /// is ignored (`SIG_IGN`, or `SA_NOCLDWAIT`), the kernel reaps
+    /// children itself and this returns `ECHILD` once the child is gone.
+    /// The pidfd itself becomes readable when the child exits, so an event
+    /// loop can poll it beside other fds and then call
+    /// [`try_wait`](Self::try_wait).
+    ///
+    /// Syscalls: `waitid`.
+    ///
+    /// # Errors
+    /// - [`Errno::CHILD`](crate::Errno::CHILD): not a child of this
+    ///   process, or already reaped.
+    /// - [`Errno::INTR`](crate::Errno::INTR): a handler without
+    ///   `SA_RESTART` ran.
+    ///
+    /// # References
+    /// - [waitid(2)](https://man7.org/linux/man-pages/man2/waitid.2.html)
+    /// - [pidfd_open(2)](https://man7.org/linux/man-pages/man2/pidfd_open.2.html)
+    #[doc(alias = "waitid")]
+    pub fn wait(&self) -> Result<ChildStatus> {
+        self.wait_with(WaitFlags::EXITED)
+    }
+
+    /// `ppoll(&{fd, POLLIN}, timeout)`, then `waitid(P_PIDFD, fd, &info,
+    /// WEXITED | WNOHANG, NULL)` — [`wait`](Self::wait), waiting at most
+    /// `timeout` for the child to exit.
+    ///
+    /// Syscalls: `ppoll` (`ppoll_time64` on x86 and arm for a timeout
+    /// beyond `i32::MAX` seconds), then `waitid` once it has exited.
+    ///
+    /// # Errors
+    /// - [`Errno::TIMEDOUT`](crate::Errno::TIMEDOUT): still running after
+    ///   `timeout`.
+    /// - As [`wait`](Self::wait).
+    ///
+    /// # References
+    /// - [waitid(2)](https://man7.org/linux/man-pages/man2/waitid.2.html)
+    /// - [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html)
+    pub fn wait_timeout(&self, timeout: Duration) -> Result<ChildStatus> {
+        crate::poll::wait(self.0.as_fd(), crate::poll::PollFlags::IN, timeout)?;
+        self.try_wait()
+    }
+
+    /// `waitid(P_PIDFD, fd, &info, WEXITED | WNOHANG, NULL)` — reap the
+    /// child if it has exited, without waiting.
+    ///
+    /// Syscalls: `waitid`.
+    ///
+    /// # Errors
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): still running.
+    /// - As [`wait`](Self::wait).
+    ///
+    /// # References
+    /// - [waitid(2)](https://man7.org/linux/man-pages/man2/waitid.2.html)
+    pub fn try_wait(&self) -> Result<ChildStatus> {
+        self.wait_with(WaitFlags::EXITED | WaitFlags::NOHANG)
+    }
+
+    /// `waitid(P_PIDFD, fd, &info, flags, NULL)` — the general form: wait
+    /// for the changes `flags` name (exit, stop, continue), with or without
+    /// reaping (`NOWAIT`) or waiting (`NOHANG`).
+    ///
+    /// Syscalls: `waitid` (none for `flags` without `EXITED`, `STOPPED` or
+    /// `CONTINUED`).
+    ///
+    /// # Errors
+    /// - [`Errno::INVAL`](crate::Errno::INVAL): `flags` name no change to
+    ///   wait for.
+    /// - [`Errno::AGAIN`](crate::Errno::AGAIN): `NOHANG`, and no such
+    ///   change has happened.
+    /// - As [`wait`](Self::wait).
+    ///
+    /// # References
+    /// - [waitid(2)](https://man7.org/linux/man-pages/man2/waitid.2.html)
+    pub fn wait_with(&self, flags: WaitFlags) -> Result<ChildStatus> {
+        if !flags.intersects(WaitFlags::EXITED | WaitFlags::STOPPED | WaitFlags::CONTINUED) {
+            return Err(Errno::INVAL);
+        }
+        let info = SigInfo::from_raw(raw::waitid_pidfd(self.0.as_fd(), flags.bits() as i32)?);
+        if info.signo() == 0 {
+            return Err(Errno::AGAIN); // WNOHANG, nothing to report
+        }
+        // The kernel fills a SIGCHLD record; anything else would be a
+        // kernel bug, reported rather than trusted.
+        info.child().ok_or(Errno::IO)
+    }
+}
+
+bitflags::bitflags! {
+    /// What [`PidFd::wait_with`] waits for, and how (`W*`).
+    #[repr(transparent)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct WaitFlags: u32 {
+        /// `WEXITED`: the child exited or was killed (and is reaped,
+        /// unless `NOWAIT`).
+        const EXITED = g::WEXITED;
+        /// `WSTOPPED`: the child was stopped by a signal.
+        const STOPPED = g::WSTOPPED;
+        /// `WCONTINUED`: the stopped child was continued by `SIGCONT`.
+        const CONTINUED = g::WCONTINUED;
+        /// `WNOHANG`: do not wait; `EAGAIN` if nothing has changed.
+        const NOHANG = g::WNOHANG;
+        /// `WNOWAIT`: report the change but leave it to be reported again
+        /// (an exited child stays a zombie).
+        const NOWAIT = g::WNOWAIT;
+        /// `__WALL`: wait for any child, whatever signal it sends its
+        /// parent on exit (a `clone3` child with no exit signal needs it).
+        const ALL = g::__WALL;
     }
 }
 

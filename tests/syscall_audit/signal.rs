@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use bareipc::Errno;
 use bareipc::signal::{
-    self, Action, AltStackFlags, Code, Handler, MaskHow, PidFd, SigInfo, SigSet, SigVal, Signal,
-    SignalFd, SignalFdFlags,
+    self, Action, AltStackFlags, ChildEvent, Code, Handler, MaskHow, PidFd, SigInfo, SigSet,
+    SigVal, Signal, SignalFd, SignalFdFlags, WaitFlags,
 };
 use rustix::process::{Pid, getpid};
 use rustix::thread::gettid;
@@ -306,11 +306,48 @@ fn to_another_process() {
         &["getpid", "getuid", "pidfd_send_signal"],
         || pidfd.queue(cont, value).unwrap(),
     );
-    audit_drop("signal::send::PidFd", &["close"], pidfd);
+    audit("signal::send::probe", &["kill"], || {
+        signal::probe(pid).unwrap()
+    });
+    audit("signal::send::probe_group", &["kill"], || {
+        signal::probe_group(pid).unwrap()
+    });
+    audit("signal::send::PidFd::probe", &["pidfd_send_signal"], || {
+        pidfd.probe().unwrap()
+    });
+    audit("signal::send::PidFd::try_wait", &["waitid"], || {
+        assert_eq!(pidfd.try_wait().err(), Some(Errno::AGAIN))
+    });
+    audit("signal::send::PidFd::wait_timeout", &["ppoll"], || {
+        assert_eq!(
+            pidfd.wait_timeout(Duration::ZERO).err(),
+            Some(Errno::TIMEDOUT)
+        )
+    });
+    audit("signal::send::PidFd::wait_with", &[], || {
+        assert_eq!(pidfd.wait_with(WaitFlags::NOHANG).err(), Some(Errno::INVAL))
+    });
 
-    // Still running: SIGCONT did nothing to it. End it through its stdin.
+    // Still running: SIGCONT did nothing to it. End it through its stdin,
+    // and reap it through the pidfd (std's Child is never waited for).
     let mut stdin = cat.stdin.take().unwrap();
     stdin.write_all(b"done\n").unwrap();
     drop(stdin);
-    assert!(cat.wait().unwrap().success());
+    let st = audit("signal::send::PidFd::wait_with", &["waitid"], || {
+        pidfd
+            .wait_with(WaitFlags::EXITED | WaitFlags::NOWAIT)
+            .unwrap()
+    });
+    assert_eq!(st.event, ChildEvent::Exited(0));
+    let st = audit(
+        "signal::send::PidFd::wait_timeout",
+        &["ppoll", "waitid"],
+        || pidfd.wait_timeout(Duration::from_secs(30)).unwrap(),
+    );
+    assert_eq!(st.event, ChildEvent::Exited(0));
+    audit("signal::send::PidFd::wait", &["waitid"], || {
+        assert_eq!(pidfd.wait().err(), Some(Errno::CHILD))
+    });
+    audit_drop("signal::send::PidFd", &["close"], pidfd);
+    drop(cat);
 }
