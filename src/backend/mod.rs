@@ -10,6 +10,30 @@
 //! per syscall, named as the syscall, and hold every per-arch decision
 //! (`ipc()` on i386, `*_time64` on 32-bit, `IPC_64`).
 //!
+//! # What is here, and why not rustix or linux-raw-sys
+//! Everything else goes through rustix, and every constant and struct
+//! linux-raw-sys has comes from it. What is hand-written, one line each:
+//! - SysV IPC (`sysv.rs`), POSIX message queues (`mq.rs`), signal actions,
+//!   masks, waits, queued sends, signalfd and `sigaltstack` (`signal.rs`),
+//!   OFD locks (`file.rs`): rustix does not offer them.
+//! - `types.rs`: the IPC structs and constants linux-raw-sys does not
+//!   generate (`ipc.h`, `msg.h`, `sem.h`, `shm.h`, `mqueue.h`).
+//! - `net.rs`: rustix's socket calls use `socketcall` on i386 (we make the
+//!   direct calls, auditable and seccomp-filterable), drop control
+//!   messages it does not know, and assert on short option lengths.
+//! - `pidfd_send_signal` with a siginfo or signal 0, and `waitid` keeping
+//!   `si_utime` / `si_stime`: rustix takes only a `Signal`, and keeps the
+//!   record's times to itself.
+//! - `pipe.rs` pins the direction of rustix's `unsafe` vmsplice; `mm.rs`
+//!   the contracts of its mmap; `time.rs` saturates `Duration`s into
+//!   rustix's `Timespec` (asserted to be the kernel's layout).
+//!
+//! Outside the backend, `file::watch` decodes inotify records itself:
+//! rustix's `inotify::Reader` makes the `read` inside `next` (so no
+//! timeout or try form), needs an aligned `MaybeUninit` buffer, and trusts
+//! the kernel's lengths through pointer casts; ours is a bounds-checked
+//! slice parser without `unsafe`.
+//!
 //! # Safety
 //! The functions of `arch` are `unsafe` and their callers in this module
 //! tree are the only places that turn references into syscall arguments;

@@ -9,7 +9,7 @@
 //!   as glibc and musl do. qemu-user relies on that: it reads the byte
 //!   before the pointer to restore the slash (notes/building.md §3).
 //! - Timeouts: absolute `CLOCK_REALTIME` deadlines. 64-bit arches take a
-//!   `__kernel_timespec`. On i386 and arm `mq_timedsend_time64` /
+//!   `Timespec`. On i386 and arm `mq_timedsend_time64` /
 //!   `mq_timedreceive_time64` (Linux 5.1) take the same struct; the first
 //!   `ENOSYS` from them switches the process, for good, to the old
 //!   `mq_timedsend` / `mq_timedreceive` with a 32-bit `old_timespec32`,
@@ -21,7 +21,9 @@
 use core::ffi::{CStr, c_int, c_uint, c_void};
 use core::ptr;
 
-use linux_raw_sys::general::{self as g, __kernel_timespec, sigevent};
+use linux_raw_sys::general::{self as g, sigevent};
+
+use super::time::Timespec;
 use rustix::fd::{BorrowedFd, OwnedFd};
 use rustix::io::Errno;
 
@@ -97,7 +99,7 @@ pub(crate) fn force_old_time(on: bool) {
 /// still refuses it); a nanosecond field out of range is `EINVAL` here,
 /// since narrowing could otherwise turn it into a valid one.
 #[cfg(target_pointer_width = "32")]
-fn old_timespec(ts: &__kernel_timespec) -> Result<g::__kernel_old_timespec, Errno> {
+fn old_timespec(ts: &Timespec) -> Result<g::__kernel_old_timespec, Errno> {
     if !(0..1_000_000_000).contains(&ts.tv_nsec) {
         return Err(Errno::INVAL);
     }
@@ -112,7 +114,7 @@ fn old_timespec(ts: &__kernel_timespec) -> Result<g::__kernel_old_timespec, Errn
 /// missing, the old one through `old` (which gets the deadline converted).
 #[cfg(target_pointer_width = "32")]
 fn time64_or_old(
-    deadline: Option<&__kernel_timespec>,
+    deadline: Option<&Timespec>,
     new: impl FnOnce() -> Result<usize, Errno>,
     old: impl FnOnce(Option<&g::__kernel_old_timespec>) -> Result<usize, Errno>,
 ) -> Result<usize, Errno> {
@@ -132,7 +134,7 @@ pub(crate) fn mq_timedsend(
     fd: BorrowedFd<'_>,
     msg: &[u8],
     prio: c_uint,
-    deadline: Option<&__kernel_timespec>,
+    deadline: Option<&Timespec>,
 ) -> Result<(), Errno> {
     let call = |nr: u32, ts: Arg<'_>| {
         // SAFETY: `msg` is live for `msg.len()` bytes and `ts` is a live
@@ -166,7 +168,7 @@ pub(crate) fn mq_timedsend(
 pub(crate) fn mq_timedreceive(
     fd: BorrowedFd<'_>,
     buf: &mut [u8],
-    deadline: Option<&__kernel_timespec>,
+    deadline: Option<&Timespec>,
 ) -> Result<(usize, c_uint), Errno> {
     let len = buf.len();
     let buf: *mut [u8] = buf;
@@ -304,7 +306,7 @@ mod tests {
         force_old_time(true);
         let now = rustix::time::clock_gettime(rustix::time::ClockId::Realtime);
         let soon = super::super::time::deadline(
-            __kernel_timespec {
+            Timespec {
                 tv_sec: now.tv_sec,
                 tv_nsec: now.tv_nsec,
             },
@@ -321,7 +323,7 @@ mod tests {
             mq_timedreceive(q, &mut buf, Some(&soon)),
             Err(Errno::TIMEDOUT)
         );
-        let bad = __kernel_timespec {
+        let bad = Timespec {
             tv_sec: 0,
             tv_nsec: 1_000_000_000,
         };
@@ -332,7 +334,7 @@ mod tests {
     #[cfg(target_pointer_width = "32")]
     #[test]
     fn old_timespec_saturates_and_refuses_bad_nanoseconds() {
-        let ts = |tv_sec, tv_nsec| __kernel_timespec { tv_sec, tv_nsec };
+        let ts = |tv_sec, tv_nsec| Timespec { tv_sec, tv_nsec };
         let t = old_timespec(&ts(1 << 40, 5)).unwrap();
         assert_eq!((t.tv_sec as i64, t.tv_nsec as i64), (i32::MAX.into(), 5));
         let t = old_timespec(&ts(-(1 << 40), 0)).unwrap();

@@ -1,25 +1,14 @@
 //! Safe wrappers over rustix's `unsafe` vmsplice, whose contract depends on
 //! the direction of the fd: this is where that direction is pinned down.
 
-use linux_raw_sys::general as g;
 use rustix::fd::BorrowedFd;
+use rustix::fs::OFlags;
 use rustix::io::Errno;
 use rustix::pipe::{IoSliceRaw, SpliceFlags};
 
-use super::arch::syscall2;
-use super::reg::Arg;
-
-#[cfg(target_pointer_width = "64")]
-const NR_FCNTL: u32 = g::__NR_fcntl;
-#[cfg(target_pointer_width = "32")]
-const NR_FCNTL: u32 = g::__NR_fcntl64;
-
 /// `fcntl(fd, F_GETFL) & O_ACCMODE`.
-fn access_mode(fd: BorrowedFd<'_>) -> Result<u32, Errno> {
-    // SAFETY: F_GETFL takes no pointer argument.
-    let flags =
-        unsafe { syscall2(NR_FCNTL, Arg::fd(fd), Arg::c_uint(g::F_GETFL)) }.decode_c_int()?;
-    Ok(flags as u32 & g::O_ACCMODE)
+fn access_mode(fd: BorrowedFd<'_>) -> Result<OFlags, Errno> {
+    Ok(rustix::fs::fcntl_getfl(fd)? & OFlags::RWMODE)
 }
 
 /// `vmsplice` from a pipe's read end into `buf`. An fd open for writing
@@ -31,7 +20,7 @@ pub(crate) fn vmsplice_read(
     flags: SpliceFlags,
 ) -> Result<usize, Errno> {
     // An open file description's access mode never changes.
-    if access_mode(fd)? != g::O_RDONLY {
+    if access_mode(fd)? != OFlags::RDONLY {
         return Err(Errno::BADF);
     }
     let iov = [IoSliceRaw::from_slice_mut(buf)];
@@ -58,7 +47,7 @@ pub(crate) unsafe fn vmsplice_write(
     }
     // An open file description's access mode never changes, so this check
     // cannot go stale before the call.
-    if access_mode(fd)? == g::O_RDONLY {
+    if access_mode(fd)? == OFlags::RDONLY {
         return Err(Errno::BADF);
     }
     // SAFETY: `bufs` are live for the call, and `fd` is open for writing, so

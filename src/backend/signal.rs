@@ -656,11 +656,11 @@ pub(crate) enum Layout {
 }
 
 /// `SI_KERNEL`: the kernel sent it with no more specific code.
-pub(crate) const SI_KERNEL: c_int = 0x80;
+pub(crate) const SI_KERNEL: c_int = g::SI_KERNEL as c_int;
 /// `SI_TIMER`: a POSIX timer expired.
-pub(crate) const SI_TIMER: c_int = -2;
+pub(crate) const SI_TIMER: c_int = g::SI_TIMER;
 /// `SI_SIGIO`: queued SIGIO.
-pub(crate) const SI_SIGIO: c_int = -5;
+pub(crate) const SI_SIGIO: c_int = g::SI_SIGIO;
 
 /// The kernel's `siginfo_layout(sig, code)` (kernel/signal.c), without the
 /// per-signal code limits: a kernel-generated code (1..0x80) of a fault

@@ -5,43 +5,39 @@
 //! represent is a wait that does not end in this process's lifetime, which
 //! is what the caller asked for. Nothing here can panic.
 
+use core::mem::{align_of, offset_of, size_of};
 use core::time::Duration;
 
 use linux_raw_sys::general::__kernel_timespec;
+/// rustix's `Timespec`: on the linux_raw backend it is the kernel's
+/// `__kernel_timespec` (checked below), so it goes to the kernel as is.
+pub(crate) use rustix::event::Timespec;
 
-/// `d` as a relative `__kernel_timespec` (the 64-bit layout every
-/// `*_time64` syscall and every 64-bit arch takes). Seconds beyond
-/// `i64::MAX` saturate.
+const _: () = {
+    assert!(size_of::<Timespec>() == size_of::<__kernel_timespec>());
+    assert!(align_of::<Timespec>() == align_of::<__kernel_timespec>());
+    assert!(offset_of!(Timespec, tv_sec) == offset_of!(__kernel_timespec, tv_sec));
+    assert!(offset_of!(Timespec, tv_nsec) == offset_of!(__kernel_timespec, tv_nsec));
+};
+
+/// The largest instant (or wait) a timespec can hold.
+const MAX: Timespec = Timespec {
+    tv_sec: i64::MAX,
+    tv_nsec: 999_999_999,
+};
+
+/// `d` as a relative timespec (the 64-bit layout every `*_time64`
+/// syscall and every 64-bit arch takes), saturating at [`MAX`].
 #[inline]
-pub(crate) fn relative(d: Duration) -> __kernel_timespec {
-    __kernel_timespec {
-        tv_sec: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-        tv_nsec: i64::from(d.subsec_nanos()),
-    }
+pub(crate) fn relative(d: Duration) -> Timespec {
+    Timespec::try_from(d).unwrap_or(MAX)
 }
 
-/// The absolute time `d` after `now` on the same clock, saturating at the
-/// largest representable instant.
+/// The absolute time `d` after `now` (a clock's reading, so its
+/// nanoseconds are in range) on the same clock, saturating at [`MAX`].
 #[inline]
-pub(crate) fn deadline(now: __kernel_timespec, d: Duration) -> __kernel_timespec {
-    const MAX: __kernel_timespec = __kernel_timespec {
-        tv_sec: i64::MAX,
-        tv_nsec: 999_999_999,
-    };
-    let add = relative(d);
-    // Both nanosecond fields are below 10^9, so their sum fits easily.
-    let (carry, tv_nsec) = match now.tv_nsec + add.tv_nsec {
-        n if n >= 1_000_000_000 => (1, n - 1_000_000_000),
-        n => (0, n),
-    };
-    match now
-        .tv_sec
-        .checked_add(add.tv_sec)
-        .and_then(|s| s.checked_add(carry))
-    {
-        Some(tv_sec) => __kernel_timespec { tv_sec, tv_nsec },
-        None => MAX,
-    }
+pub(crate) fn deadline(now: Timespec, d: Duration) -> Timespec {
+    now.checked_add(relative(d)).unwrap_or(MAX)
 }
 
 /// A relative timeout in the 32-bit `old_timespec32` layout that the
@@ -60,11 +56,11 @@ pub(crate) fn relative_old(d: Duration) -> linux_raw_sys::general::__kernel_old_
 mod tests {
     use super::*;
 
-    fn ts(tv_sec: i64, tv_nsec: i64) -> __kernel_timespec {
-        __kernel_timespec { tv_sec, tv_nsec }
+    fn ts(tv_sec: i64, tv_nsec: i64) -> Timespec {
+        Timespec { tv_sec, tv_nsec }
     }
 
-    fn pair(t: __kernel_timespec) -> (i64, i64) {
+    fn pair(t: Timespec) -> (i64, i64) {
         (t.tv_sec, t.tv_nsec)
     }
 

@@ -102,7 +102,7 @@ use core::ffi::{CStr, c_int, c_long, c_uint};
 use core::fmt;
 use core::time::Duration;
 
-use linux_raw_sys::general::{self as g, __kernel_timespec};
+use linux_raw_sys::general as g;
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::net::{AddressFamily, RecvFlags, SocketFlags, SocketType};
 use rustix::time::{ClockId, Timespec};
@@ -474,32 +474,25 @@ impl From<mq_attr> for Attr {
 
 /// `timeout` from now on `CLOCK_REALTIME`, saturating.
 /// A deadline that has always passed: the epoch.
-const PASSED: __kernel_timespec = __kernel_timespec {
+const PASSED: Timespec = Timespec {
     tv_sec: 0,
     tv_nsec: 0,
 };
 
-fn deadline_after(timeout: Duration) -> __kernel_timespec {
+fn deadline_after(timeout: Duration) -> Timespec {
     let now = rustix::time::clock_gettime(ClockId::Realtime);
-    crate::backend::time::deadline(kernel_ts(&now), timeout)
-}
-
-fn kernel_ts(t: &Timespec) -> __kernel_timespec {
-    __kernel_timespec {
-        tv_sec: t.tv_sec,
-        tv_nsec: t.tv_nsec,
-    }
+    crate::backend::time::deadline(now, timeout)
 }
 
 /// A caller's absolute deadline for the kernel. The nanoseconds are
 /// checked here: a 32-bit kernel, or a 64-bit one serving a 32-bit
 /// process, keeps only their low 32 bits, which would turn some invalid
 /// values into valid ones. Negative seconds are the kernel's to refuse.
-fn caller_deadline(t: &Timespec) -> Result<__kernel_timespec> {
+fn caller_deadline(t: &Timespec) -> Result<Timespec> {
     if !(0..1_000_000_000).contains(&t.tv_nsec) {
         return Err(Errno::INVAL);
     }
-    Ok(kernel_ts(t))
+    Ok(*t)
 }
 
 // ---------------------------------------------------------------------------

@@ -62,23 +62,10 @@ use rustix::time::{ClockId, clock_gettime};
 /// The absolute time `timeout` from now on `clock`, as the futex
 /// operations that take a deadline want it.
 fn deadline(clock: ClockId, timeout: Duration) -> Timespec {
-    let now = clock_gettime(clock);
-    let now = linux_raw_sys::general::__kernel_timespec {
-        tv_sec: now.tv_sec,
-        tv_nsec: now.tv_nsec as _,
-    };
-    let end = crate::backend::time::deadline(now, timeout);
-    Timespec {
-        tv_sec: end.tv_sec,
-        tv_nsec: end.tv_nsec as _,
-    }
+    crate::backend::time::deadline(clock_gettime(clock), timeout)
 }
 
 /// Whether `deadline` on `clock` has passed.
 fn passed(clock: ClockId, deadline: &Timespec) -> bool {
-    let now = clock_gettime(clock);
-    // The nanosecond fields are of different widths per arch.
-    #[allow(clippy::unnecessary_cast)]
-    let (now_ns, end_ns) = (now.tv_nsec as i64, deadline.tv_nsec as i64);
-    (now.tv_sec, now_ns) >= (deadline.tv_sec, end_ns)
+    clock_gettime(clock) >= *deadline
 }

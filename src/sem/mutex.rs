@@ -99,7 +99,7 @@ use core::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use core::sync::atomic::{AtomicU32, AtomicU64, fence};
 use core::time::Duration;
 
-use rustix::thread::futex::{self as fx, Flags, OWNER_DIED, WAITERS};
+use rustix::thread::futex::{self as fx, Flags, WAITERS};
 use rustix::time::ClockId;
 
 use crate::shm::{Mapping, ReadWrite};
@@ -108,8 +108,8 @@ use crate::{Errno, Result};
 /// The bytes a mutex takes in a mapping, at an 8-aligned offset.
 pub const SIZE: usize = 8;
 
-/// The owner's thread id in the futex word (`FUTEX_TID_MASK`).
-const TID_MASK: u32 = !(WAITERS | OWNER_DIED);
+/// The owner's thread id in the futex word.
+const TID_MASK: u32 = linux_raw_sys::general::FUTEX_TID_MASK;
 
 /// Consistency states, in the low 2 bits of the high half.
 const FREE: u32 = 0;

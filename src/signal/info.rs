@@ -235,17 +235,17 @@ impl Code {
     /// a siginfo.
     pub const USER: Code = Code(g::SI_USER as i32);
     /// `SI_KERNEL`: the kernel, with no more specific reason.
-    pub const KERNEL: Code = Code(raw::SI_KERNEL);
+    pub const KERNEL: Code = Code(g::SI_KERNEL as i32);
     /// `SI_QUEUE`: `sigqueue` ([`queue`](super::queue)).
     pub const QUEUE: Code = Code(g::SI_QUEUE);
     /// `SI_TIMER`: a POSIX timer expired.
-    pub const TIMER: Code = Code(raw::SI_TIMER);
+    pub const TIMER: Code = Code(g::SI_TIMER);
     /// `SI_MESGQ`: a message arrived on an empty POSIX message queue.
     pub const MESGQ: Code = Code(g::SI_MESGQ);
     /// `SI_ASYNCIO`: an asynchronous I/O completed.
     pub const ASYNCIO: Code = Code(g::SI_ASYNCIO);
     /// `SI_SIGIO`: queued `SIGIO`.
-    pub const SIGIO: Code = Code(raw::SI_SIGIO);
+    pub const SIGIO: Code = Code(g::SI_SIGIO);
     /// `SI_TKILL`: `tgkill` ([`tgkill`](super::tgkill),
     /// [`raise`](super::raise)).
     pub const TKILL: Code = Code(g::SI_TKILL);

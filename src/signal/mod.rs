@@ -169,7 +169,7 @@ named! {
 }
 
 /// The highest signal number the kernel knows (`_NSIG`).
-const NSIG: i32 = 64;
+const NSIG: i32 = linux_raw_sys::general::_NSIG as i32;
 /// The numbers a libc reserves: glibc 32 and 33, musl 32 to 34.
 const RESERVED: core::ops::RangeInclusive<i32> = 32..=34;
 
