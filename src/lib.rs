@@ -2,21 +2,56 @@
 //! calls, with no libc anywhere: `#![no_std]`, no allocation, and every
 //! public function names the syscalls it makes.
 //!
-//! | technique | module | syscalls | pick it when | status |
-//! |---|---|---|---|---|
-//! | Anonymous pipe | [`pipe`] | `pipe2`, `read`, `write`, `fcntl(F_{GET,SET}PIPE_SZ)`, `splice`, `tee`, `vmsplice` | a one-way byte stream between a parent and the children it forks | built |
-//! | Named pipe (FIFO) | [`fifo`] | `mknodat`, `openat`, `fstat`, `unlinkat`, `read`, `write` | a one-way byte stream between unrelated processes that agree on a path | built |
-//! | Shared file | [`file`](mod@file) | `fcntl(F_OFD_*)` (`fcntl64` on 32-bit), `flock`, `openat(O_TMPFILE)`, `linkat`, `renameat`/`renameat2`, `fdatasync`, `fsync`, `inotify_init1`, `inotify_add_watch`, `inotify_rm_watch`, `read` | state that must survive the processes, with crash-safe locks, atomic replacement and change notification | built |
-//! | Shared memory | [`shm`] | `openat`, `memfd_create`, `ftruncate`, `fcntl(F_{ADD,GET}_SEALS)`, `mmap`, `munmap`, `shmget`, `shmat`, `shmdt`, `shmctl` | the fastest exchange of large data, with your own synchronisation | built |
-//! | Message queue | [`mq`] | `mq_open`, `mq_unlink`, `mq_timedsend`, `mq_timedreceive`, `mq_notify`, `mq_getsetattr`, `msgget`, `msgsnd`, `msgrcv`, `msgctl` | asynchronous, prioritised ([`mq::posix`]) or typed ([`mq::sysv`]) messages that outlive the sender | built |
-//! | Signal | [`signal`] | `rt_sigaction`, `rt_sigprocmask`, `rt_sigpending`, `rt_sigsuspend`, `rt_sigtimedwait`, `signalfd4`, `kill`, `tgkill`, `rt_sigqueueinfo`, `rt_tgsigqueueinfo`, `pidfd_open`, `pidfd_send_signal`, `sigaltstack` | telling another process that an event happened, with an optional payload | built |
-//! | Unix socket | [`socket`] | `socketpair`, `socket`, `bind`, `listen`, `accept4`, `connect`, `sendto`, `recvfrom`, `sendmsg`, `recvmsg`, `getsockopt`, `setsockopt` | two-way traffic, much data, fd passing and peer credentials | built |
-//! | Event counter | [`eventfd`] | `eventfd2`, `read`, `write` | the lightest pollable notification | built |
-//! | Semaphore | [`sem`] | `semget`, `semop`/`semtimedop`, `semctl`, `futex` (`FUTEX_WAIT`/`WAKE`, `FUTEX_LOCK_PI`/`UNLOCK_PI`), `openat`, `linkat` | counting access to a critical section without busy waiting; SysV undo or a robust mutex when a holder may die | built |
+//! # Quick start
+//! Two processes usually share one of these; here both ends are in one
+//! process to keep it short. A socket pair carries bytes and an fd, and
+//! the receiver learns who is at the other end:
 //!
+//! ```
+//! # fn main() -> bareipc::Result<()> {
+//! use bareipc::fd::AsFd;
+//! use bareipc::socket::{self, ReceiveFlags, SendFlags, SocketFlags, SocketType};
 //!
-//! SysV objects (shared memory segments, semaphore sets and message
-//! queues) are found by a [`key::Key`].
+//! let (a, b) = socket::pair(SocketType::Stream, SocketFlags::empty())?;
+//! let (r, w) = bareipc::pipe::pipe()?; // an fd to hand over
+//! a.send_msg(b"take this", &[w.as_fd()], None, SendFlags::empty())?;
+//!
+//! let mut buf = [0u8; 32];
+//! let mut fds = bareipc::heapless::Vec::<_, 1>::new();
+//! let got = b.receive_msg(&mut buf, &mut fds, ReceiveFlags::empty())?;
+//! assert_eq!((&buf[..got.bytes], got.fds), (&b"take this"[..], 1));
+//! let w2 = bareipc::pipe::WriteEnd::from(fds.pop().unwrap());
+//! w2.write(b"through the passed fd")?;
+//! assert_eq!(r.read(&mut buf)?, 21);
+//! // The kernel, not the peer, says who is on the other end.
+//! let me = bareipc::Pid::from_raw(std::process::id() as i32);
+//! assert_eq!(b.peer_credentials()?.pid, me);
+//! # Ok(()) }
+//! ```
+//!
+//! | technique | module | pick it when |
+//! |---|---|---|
+//! | Anonymous pipe | [`pipe`] | a one-way byte stream between a parent and the children it forks |
+//! | Named pipe (FIFO) | [`fifo`] | a one-way byte stream between unrelated processes that agree on a path |
+//! | Shared file | [`file`](mod@file) | state that must survive the processes, with crash-safe locks, atomic replacement and change notification |
+//! | Shared memory | [`shm`] | the fastest exchange of large data, with your own synchronisation |
+//! | Message queue | [`mq`] | asynchronous, prioritised ([`mq::posix`]) or typed ([`mq::sysv`]) messages that outlive the sender |
+//! | Signal | [`signal`] | telling another process that an event happened, with an optional payload |
+//! | Unix socket | [`socket`] | two-way traffic, much data, fd passing and peer credentials |
+//! | Event counter | [`eventfd`] | the lightest pollable notification |
+//! | Semaphore | [`sem`] | counting access to a critical section without busy waiting; SysV undo or a robust mutex when a holder may die |
+//! | Waiting | [`poll`] | several fds of the above at once |
+//!
+//! # One shape across families
+//! - SysV objects (shared memory segments, semaphore sets, message
+//!   queues) are found by a [`key::Key`] and made with `get` / `open` /
+//!   `create` (exclusive) / `open_or_create` / `private`; POSIX named
+//!   objects with `open` / `create` / `open_or_create` / `open_with`.
+//! - Every blocking call has a blocking form, a `_timeout(Duration)` form
+//!   that fails with [`Errno::TIMEDOUT`], and a `try_` form that fails
+//!   with [`Errno::AGAIN`] instead of waiting; where the kernel takes an
+//!   absolute deadline there is an `_until` form too.
+//! - Receiving is `receive` everywhere; ids are [`Pid`], [`Uid`], [`Gid`].
 //!
 //! # Rules the whole crate keeps
 //! - Errors are [`Errno`]. Bad arguments get the errno the kernel or libc
@@ -116,6 +151,11 @@ pub mod socket;
 
 #[doc = include_str!("threat_model.md")]
 pub mod threat_model {}
+
+// The README's examples are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 #[doc(no_inline)]
 pub use rustix::io::Errno;

@@ -26,7 +26,7 @@
 //!   [`Locked::OwnerDied`](mutex::Locked::OwnerDied), and decides whether
 //!   the data it protects is consistent again.
 //!
-//! # Example: the article's P and V between two processes
+//! # Example: Dijkstra's P and V between two processes
 //!
 //! A futex semaphore in a sealed memfd shared with a child: the child
 //! waits (P) until the parent posts (V).

@@ -2,8 +2,8 @@
 //! behind one mapping type that stays sound while other processes write.
 //!
 //! The fastest technique: once mapped, bytes move between processes with
-//! no syscall at all. Its two costs, in the article's words, are
-//! synchronisation and not knowing when to read. Pair it with a
+//! no syscall at all. Its two costs are synchronisation and not knowing
+//! when to read. Pair it with a
 //! notification (an [`eventfd`](crate::eventfd), a futex on an
 //! [`AtomicU32`] view, a pipe) and a lock or protocol of your own.
 //!

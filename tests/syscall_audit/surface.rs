@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 pub struct Entry {
     /// `module::Type::method`.
     pub key: String,
-    /// The module (`shm::posix`), for the README's grouping.
+    /// The module (`shm::posix`), for SYSCALLS.md's grouping.
     pub module: String,
     /// `src/...:line`.
     pub at: String,
@@ -380,7 +380,7 @@ pub fn x86_64_set(spec: &str) -> Result<BTreeSet<String>, String> {
     Ok(set)
 }
 
-/// The README section: one table per module.
+/// SYSCALLS.md's generated section: one table per module.
 pub fn readme_section(entries: &[Entry]) -> String {
     let mut s = String::new();
     let mut modules: Vec<&str> = entries.iter().map(|e| e.module.as_str()).collect();
