@@ -480,6 +480,32 @@ st_bench_smoke() {
     bench_check "stream pipe 4096 same" med_ns_per_msg= bench stream pipe 4096 same
 }
 
+# The small programs of examples/ (each a user's first program), run
+# natively: each must exit 0 by itself.
+st_examples() {
+    run bash ci/examples.sh
+}
+
+# What the crate page links must be in the published package: every
+# relative link of README.md, SYSCALLS.md and bench/report.md names a file
+# (or a directory holding files) that `cargo package --list` ships.
+st_package() {
+    local list doc link target missing=0
+    list=$(cargo package --list --allow-dirty 2>/dev/null)
+    log "  $(wc -l <<<"$list") files in the package"
+    for doc in README.md SYSCALLS.md bench/report.md; do
+        while IFS= read -r link; do
+            [[ -z "$link" || "$link" == *://* || "$link" == \#* ]] && continue
+            target=$(realpath -m --relative-to=. "$(dirname "$doc")/${link%%#*}")
+            if ! grep -qxF "$target" <<<"$list" && ! grep -q "^$target/" <<<"$list"; then
+                log "$doc links $link, which the package lacks"
+                missing=1
+            fi
+        done < <(grep -o '\]([^)]*)' "$doc" | sed 's/^](//; s/)$//')
+    done
+    return "$missing"
+}
+
 # bench_check LABEL KEY CMD...: CMD's output has a bare and a libc line
 # holding KEY.
 bench_check() {
@@ -515,6 +541,8 @@ stage hostile-i686-musl "$(target_reqs i686-unknown-linux-musl)" st_hostile i686
 stage test-aarch64-musl "$(target_reqs aarch64-unknown-linux-musl)" st_test_qemu aarch64-unknown-linux-musl
 stage test-riscv64gc-gnu "$(target_reqs riscv64gc-unknown-linux-gnu)" st_test_qemu riscv64gc-unknown-linux-gnu
 stage test-armv7-gnueabihf "$(target_reqs armv7-unknown-linux-gnueabihf)" st_test_qemu armv7-unknown-linux-gnueabihf
+stage examples "$(target_reqs "$HOST_TARGET")" st_examples
+stage package "" st_package
 stage tour-x86_64-gnu "$(target_reqs "$HOST_TARGET")" st_tour "$HOST_TARGET"
 stage tour-i686-musl "$(target_reqs i686-unknown-linux-musl)" st_tour i686-unknown-linux-musl
 stage tour-aarch64-musl "$(target_reqs aarch64-unknown-linux-musl)" st_tour aarch64-unknown-linux-musl
