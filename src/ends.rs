@@ -73,6 +73,25 @@ macro_rules! end_read {
             ///
             /// Syscalls: `read`.
             ///
+            /// # Examples
+            /// ```
+            /// # fn main() -> bareipc::Result<()> {
+            /// let (reader, writer) = bareipc::pipe::pipe()?;
+            /// writer.write(b"hello, ")?;
+            /// writer.write(b"world")?;
+            /// drop(writer);
+            /// // A read returns what is there now: loop until end of stream.
+            /// let (mut buf, mut len) = ([0u8; 64], 0);
+            /// loop {
+            ///     match reader.read(&mut buf[len..])? {
+            ///         0 => break,
+            ///         n => len += n,
+            ///     }
+            /// }
+            /// assert_eq!(&buf[..len], b"hello, world");
+            /// # Ok(()) }
+            /// ```
+            ///
             /// # Errors
             /// - [`Errno::AGAIN`](crate::Errno::AGAIN): non-blocking and
             ///   empty.
@@ -184,6 +203,21 @@ macro_rules! end_write {
             /// is one packet.
             ///
             /// Syscalls: `write`.
+            ///
+            /// # Examples
+            /// ```
+            /// # fn main() -> bareipc::Result<()> {
+            /// use bareipc::pipe::{self, PIPE_BUF, PipeFlags};
+            ///
+            /// let (reader, writer) = pipe::pipe_with(PipeFlags::NONBLOCK)?;
+            /// // A record of at most PIPE_BUF bytes goes in whole, never interleaved.
+            /// let record = [7u8; PIPE_BUF];
+            /// assert_eq!(writer.write(&record)?, PIPE_BUF);
+            /// let mut buf = [0u8; PIPE_BUF];
+            /// assert_eq!(reader.read(&mut buf)?, PIPE_BUF);
+            /// assert_eq!(buf, record);
+            /// # Ok(()) }
+            /// ```
             ///
             /// # Errors
             /// - [`Errno::PIPE`](crate::Errno::PIPE): no read end is open and

@@ -65,14 +65,14 @@
 //! ```
 //! # fn main() -> bareipc::Result<()> {
 //! use bareipc::eventfd::{EventFd, EventFdFlags};
-//! use rustix::event::{PollFd, PollFlags, Timespec, poll};
+//! use bareipc::poll::{PollFd, PollFlags, poll};
+//! use core::time::Duration;
 //!
 //! let ev = EventFd::new(0, EventFdFlags::empty())?;
-//! let now = Timespec { tv_sec: 0, tv_nsec: 0 };
 //! let mut fds = [PollFd::new(&ev, PollFlags::IN)];
-//! assert_eq!(poll(&mut fds, Some(&now))?, 0); // counter is 0: not readable
+//! assert_eq!(poll(&mut fds, Some(Duration::ZERO))?, 0); // counter is 0: not readable
 //! ev.write(1)?;
-//! assert_eq!(poll(&mut fds, Some(&now))?, 1);
+//! assert_eq!(poll(&mut fds, Some(Duration::ZERO))?, 1);
 //! assert!(fds[0].revents().contains(PollFlags::IN));
 //! # Ok(()) }
 //! ```
@@ -138,6 +138,19 @@ impl EventFd {
     ///
     /// Syscalls: `eventfd2`.
     ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::eventfd::{EventFd, EventFdFlags};
+    ///
+    /// // Semaphore mode: each read takes one unit.
+    /// let units = EventFd::new(2, EventFdFlags::SEMAPHORE | EventFdFlags::NONBLOCK)?;
+    /// assert_eq!(units.read()?, 1);
+    /// assert_eq!(units.read()?, 1);
+    /// assert_eq!(units.read(), Err(bareipc::Errno::AGAIN)); // none left
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// - [`Errno::INVAL`](crate::Errno::INVAL): a flag the kernel does not
     ///   know.
@@ -165,6 +178,19 @@ impl EventFd {
     /// returns 1 and decrements it. Never returns 0.
     ///
     /// Syscalls: `read`.
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::eventfd::{EventFd, EventFdFlags};
+    ///
+    /// let ev = EventFd::new(0, EventFdFlags::empty())?;
+    /// ev.write(3)?;
+    /// ev.write(4)?;
+    /// assert_eq!(ev.read()?, 7); // the whole count, and the counter is 0 again
+    /// assert_eq!(ev.try_read(), Err(bareipc::Errno::AGAIN));
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// - [`Errno::AGAIN`](crate::Errno::AGAIN): non-blocking and the counter
@@ -195,6 +221,19 @@ impl EventFd {
     /// partially. A `value` of 0 leaves the counter alone.
     ///
     /// Syscalls: `write` (none when `value` is `u64::MAX`).
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::eventfd::{self, EventFd, EventFdFlags};
+    ///
+    /// let ev = EventFd::new(0, EventFdFlags::NONBLOCK)?;
+    /// ev.write(eventfd::MAX)?;
+    /// // Full: a write that would overflow waits, or here fails, adding nothing.
+    /// assert_eq!(ev.write(1), Err(bareipc::Errno::AGAIN));
+    /// assert_eq!(ev.read()?, eventfd::MAX);
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// - [`Errno::INVAL`](crate::Errno::INVAL): `value` is `u64::MAX`.

@@ -114,6 +114,24 @@ pub const DEFAULT_MODE: Mode = Mode::RUSR.union(Mode::WUSR);
 ///
 /// Syscalls: `mknodat`.
 ///
+/// # Examples
+/// ```
+/// # fn main() -> bareipc::Result<()> {
+/// use bareipc::fifo::{self, CWD, FifoFlags, ReadWriteEnd};
+///
+/// let path = std::env::temp_dir().join(format!("bareipc-doc-fifo-create-{}", std::process::id()));
+/// fifo::create(CWD, &*path)?;
+/// assert_eq!(fifo::create(CWD, &*path), Err(bareipc::Errno::EXIST)); // never reuses a name
+/// // An end that reads and writes opens at once, without a peer.
+/// let end: ReadWriteEnd = fifo::open(CWD, &*path, FifoFlags::empty())?;
+/// end.write(b"queued")?;
+/// let mut buf = [0u8; 16];
+/// let n = end.read(&mut buf)?;
+/// assert_eq!(&buf[..n], b"queued");
+/// fifo::unlink(CWD, &*path)?;
+/// # Ok(()) }
+/// ```
+///
 /// # Errors
 /// - [`Errno::EXIST`](crate::Errno::EXIST): the name exists (of any type,
 ///   including a dangling symlink).
@@ -168,6 +186,24 @@ pub fn create_with_mode<P: Arg>(dir: impl AsFd, path: P, mode: Mode) -> Result<(
 /// (on 32-bit `statx`, or `fstat64` before Linux 4.11; none for unknown
 /// flags).
 ///
+/// # Examples
+/// ```
+/// # fn main() -> bareipc::Result<()> {
+/// use bareipc::fifo::{self, CWD, FifoFlags, ReadEnd, WriteEnd};
+///
+/// let path = std::env::temp_dir().join(format!("bareipc-doc-fifo-open-{}", std::process::id()));
+/// fifo::create(CWD, &*path)?;
+/// // Non-blocking, the reader need not wait for a writer; the writer then finds it.
+/// let reader: ReadEnd = fifo::open(CWD, &*path, FifoFlags::NONBLOCK)?;
+/// let writer: WriteEnd = fifo::open(CWD, &*path, FifoFlags::empty())?;
+/// writer.write(b"ping")?;
+/// let mut buf = [0u8; 16];
+/// let n = reader.read(&mut buf)?;
+/// assert_eq!(&buf[..n], b"ping");
+/// fifo::unlink(CWD, &*path)?;
+/// # Ok(()) }
+/// ```
+///
 /// # Errors
 /// - [`Errno::NXIO`](crate::Errno::NXIO): `WriteEnd` with
 ///   [`FifoFlags::NONBLOCK`] and no process has the FIFO open for reading.
@@ -217,6 +253,23 @@ pub fn open<E: End, P: Arg>(dir: impl AsFd, path: P, flags: FifoFlags) -> Result
 /// `fstat`, and `fcntl` for `F_GETFL` and `F_SETFL`; on x86 and arm
 /// `geteuid32`, `statx` or `fstat64` before Linux 4.11, and `fcntl64`;
 /// none for a bad `mode` or unknown flags).
+///
+/// # Examples
+/// ```
+/// # fn main() -> bareipc::Result<()> {
+/// use bareipc::fifo::{self, CWD, DEFAULT_MODE, FifoFlags, ReadEnd, WriteEnd};
+///
+/// let path = std::env::temp_dir().join(format!("bareipc-doc-fifo-verified-{}", std::process::id()));
+/// fifo::create(CWD, &*path)?; // mode 0o600
+/// let reader: ReadEnd = fifo::open_verified(CWD, &*path, DEFAULT_MODE, FifoFlags::NONBLOCK)?;
+/// // A node of the wrong mode (or owner, or type) is refused.
+/// let lax = fifo::Mode::from_raw_mode(0o666);
+/// let refused = fifo::open_verified::<WriteEnd, _>(CWD, &*path, lax, FifoFlags::empty());
+/// assert_eq!(refused.err(), Some(bareipc::Errno::PERM));
+/// # drop(reader);
+/// fifo::unlink(CWD, &*path)?;
+/// # Ok(()) }
+/// ```
 ///
 /// # Errors
 /// - [`Errno::BADFD`](crate::Errno::BADFD): the path names something other

@@ -77,6 +77,21 @@ impl Key {
     /// before Linux 4.11; when the first `statx` of a process fails, a
     /// second one probes whether `statx` exists); none for a project id 0.
     ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::key::Key;
+    ///
+    /// let file = std::env::temp_dir().join(format!("bareipc-doc-ftok-{}", std::process::id()));
+    /// std::fs::write(&file, b"").expect("a key file");
+    /// let key = Key::from_path(&*file, b'q')?;
+    /// assert_eq!(Key::from_path(&*file, b'q')?, key); // the same for every process
+    /// assert_ne!(Key::from_path(&*file, b'r')?, key); // another project id, another key
+    /// assert_eq!(Key::from_path(&*file, 0), Err(bareipc::Errno::INVAL)); // 0 is refused
+    /// std::fs::remove_file(&file).expect("removed");
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// `EINVAL` for `proj_id` 0 (before any syscall) or a path with an
     /// interior NUL; those of `stat`: `ENOENT` for a missing path,

@@ -172,6 +172,10 @@ pub use rustix::fd;
 /// fixed-capacity vectors and strings some calls fill, rustix's id, mode
 /// and time types, and the path argument trait.
 pub use heapless;
+/// The current directory, for the calls that take a directory fd.
+#[cfg(any(feature = "fifo", feature = "file"))]
+#[doc(no_inline)]
+pub use rustix::fs::CWD;
 #[cfg(any(
     feature = "fifo",
     feature = "file",

@@ -74,6 +74,19 @@ use crate::Result;
 ///
 /// Syscalls: `pipe2`.
 ///
+/// # Examples
+/// ```
+/// # fn main() -> bareipc::Result<()> {
+/// let (reader, writer) = bareipc::pipe::pipe()?;
+/// writer.write(b"ping")?;
+/// drop(writer); // the last write end: the reader sees end of stream next
+/// let mut buf = [0u8; 16];
+/// let n = reader.read(&mut buf)?;
+/// assert_eq!(&buf[..n], b"ping");
+/// assert_eq!(reader.read(&mut buf)?, 0);
+/// # Ok(()) }
+/// ```
+///
 /// # Errors
 /// - [`Errno::MFILE`](crate::Errno::MFILE): the process has reached
 ///   `RLIMIT_NOFILE`.

@@ -414,6 +414,23 @@ fn new_socket(ty: SocketType, flags: SocketFlags) -> Result<OwnedFd> {
 ///
 /// Syscalls: `socketpair` (`socketcall` on x86).
 ///
+/// # Examples
+/// ```
+/// # fn main() -> bareipc::Result<()> {
+/// use bareipc::socket::{self, SocketFlags, SocketType};
+///
+/// let (a, b) = socket::pair(SocketType::SeqPacket, SocketFlags::empty())?;
+/// a.send(b"one")?;
+/// a.send(b"two")?;
+/// let mut buf = [0u8; 16];
+/// assert_eq!(b.receive(&mut buf)?, 3); // a seqpacket keeps message boundaries
+/// assert_eq!(&buf[..3], b"one");
+/// b.send(b"back")?; // and both ends can send
+/// let n = a.receive(&mut buf)?;
+/// assert_eq!(&buf[..n], b"back");
+/// # Ok(()) }
+/// ```
+///
 /// # Errors
 /// - [`Errno::MFILE`](crate::Errno::MFILE) /
 ///   [`Errno::NFILE`](crate::Errno::NFILE): fd limits.
@@ -560,6 +577,24 @@ fn remove_stale_socket(path: &[u8], ty: SocketType) -> Result<()> {
 /// x86 `socketcall` for the `socket`s, `connect`, `bind` and `listen`; on
 /// x86 and arm `statx`, or `fstatat64` before Linux 4.11, for the stat).
 ///
+/// # Examples
+/// ```
+/// # fn main() -> bareipc::Result<()> {
+/// use bareipc::socket::{self, BindOptions, SocketFlags, SocketType, UnixAddr};
+///
+/// let path = std::env::temp_dir().join(format!("bareipc-doc-listen-{}.sock", std::process::id()));
+/// let addr = UnixAddr::path(&*path)?;
+/// let listener = socket::listen(&addr, SocketType::Stream, BindOptions::new())?; // mode 0o600
+/// let client = socket::connect(&addr, SocketType::Stream, SocketFlags::empty())?;
+/// let server = listener.accept()?;
+/// client.send(b"hello")?;
+/// let mut buf = [0u8; 16];
+/// let n = server.receive(&mut buf)?;
+/// assert_eq!(&buf[..n], b"hello");
+/// socket::unlink(&*path)?; // the file outlives the listener
+/// # Ok(()) }
+/// ```
+///
 /// # Errors
 /// - Everything [`bind`] can return.
 /// - [`Errno::OPNOTSUPP`](crate::Errno::OPNOTSUPP): `ty` is
@@ -584,6 +619,26 @@ pub fn listen(addr: &UnixAddr, ty: SocketType, opts: BindOptions) -> Result<List
 ///
 /// Syscalls: `socket`, `connect`, and `close` when `connect` fails
 /// (`socket` and `connect` go through `socketcall` on x86).
+///
+/// # Examples
+/// ```
+/// # fn main() -> bareipc::Result<()> {
+/// use bareipc::socket::{self, BindOptions, SocketFlags, SocketType, UnixAddr};
+///
+/// // An abstract name: no file to remove, gone with the listener.
+/// let name = format!("bareipc-doc-connect-{}", std::process::id());
+/// let addr = UnixAddr::abstract_name(name.as_bytes())?;
+/// let listener = socket::listen(&addr, SocketType::SeqPacket, BindOptions::new())?;
+/// let client = socket::connect(&addr, SocketType::SeqPacket, SocketFlags::empty())?;
+/// listener.accept()?.send(b"welcome")?;
+/// let mut buf = [0u8; 16];
+/// let n = client.receive(&mut buf)?;
+/// assert_eq!(&buf[..n], b"welcome");
+/// drop(listener);
+/// let refused = socket::connect(&addr, SocketType::SeqPacket, SocketFlags::empty());
+/// assert_eq!(refused.err(), Some(bareipc::Errno::CONNREFUSED));
+/// # Ok(()) }
+/// ```
 ///
 /// # Errors
 /// - [`Errno::CONNREFUSED`](crate::Errno::CONNREFUSED): nothing listens on
@@ -623,6 +678,23 @@ impl Listener {
     /// `accept4(fd, NULL, NULL, SOCK_CLOEXEC)` — the next connection.
     ///
     /// Syscalls: `accept4` (`socketcall` on x86).
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::socket::{self, BindOptions, Credentials, SocketFlags, SocketType, UnixAddr};
+    ///
+    /// let name = format!("bareipc-doc-accept-{}", std::process::id());
+    /// let addr = UnixAddr::abstract_name(name.as_bytes())?;
+    /// let listener = socket::listen(&addr, SocketType::Stream, BindOptions::new())?;
+    /// assert_eq!(listener.try_accept().err(), Some(bareipc::Errno::AGAIN)); // nobody yet
+    /// let client = socket::connect(&addr, SocketType::Stream, SocketFlags::empty())?;
+    /// let conn = listener.accept()?; // waits for the next client
+    /// // Anyone may connect to an abstract name: check who it is.
+    /// assert_eq!(conn.peer_credentials()?, Credentials::current());
+    /// # drop(client);
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// - [`Errno::AGAIN`](crate::Errno::AGAIN): non-blocking and no
@@ -698,6 +770,19 @@ impl Socket {
     ///
     /// Syscalls: `sendto`.
     ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::socket::{self, SocketFlags, SocketType};
+    ///
+    /// let (a, b) = socket::pair(SocketType::Stream, SocketFlags::empty())?;
+    /// assert_eq!(a.send(b"data")?, 4);
+    /// drop(b);
+    /// // A peer that is gone is an error, not a SIGPIPE.
+    /// assert_eq!(a.send(b"more"), Err(bareipc::Errno::PIPE));
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// - [`Errno::PIPE`](crate::Errno::PIPE): the peer is gone (no
     ///   `SIGPIPE` is raised).
@@ -754,6 +839,23 @@ impl Socket {
     /// down or closed.
     ///
     /// Syscalls: `recvfrom`.
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::socket::{self, SocketFlags, SocketType};
+    ///
+    /// let (a, b) = socket::pair(SocketType::Datagram, SocketFlags::empty())?;
+    /// a.send(b"first")?;
+    /// a.send(b"second")?;
+    /// let mut buf = [0u8; 16];
+    /// let n = b.receive(&mut buf)?; // one message per receive
+    /// assert_eq!(&buf[..n], b"first");
+    /// let n = b.receive(&mut buf)?;
+    /// assert_eq!(&buf[..n], b"second");
+    /// assert_eq!(b.try_receive(&mut buf), Err(bareipc::Errno::AGAIN)); // nothing left
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// - [`Errno::AGAIN`](crate::Errno::AGAIN): non-blocking and nothing to
@@ -879,6 +981,27 @@ impl Socket {
     ///
     /// Syscalls: `sendmsg` (none for more than `MAX_FDS` fds).
     ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::fd::{AsFd, OwnedFd};
+    /// use bareipc::socket::{self, ReceiveFlags, SendFlags, SocketFlags, SocketType};
+    ///
+    /// let (ours, theirs) = socket::pair(SocketType::Stream, SocketFlags::empty())?;
+    /// let (reader, writer) = bareipc::pipe::pipe()?;
+    /// // Hand over the pipe's write end, riding on one byte of data.
+    /// ours.send_msg(b"w", &[writer.as_fd()], None, SendFlags::empty())?;
+    /// // The peer (here, the same process) gets its own copy of the fd.
+    /// let (mut fds, mut byte) = (bareipc::heapless::Vec::<OwnedFd, 1>::new(), [0u8; 1]);
+    /// let got = theirs.receive_msg(&mut byte, &mut fds, ReceiveFlags::empty())?;
+    /// assert_eq!((got.bytes, got.fds), (1, 1));
+    /// bareipc::pipe::WriteEnd::from(fds.pop().expect("one fd")).write(b"through the passed fd")?;
+    /// let mut buf = [0u8; 32];
+    /// let n = reader.read(&mut buf)?;
+    /// assert_eq!(&buf[..n], b"through the passed fd");
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// - [`Errno::INVAL`](crate::Errno::INVAL): more than [`MAX_FDS`] fds,
     ///   checked before the syscall.
@@ -931,6 +1054,24 @@ impl Socket {
     /// bytes of that message are lost.
     ///
     /// Syscalls: `recvmsg`, and `close` for fds that are refused.
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::fd::OwnedFd;
+    /// use bareipc::socket::{self, Credentials, ReceiveFlags, SocketFlags, SocketType};
+    ///
+    /// let (a, b) = socket::pair(SocketType::Datagram, SocketFlags::empty())?;
+    /// b.set_pass_credentials(true)?; // the kernel attaches the sender's ids
+    /// a.send(b"who is this?")?;
+    /// let mut buf = [0u8; 32];
+    /// let mut fds = bareipc::heapless::Vec::<OwnedFd, 4>::new();
+    /// let got = b.receive_msg(&mut buf, &mut fds, ReceiveFlags::empty())?;
+    /// assert_eq!(&buf[..got.bytes], b"who is this?");
+    /// assert_eq!((got.fds, got.fds_truncated, got.data_truncated), (0, false, false));
+    /// assert_eq!(got.credentials.map(|c| c.pid), Some(Credentials::current().pid));
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// - [`Errno::PROTO`](crate::Errno::PROTO): an unexpected control
@@ -1025,6 +1166,11 @@ impl Socket {
     /// `setsockopt(fd, SOL_SOCKET, SO_PASSCRED, on)` — receive the
     /// sender's credentials with every message ([`Received::credentials`]).
     ///
+    /// The kernel attaches credentials when a message is sent, if the
+    /// receiving socket has the option on then: turn it on before the peer
+    /// can send (for a socket pair handed to a child, in the parent before
+    /// spawning), or the first messages may arrive without them.
+    ///
     /// Syscalls: `setsockopt` (`socketcall` on x86).
     ///
     /// # Errors
@@ -1085,6 +1231,20 @@ impl Socket {
     /// peer process as of `connect` or `socketpair`.
     ///
     /// Syscalls: `getsockopt`.
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::socket::{self, Credentials, SocketFlags, SocketType};
+    ///
+    /// let (a, b) = socket::pair(SocketType::Stream, SocketFlags::empty())?;
+    /// let peer = b.peer_credentials()?;
+    /// // Both ends were made by this process.
+    /// assert_eq!(peer.pid, bareipc::Pid::from_raw(std::process::id() as i32));
+    /// assert_eq!(peer.uid, Credentials::current().uid);
+    /// # drop(a);
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// - [`Errno::INVAL`](crate::Errno::INVAL): the kernel returned an

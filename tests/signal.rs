@@ -1012,3 +1012,22 @@ fn a_supervisor_probes_and_reaps_through_a_pidfd() {
     let parent = PidFd::open(getppid().unwrap()).unwrap();
     assert_eq!(parent.try_wait().err(), Some(Errno::CHILD));
 }
+
+#[test]
+fn children_inherit_the_mask_unless_it_is_cleared_on_exec() {
+    fn sig_blk(cmd: &mut Command) -> u64 {
+        let out = cmd.args(["SigBlk", "/proc/self/status"]).output().unwrap();
+        let line = String::from_utf8(out.stdout).unwrap();
+        u64::from_str_radix(line.trim().trim_start_matches("SigBlk:").trim(), 16).unwrap()
+    }
+    // The mask is per thread: this test's thread blocks TERM and puts its
+    // mask back; no other test's thread sees it.
+    let term = SigSet::empty().with(Signal::TERM);
+    let old = signal::block(&term).unwrap();
+    let bit = 1u64 << (Signal::TERM.as_raw() - 1);
+    let inherited = sig_blk(&mut Command::new("grep"));
+    let cleared = sig_blk(signal::clear_mask_on_exec(&mut Command::new("grep")));
+    signal::set_mask(&old).unwrap();
+    assert_eq!(inherited & bit, bit, "std's Command passes the mask on");
+    assert_eq!(cleared, 0);
+}

@@ -232,6 +232,23 @@ pub(crate) fn rt_sigprocmask(
     .decode_void()
 }
 
+/// Makes `cmd`'s child set an empty signal mask between `fork` and
+/// `execve`, so that the program it runs starts with nothing blocked.
+#[cfg(feature = "std")]
+pub(crate) fn clear_mask_on_exec(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the hook runs in the forked child before `execve`. It makes
+    // one syscall on a local and allocates, locks and unwinds nothing
+    // (`io::Error::from_raw_os_error` stores an integer), which is all
+    // `pre_exec` asks of it.
+    unsafe {
+        cmd.pre_exec(|| {
+            rt_sigprocmask(g::SIG_SETMASK, Some(&0), None)
+                .map_err(|e| std::io::Error::from_raw_os_error(e.raw_os_error()))
+        })
+    }
+}
+
 /// `rt_sigpending(&set, 8)`: signals pending for the thread or process.
 pub(crate) fn rt_sigpending() -> Result<u64, Errno> {
     let mut set = 0u64;

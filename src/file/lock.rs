@@ -187,6 +187,25 @@ pub struct Conflict {
 /// Syscalls: `fcntl` (`fcntl64` on x86 and arm) unless the range is
 /// refused first, and `close` of an fd passed by value when the call fails.
 ///
+/// # Examples
+/// ```
+/// # fn main() -> bareipc::Result<()> {
+/// use bareipc::file::lock::{self, LockKind, Range};
+///
+/// let path = std::env::temp_dir().join(format!("bareipc-doc-lock-{}", std::process::id()));
+/// let open = || std::fs::OpenOptions::new().read(true).write(true).create(true).open(&path);
+/// let (a, b) = (open().expect("opened"), open().expect("opened")); // as two processes would
+/// let header = Range::new(0, 64);
+/// let guard = lock::lock(&a, LockKind::Exclusive, header)?;
+/// // Another open file description is kept out, even in this process.
+/// let refused = lock::try_lock(&b, LockKind::Shared, header);
+/// assert_eq!(refused.err(), Some(bareipc::Errno::AGAIN));
+/// drop(guard); // unlocks bytes 0..64 (as does the holder's death)
+/// let _shared = lock::try_lock(&b, LockKind::Shared, header)?;
+/// std::fs::remove_file(&path).expect("removed");
+/// # Ok(()) }
+/// ```
+///
 /// # Errors
 /// - [`Errno::BADF`](crate::Errno::BADF): `fd` is not open, or is not open
 ///   for reading (a [`Shared`](LockKind::Shared) lock) or for writing (an

@@ -16,7 +16,7 @@
 //! // Or write through the temporary file first, then commit.
 //! let r = replace::Replacement::new(&dir, "state", &Options::new().durability(Durability::None))?;
 //! r.write_all(b"part one, ")?;
-//! rustix::io::write(r.as_fd(), b"part two")?;
+//! r.write_all(b"part two")?;
 //! r.commit()?;
 //! # Ok(()) }
 //! # #[cfg(not(feature = "std"))] fn main() {}
@@ -78,7 +78,10 @@
 use core::ffi::CStr;
 
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
-use rustix::fs::{AtFlags, CWD, Mode, OFlags, RenameFlags};
+/// The current directory, as the `dir` of [`replace`] and [`Replacement::new`].
+#[doc(no_inline)]
+pub use rustix::fs::CWD;
+use rustix::fs::{AtFlags, Mode, OFlags, RenameFlags};
 use rustix::path::Arg;
 
 use crate::names::StackPath;
@@ -181,6 +184,22 @@ const NAME_MAX: usize = linux_raw_sys::general::NAME_MAX as usize;
 /// directory (`Durability::DataAndDirectory`), and `close` of both fds (a
 /// named temporary file takes its `getrandom` before its `openat`, and no
 /// `linkat`). The [module docs](self#how) list the steps in order.
+///
+/// # Examples
+/// ```
+/// # fn main() -> bareipc::Result<()> {
+/// use bareipc::file::replace::{self, Options};
+///
+/// let name = format!("bareipc-doc-replace-{}", std::process::id());
+/// let dir = std::fs::File::open(std::env::temp_dir()).expect("the temp directory");
+/// replace::replace(&dir, &*name, b"workers = 2\n", &Options::new())?;
+/// // A reader that opens the name meanwhile gets one version or the other, whole.
+/// replace::replace(&dir, &*name, b"workers = 4\n", &Options::new())?;
+/// let path = std::env::temp_dir().join(&name);
+/// assert_eq!(std::fs::read(&path).expect("read"), b"workers = 4\n");
+/// std::fs::remove_file(&path).expect("removed");
+/// # Ok(()) }
+/// ```
 ///
 /// # Errors
 /// - [`Errno::NOENT`](crate::Errno::NOENT): the target's directory does not

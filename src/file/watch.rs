@@ -128,6 +128,23 @@ impl Watcher {
     ///
     /// Syscalls: `inotify_init1`.
     ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::file::watch::{self, Watcher, WatcherFlags};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("bareipc-doc-watcher-{}", std::process::id()));
+    /// std::fs::create_dir(&dir).expect("a directory");
+    /// let watcher = Watcher::new(WatcherFlags::NONBLOCK)?; // poll it beside your other fds
+    /// watcher.add(&*dir, watch::CHANGES)?;
+    /// let mut buf = [0u8; watch::BUFFER_LEN];
+    /// assert_eq!(watcher.read(&mut buf).err(), Some(bareipc::Errno::AGAIN)); // nothing yet
+    /// std::fs::write(dir.join("state"), b"1").expect("written"); // by any process
+    /// assert!(watcher.read(&mut buf)?.any(|event| event.name_bytes() == b"state"));
+    /// std::fs::remove_dir_all(&dir).expect("removed");
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// - [`Errno::MFILE`](crate::Errno::MFILE): the user's
     ///   `/proc/sys/fs/inotify/max_user_instances`, or the process's
@@ -205,6 +222,27 @@ impl Watcher {
     /// fail with `EINVAL`, and the event then stays queued.
     ///
     /// Syscalls: `read` (none if `buf` is shorter than `EVENT_HEADER_LEN`).
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::file::watch::{self, ReadFlags, Watcher, WatcherFlags};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("bareipc-doc-watch-read-{}", std::process::id()));
+    /// std::fs::create_dir(&dir).expect("a directory");
+    /// let watcher = Watcher::new(WatcherFlags::empty())?;
+    /// watcher.add(&*dir, watch::CHANGES)?; // the directory: a replace brings a new inode
+    /// std::fs::write(dir.join(".new"), b"workers = 4\n").expect("written"); // another process
+    /// std::fs::rename(dir.join(".new"), dir.join("config")).expect("renamed"); // replaces config
+    /// let mut buf = [0u8; 4096]; // room for several events
+    /// let mut replaced = false;
+    /// for event in watcher.read(&mut buf)? {
+    ///     replaced |= event.mask().contains(ReadFlags::MOVED_TO) && event.name_bytes() == b"config";
+    /// }
+    /// assert!(replaced);
+    /// std::fs::remove_dir_all(&dir).expect("removed");
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// - [`Errno::INVAL`](crate::Errno::INVAL): `buf` is too small for the

@@ -47,18 +47,18 @@
 //! ```
 //! # fn main() -> bareipc::Result<()> {
 //! use bareipc::mq::posix::{self, Access, Capacity, Priority};
-//! use rustix::event::{PollFd, PollFlags, Timespec, poll};
+//! use bareipc::poll::{PollFd, PollFlags, poll};
+//! use core::time::Duration;
 //!
 //! # let name = format!("/bareipc-doc-poll-{}", std::process::id());
 //! let cap = Capacity { max_messages: 1, message_size: 16 };
 //! let q = posix::create(&name, Access::ReadWrite, posix::DEFAULT_MODE, Some(cap))?;
 //! posix::unlink(&name)?; // the descriptor keeps the queue alive
-//! let now = Timespec { tv_sec: 0, tv_nsec: 0 };
 //! let mut fds = [PollFd::new(&q, PollFlags::IN | PollFlags::OUT)];
-//! poll(&mut fds, Some(&now))?;
+//! poll(&mut fds, Some(Duration::ZERO))?;
 //! assert_eq!(fds[0].revents(), PollFlags::OUT); // empty: room, nothing to read
 //! q.send(b"x", Priority::MIN)?;
-//! poll(&mut fds, Some(&now))?;
+//! poll(&mut fds, Some(Duration::ZERO))?;
 //! assert_eq!(fds[0].revents(), PollFlags::IN); // full: a message, no room
 //! # Ok(()) }
 //! ```
@@ -286,6 +286,21 @@ pub fn open_with(
 /// default capacity.
 ///
 /// Syscalls: `mq_open`; none for a bad name, mode or capacity.
+///
+/// # Examples
+/// ```
+/// # fn main() -> bareipc::Result<()> {
+/// use bareipc::mq::posix::{self, Access, Capacity};
+///
+/// let name = format!("/bareipc-doc-mq-create-{}", std::process::id());
+/// let cap = Capacity { max_messages: 4, message_size: 64 };
+/// let q = posix::create(&name, Access::ReadWrite, posix::DEFAULT_MODE, Some(cap))?;
+/// let _unlink = posix::UnlinkOnDrop::new(&name)?; // the name outlives processes
+/// let again = posix::create(&name, Access::ReadWrite, posix::DEFAULT_MODE, None);
+/// assert_eq!(again.err(), Some(bareipc::Errno::EXIST)); // never silently shared
+/// assert_eq!((q.attr()?.max_messages, q.attr()?.message_size), (4, 64));
+/// # Ok(()) }
+/// ```
 ///
 /// # Errors
 /// As [`open_with`].
@@ -522,6 +537,24 @@ impl Mq {
     /// Syscalls: `mq_timedsend` (`mq_timedsend_time64` on 32-bit arches;
     /// `mq_timedsend` before Linux 5.1).
     ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::mq::posix::{self, Access, Capacity, Priority};
+    ///
+    /// let name = format!("/bareipc-doc-mq-send-{}", std::process::id());
+    /// let cap = Capacity { max_messages: 4, message_size: 16 };
+    /// let q = posix::create(&name, Access::ReadWrite, posix::DEFAULT_MODE, Some(cap))?;
+    /// posix::unlink(&name)?; // the descriptor keeps the queue alive
+    /// q.send(b"routine", Priority::MIN)?;
+    /// q.send(b"urgent", Priority::new(9)?)?;
+    /// let mut buf = [0u8; 16];
+    /// let (n, prio) = q.receive(&mut buf)?; // highest priority first
+    /// assert_eq!((&buf[..n], prio.get()), (&b"urgent"[..], 9));
+    /// assert_eq!(q.send(&[0; 17], Priority::MIN), Err(bareipc::Errno::MSGSIZE));
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// - [`Errno::MSGSIZE`](crate::Errno::MSGSIZE): `msg` is longer than
     ///   the queue's [`message_size`](Attr::message_size).
@@ -601,6 +634,25 @@ impl Mq {
     ///
     /// Syscalls: `mq_timedreceive` (`mq_timedreceive_time64` on 32-bit
     /// arches; `mq_timedreceive` before Linux 5.1).
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::mq::posix::{self, Access, Capacity, Priority};
+    ///
+    /// let name = format!("/bareipc-doc-mq-receive-{}", std::process::id());
+    /// let cap = Capacity { max_messages: 4, message_size: 128 };
+    /// let q = posix::create(&name, Access::ReadWrite, posix::DEFAULT_MODE, Some(cap))?;
+    /// let _unlink = posix::UnlinkOnDrop::new(&name)?;
+    /// q.send(b"short", Priority::MIN)?;
+    /// // The buffer must hold the largest message the queue accepts.
+    /// let mut small = [0u8; 64];
+    /// assert_eq!(q.receive(&mut small), Err(bareipc::Errno::MSGSIZE));
+    /// let mut buf = [0u8; 128];
+    /// let (n, _) = q.receive(&mut buf[..q.attr()?.message_size])?;
+    /// assert_eq!(&buf[..n], b"short");
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// - [`Errno::MSGSIZE`](crate::Errno::MSGSIZE): `buf` is shorter than
@@ -749,6 +801,28 @@ impl Mq {
     /// value, or a message on a [`NotifySocket`].
     ///
     /// Syscalls: `mq_notify`.
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::mq::posix::{self, Access, Notify, NotifyEvent, NotifySocket, Priority};
+    ///
+    /// let name = format!("/bareipc-doc-mq-notify-{}", std::process::id());
+    /// let q = posix::create(&name, Access::ReadWrite, posix::DEFAULT_MODE, None)?;
+    /// let _unlink = posix::UnlinkOnDrop::new(&name)?;
+    /// let sock = NotifySocket::new()?;
+    /// # if q.notify(Notify::NoEvent) == Err(bareipc::Errno::NOSYS) { return Ok(()); } // qemu-user
+    /// # q.cancel_notify()?;
+    /// let mut cookie = [0u8; posix::COOKIE_LEN];
+    /// cookie[..4].copy_from_slice(b"jobs");
+    /// q.notify(Notify::Socket { socket: &sock, cookie })?;
+    /// q.send(b"job 1", Priority::MIN)?; // into the empty queue: the kernel tells us
+    /// let n = sock.receive()?; // or poll `sock` beside your other fds
+    /// assert_eq!((n.event, &n.cookie[..4]), (NotifyEvent::Message, &b"jobs"[..]));
+    /// // Used up: register again for the next message into an empty queue.
+    /// q.notify(Notify::Socket { socket: &sock, cookie })?;
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// - [`Errno::BUSY`](crate::Errno::BUSY): a process is registered.

@@ -468,6 +468,23 @@ impl MsgQueue {
     /// Syscalls: `msgget` (`ipc` on i386 before Linux 5.1); none for a bad
     /// mode.
     ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::key::Key;
+    /// use bareipc::mq::sysv::{DEFAULT_MODE, MsgQueue};
+    ///
+    /// let file = std::env::temp_dir().join(format!("bareipc-doc-msq-create-{}", std::process::id()));
+    /// std::fs::write(&file, b"").expect("a key file");
+    /// let key = Key::from_path(&*file, b'Q')?; // the processes agree on the file
+    /// let q = MsgQueue::create(key, DEFAULT_MODE)?.remove_on_drop()?;
+    /// assert_eq!(MsgQueue::create(key, DEFAULT_MODE), Err(bareipc::Errno::EXIST));
+    /// assert_eq!(MsgQueue::open(key)?, *q); // another process finds it by key
+    /// # drop(q);
+    /// std::fs::remove_file(&file).expect("removed");
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// As [`get`](Self::get).
     ///
@@ -498,6 +515,22 @@ impl MsgQueue {
     /// share its [`id`](Self::id) with the processes that should use it.
     ///
     /// Syscalls: `msgget` (`ipc` on i386 before Linux 5.1).
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::mq::sysv::{Message, MsgQueue, MsgType, ReceiveFlags, Select, SendFlags};
+    ///
+    /// // No key finds it: children inherit the id, other processes are told it.
+    /// let q = MsgQueue::private()?.remove_on_drop()?; // IPC_RMID when done
+    /// let ty = MsgType::new(1)?;
+    /// q.send(&Message::<32>::with_text(ty, b"hello")?, SendFlags::empty())?;
+    /// let other = MsgQueue::from_id(q.id()); // as another process would
+    /// let mut msg = Message::<32>::new(ty);
+    /// other.receive(&mut msg, Select::Any, ReceiveFlags::empty())?;
+    /// assert_eq!(msg.text(), b"hello");
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// [`Errno::NOSPC`](crate::Errno::NOSPC): the namespace has `msgmni`
@@ -538,6 +571,22 @@ impl MsgQueue {
     /// Only the type and the [`len`](Message::len) bytes of text are read.
     ///
     /// Syscalls: `msgsnd` (`ipc` on i386 before Linux 5.1).
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::mq::sysv::{Message, MsgQueue, MsgType, ReceiveFlags, Select, SendFlags};
+    ///
+    /// let q = MsgQueue::private()?.remove_on_drop()?;
+    /// let (log, job) = (MsgType::new(1)?, MsgType::new(2)?);
+    /// q.send(&Message::<32>::with_text(log, b"started")?, SendFlags::empty())?;
+    /// q.send(&Message::<32>::with_text(job, b"resize 42.png")?, SendFlags::empty())?;
+    /// // A receiver picks by type: the job, though the log line came first.
+    /// let mut msg = Message::<32>::new(job);
+    /// q.receive(&mut msg, Select::Exactly(job), ReceiveFlags::empty())?;
+    /// assert_eq!(msg.text(), b"resize 42.png");
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// - [`Errno::AGAIN`](crate::Errno::AGAIN): `NOWAIT` and the queue is
@@ -587,6 +636,25 @@ impl MsgQueue {
     ///
     /// Syscalls: `msgrcv` (`ipc` on i386 before Linux 5.1); none for a copy
     /// position beyond the range of a long.
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::Errno;
+    /// use bareipc::mq::sysv::{Message, MsgQueue, MsgType, ReceiveFlags, Select, SendFlags};
+    ///
+    /// let q = MsgQueue::private()?.remove_on_drop()?;
+    /// let ty = MsgType::MIN;
+    /// q.send(&Message::<16>::with_text(ty, b"a longer message")?, SendFlags::empty())?;
+    /// let mut small = Message::<8>::new(ty);
+    /// // Too long for the buffer: refused, and it stays queued...
+    /// assert_eq!(q.receive(&mut small, Select::Any, ReceiveFlags::NOWAIT), Err(Errno::TOOBIG));
+    /// // ...unless the caller takes its first bytes.
+    /// q.receive(&mut small, Select::Any, ReceiveFlags::TRUNCATE)?;
+    /// assert_eq!(small.text(), b"a longer");
+    /// assert_eq!(q.try_receive(&mut small, Select::Any), Err(Errno::NOMSG)); // empty now
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// - [`Errno::TOOBIG`](crate::Errno::TOOBIG): the message is longer

@@ -140,6 +140,25 @@ impl<'a> Semaphore<'a> {
     ///
     /// Syscalls: none.
     ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::sem::futex::Semaphore;
+    /// use bareipc::shm::ReadWrite;
+    /// use bareipc::shm::memfd::{self, MemfdFlags, Seals};
+    ///
+    /// let fd = memfd::create(c"bareipc-doc-sem", MemfdFlags::empty())?;
+    /// fd.set_len(4096)?;
+    /// fd.add_seals(Seals::SHRINK)?; // so that it maps safely
+    /// let map = fd.map::<ReadWrite>(4096)?;
+    /// let sem = Semaphore::init(&map, 0, 2)?; // once, by the creator
+    /// // Another process, given the fd, maps it and takes the same semaphore.
+    /// let theirs = Semaphore::at(&map, 0)?;
+    /// theirs.wait()?;
+    /// assert_eq!(sem.value(), 1);
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// `EINVAL` for `value` above [`MAX_VALUE`] or an `offset` that is not
     /// a multiple of 4; `EFAULT` if the [`SIZE`] bytes do not fit in the
@@ -180,6 +199,24 @@ impl<'a> Semaphore<'a> {
     ///
     /// Syscalls: none, or `futex(FUTEX_WAKE)` when a waiter is counted
     /// (`futex` on every arch).
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::sem::futex::Semaphore;
+    /// use bareipc::shm::ReadWrite;
+    /// use bareipc::shm::sysv::Segment;
+    ///
+    /// let seg = Segment::private(4096)?.remove_on_drop()?;
+    /// let map = seg.attach::<ReadWrite>()?;
+    /// let sem = Semaphore::init(&map, 0, 0)?;
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| sem.post().expect("posted")); // another thread, or process
+    ///     sem.wait() // sleeps until the post, if it has not come yet
+    /// })?;
+    /// assert_eq!(sem.value(), 0);
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// `EOVERFLOW` if the value is [`MAX_VALUE`] (it is left unchanged).
@@ -236,6 +273,23 @@ impl<'a> Semaphore<'a> {
     ///
     /// Syscalls: none, or `futex(FUTEX_WAIT)` (`futex` on every arch),
     /// as often as it is woken without getting a unit.
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use core::time::Duration;
+    /// use bareipc::Errno;
+    /// use bareipc::sem::futex::Semaphore;
+    /// use bareipc::shm::{ReadWrite, sysv::Segment};
+    ///
+    /// let seg = Segment::private(4096)?.remove_on_drop()?;
+    /// let map = seg.attach::<ReadWrite>()?;
+    /// let sem = Semaphore::init(&map, 0, 1)?;
+    /// sem.wait()?; // a unit is there: taken without a syscall
+    /// assert_eq!(sem.try_wait(), Err(Errno::AGAIN));
+    /// assert_eq!(sem.wait_timeout(Duration::from_millis(10)), Err(Errno::TIMEDOUT));
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// `EINTR`: a signal handler ran.

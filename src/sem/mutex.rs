@@ -209,6 +209,23 @@ impl<'a> RobustMutex<'a> {
     ///
     /// Syscalls: none.
     ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::sem::mutex::RobustMutex;
+    /// use bareipc::shm::{ReadWrite, sysv::Segment};
+    ///
+    /// let seg = Segment::private(4096)?.remove_on_drop()?;
+    /// let map = seg.attach::<ReadWrite>()?;
+    /// let mutex = RobustMutex::init(&map, 0)?; // once, by the creator
+    /// let guard = mutex.lock()?.into_guard();
+    /// // Another thread (or a process, with `RobustMutex::at`) finds it held.
+    /// let other = std::thread::scope(|s| s.spawn(|| mutex.try_lock().err()).join().expect("joined"));
+    /// assert_eq!(other, Some(bareipc::Errno::BUSY));
+    /// guard.unlock()?;
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// `EINVAL` for an `offset` that is not a multiple of 8; `EFAULT` if
     /// the [`SIZE`] bytes do not fit in the mapping.
@@ -246,6 +263,25 @@ impl<'a> RobustMutex<'a> {
     /// Syscalls: `gettid`; `futex(FUTEX_LOCK_PI)` when the lock is held
     /// or its owner died (`futex` on every arch), again after taking over
     /// from a dead owner fails a race.
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::sem::mutex::{Locked, RobustMutex};
+    /// use bareipc::shm::{ReadWrite, sysv::Segment};
+    ///
+    /// let seg = Segment::private(4096)?.remove_on_drop()?;
+    /// let map = seg.attach::<ReadWrite>()?;
+    /// let mutex = RobustMutex::init(&map, 0)?;
+    /// // A thread (or a process) that dies holding the lock:
+    /// std::thread::scope(|s| { s.spawn(|| std::mem::forget(mutex.lock())); });
+    /// match mutex.lock()? {
+    ///     Locked::OwnerDied(guard) => guard.mark_consistent(), // repair the data first
+    ///     Locked::Consistent(_) => unreachable!("the owner is gone"),
+    /// }
+    /// assert!(!mutex.lock()?.owner_died()); // usable as before
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// - `EDEADLK`: this thread holds the lock already.

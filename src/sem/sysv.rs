@@ -297,6 +297,24 @@ impl SemSet {
     /// Syscalls: `semget` (on i386 before Linux 5.1: `ipc(SEMGET)`); none
     /// for a bad mode.
     ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::key::Key;
+    /// use bareipc::sem::sysv::{DEFAULT_MODE, SemSet};
+    ///
+    /// let file = std::env::temp_dir().join(format!("bareipc-doc-sem-create-{}", std::process::id()));
+    /// std::fs::write(&file, b"").expect("a key file");
+    /// let key = Key::from_path(&*file, b'M')?; // the processes agree on the file
+    /// let set = SemSet::create(key, 1, DEFAULT_MODE)?.remove_on_drop()?;
+    /// set.set_value(0, 1)?; // before anyone else uses it
+    /// assert_eq!(SemSet::create(key, 1, DEFAULT_MODE), Err(bareipc::Errno::EXIST));
+    /// assert_eq!(SemSet::open(key)?.value(0)?, 1); // another process finds it by key
+    /// # drop(set);
+    /// std::fs::remove_file(&file).expect("removed");
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// As [`get`](Self::get).
     ///
@@ -328,6 +346,20 @@ impl SemSet {
     ///
     /// Syscalls: `semget` (on i386 before Linux 5.1: `ipc(SEMGET)`).
     ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::sem::sysv::{SemOp, SemSet};
+    ///
+    /// // Two semaphores no key finds: children inherit the id, others are told it.
+    /// let set = SemSet::private(2)?.remove_on_drop()?; // IPC_RMID when done
+    /// assert_eq!((set.value(0)?, set.value(1)?), (0, 0)); // a new set is all 0
+    /// set.set_value(0, 1)?;
+    /// SemSet::from_id(set.id()).op(&[SemOp::wait(0), SemOp::post(1)])?; // as another process
+    /// assert_eq!((set.value(0)?, set.value(1)?), (0, 1));
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// As [`get`](Self::get).
     ///
@@ -349,6 +381,24 @@ impl SemSet {
     /// Syscalls: `semop` (on i386, which has no `semop`,
     /// `semtimedop_time64` without a timeout, or before Linux 5.1
     /// `ipc(SEMTIMEDOP)`).
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::sem::sysv::{SemOp, SemSet};
+    ///
+    /// let set = SemSet::private(2)?.remove_on_drop()?;
+    /// set.set_values(&[1, 0])?;
+    /// // All or nothing: semaphore 1 is 0, so the batch cannot apply, and
+    /// // with NOWAIT it fails at once without taking the unit of semaphore 0.
+    /// let both = [SemOp::wait(0).nowait(), SemOp::wait(1).nowait()];
+    /// assert_eq!(set.op(&both), Err(bareipc::Errno::AGAIN));
+    /// assert_eq!(set.value(0)?, 1);
+    /// // P and V around a critical section; UNDO gives the unit back if we die inside.
+    /// set.op(&[SemOp::wait(0).undo()])?;
+    /// set.op(&[SemOp::post(0).undo()])?;
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// - `EAGAIN`: an operation with `NOWAIT` would wait.

@@ -21,7 +21,7 @@
 //! // ... socket.send_msg(..., &[fd.as_fd()]) ...
 //!
 //! // Receiver: refuse anything the sender could still shrink.
-//! # let received: rustix::fd::OwnedFd = unimplemented!();
+//! # let received: bareipc::fd::OwnedFd = unimplemented!();
 //! let fd = Memfd::require_seals(received, Seals::SHRINK | Seals::GROW)?;
 //! let len = fd.len()? as usize;
 //! let frame = fd.map::<ReadOnly>(len)?;
@@ -56,6 +56,24 @@ use crate::{Errno, Result};
 /// `HUGE_*` size), `NOEXEC_SEAL` or `EXEC`.
 ///
 /// Syscalls: `memfd_create`.
+///
+/// # Examples
+/// ```
+/// # fn main() -> bareipc::Result<()> {
+/// use bareipc::Errno;
+/// use bareipc::shm::ReadWrite;
+/// use bareipc::shm::memfd::{self, MemfdFlags, Seals};
+///
+/// let fd = memfd::create(c"bareipc-doc", MemfdFlags::empty())?;
+/// fd.set_len(4096)?;
+/// // Until it is sealed against shrinking, a memfd is not mapped safely.
+/// assert_eq!(fd.map::<ReadWrite>(4096).err(), Some(Errno::PERM));
+/// fd.add_seals(Seals::SHRINK | Seals::GROW)?;
+/// assert_eq!(fd.set_len(0), Err(Errno::PERM)); // for good, for every holder
+/// let map = fd.map::<ReadWrite>(4096)?;
+/// map.write_at(0, b"frame")?;
+/// # Ok(()) }
+/// ```
 ///
 /// # Errors
 /// - `EINVAL`: `name` longer than 249 bytes; unknown flags; `HUGETLB`
@@ -119,6 +137,24 @@ impl Memfd {
     /// `fcntl(fd, F_ADD_SEALS, seals)` — adds seals, for good.
     ///
     /// Syscalls: `fcntl` (`fcntl64` on 32-bit).
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::Errno;
+    /// use bareipc::fd::OwnedFd;
+    /// use bareipc::shm::memfd::{self, Memfd, MemfdFlags, Seals};
+    ///
+    /// let fd = memfd::create(c"bareipc-doc", MemfdFlags::empty())?;
+    /// fd.add_seals(Seals::SHRINK | Seals::SEAL)?;
+    /// assert!(fd.seals()?.contains(Seals::SHRINK | Seals::SEAL));
+    /// assert_eq!(fd.add_seals(Seals::GROW), Err(Errno::PERM)); // SEAL: no more seals
+    /// // A receiver refuses an fd that lacks a seal it needs (here GROW):
+    /// let received = OwnedFd::from(fd);
+    /// let refused = Memfd::require_seals(received, Seals::SHRINK | Seals::GROW);
+    /// assert_eq!(refused.err(), Some(Errno::PERM));
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// - `EPERM`: [`Seals::SEAL`] is already set.

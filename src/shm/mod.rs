@@ -314,6 +314,25 @@ impl<A: Access> Mapping<A> {
     ///
     /// Syscalls: none.
     ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::shm::memfd::{self, MemfdFlags, Seals};
+    /// use bareipc::shm::{ReadOnly, ReadWrite};
+    ///
+    /// let fd = memfd::create(c"bareipc-doc", MemfdFlags::empty())?;
+    /// fd.set_len(4096)?;
+    /// fd.add_seals(Seals::SHRINK)?;
+    /// let writer = fd.map::<ReadWrite>(4096)?;
+    /// let reader = fd.map::<ReadOnly>(4096)?; // the same pages, as a peer maps them
+    /// writer.write_at(100, b"shared")?;
+    /// let mut buf = [0u8; 6];
+    /// reader.read_at(100, &mut buf)?;
+    /// assert_eq!(&buf, b"shared");
+    /// assert_eq!(reader.read_at(4095, &mut buf), Err(bareipc::Errno::FAULT)); // bounds-checked
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// `EFAULT` if `offset..offset + buf.len()` is not inside the mapping;
     /// nothing is copied then.
@@ -361,6 +380,26 @@ impl Mapping<ReadWrite> {
     /// after the copy) or a lock.
     ///
     /// Syscalls: none.
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use core::sync::atomic::Ordering;
+    /// use bareipc::shm::ReadWrite;
+    /// use bareipc::shm::sysv::Segment;
+    ///
+    /// let seg = Segment::private(4096)?.remove_on_drop()?;
+    /// let map = seg.attach::<ReadWrite>()?;
+    /// // Copy the data in, then publish its length with a Release store.
+    /// map.write_at(8, b"payload")?;
+    /// map.atomic_u32(0)?.store(7, Ordering::Release);
+    /// // The reader: an Acquire load, then the copy out.
+    /// let len = map.atomic_u32(0)?.load(Ordering::Acquire) as usize;
+    /// let mut buf = [0u8; 64];
+    /// map.read_at(8, &mut buf[..len])?;
+    /// assert_eq!(&buf[..len], b"payload");
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// `EFAULT` if `offset..offset + data.len()` is not inside the mapping;

@@ -176,6 +176,23 @@ pub fn open_with<A: Access>(
 ///
 /// Syscalls: `openat`; none for a bad name.
 ///
+/// # Examples
+/// ```
+/// # fn main() -> bareipc::Result<()> {
+/// use bareipc::Errno;
+/// use bareipc::shm::{ReadOnly, ReadWrite, posix};
+///
+/// let name = format!("/bareipc-doc-shm-open-{}", std::process::id());
+/// assert_eq!(posix::open::<ReadWrite>(&name).err(), Some(Errno::NOENT)); // never creates
+/// let shm = posix::open_or_create(&name, posix::DEFAULT_MODE)?;
+/// let _unlink = posix::UnlinkOnDrop::new(&name, &shm)?;
+/// shm.set_len(64)?;
+/// let ro = posix::open::<ReadOnly>(&name)?;
+/// assert_eq!(ro.len()?, 64);
+/// assert_eq!(ro.set_len(0), Err(Errno::INVAL)); // not open for writing
+/// # Ok(()) }
+/// ```
+///
 /// # Errors
 /// As [`open_with`].
 ///
@@ -191,6 +208,23 @@ pub fn open<A: Access>(name: impl AsRef<[u8]>) -> Result<SharedMemory> {
 /// shared. Pass [`DEFAULT_MODE`] for `0o600` (less the umask).
 ///
 /// Syscalls: `openat`; none for a bad name.
+///
+/// # Examples
+/// ```
+/// # fn main() -> bareipc::Result<()> {
+/// use bareipc::shm::{ReadOnly, posix};
+///
+/// let name = format!("/bareipc-doc-shm-create-{}", std::process::id());
+/// let shm = posix::create(&name, posix::DEFAULT_MODE)?;
+/// let _unlink = posix::UnlinkOnDrop::new(&name, &shm)?; // names outlive processes
+/// shm.set_len(4096)?;
+/// // Exclusive: an existing name is an error, never silently shared.
+/// assert_eq!(posix::create(&name, posix::DEFAULT_MODE).err(), Some(bareipc::Errno::EXIST));
+/// // Another process opens it by name.
+/// let other = posix::open::<ReadOnly>(&name)?;
+/// assert_eq!(other.len()?, 4096);
+/// # Ok(()) }
+/// ```
 ///
 /// # Errors
 /// As [`open_with`].
@@ -261,6 +295,27 @@ impl SharedMemory {
     /// [`ReadWrite`](super::ReadWrite).
     ///
     /// Syscalls: `mmap` (`mmap2` on 32-bit).
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::shm::{ReadOnly, ReadWrite, posix};
+    ///
+    /// let name = format!("/bareipc-doc-shm-map-{}", std::process::id());
+    /// let shm = posix::create(&name, posix::DEFAULT_MODE)?;
+    /// let _unlink = posix::UnlinkOnDrop::new(&name, &shm)?;
+    /// shm.set_len(4096)?;
+    /// // SAFETY: the object is ours alone (mode 0o600) and nothing truncates it.
+    /// let map = unsafe { shm.map::<ReadWrite>(4096) }?;
+    /// map.write_at(0, b"hello")?;
+    /// // A reader elsewhere opens the name and maps the same pages.
+    /// // SAFETY: as above.
+    /// let view = unsafe { posix::open::<ReadOnly>(&name)?.map::<ReadOnly>(4096) }?;
+    /// let mut buf = [0u8; 5];
+    /// view.read_at(0, &mut buf)?;
+    /// assert_eq!(&buf, b"hello");
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Safety
     /// The object must be at least `len` bytes long now and stay so while

@@ -165,6 +165,24 @@ impl Segment {
     /// Syscalls: `shmget` (on i386 before Linux 5.1: `ipc(SHMGET)`); none
     /// for a bad mode.
     ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::key::Key;
+    /// use bareipc::shm::sysv::{DEFAULT_MODE, Segment};
+    ///
+    /// let file = std::env::temp_dir().join(format!("bareipc-doc-seg-create-{}", std::process::id()));
+    /// std::fs::write(&file, b"").expect("a key file");
+    /// let key = Key::from_path(&*file, b'S')?; // the processes agree on the file
+    /// let seg = Segment::create(key, 4096, DEFAULT_MODE)?.remove_on_drop()?;
+    /// assert_eq!(Segment::create(key, 4096, DEFAULT_MODE), Err(bareipc::Errno::EXIST));
+    /// // Another process finds it by the same key.
+    /// assert_eq!(Segment::open(key)?, *seg);
+    /// # drop(seg);
+    /// std::fs::remove_file(&file).expect("removed");
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// As [`get`](Self::get).
     ///
@@ -195,6 +213,23 @@ impl Segment {
     /// finds: share its [`id`](Self::id) (children inherit it).
     ///
     /// Syscalls: `shmget` (on i386 before Linux 5.1: `ipc(SHMGET)`).
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::shm::sysv::Segment;
+    /// use bareipc::shm::{ReadOnly, ReadWrite};
+    ///
+    /// // No key finds it: children inherit the id, others are told it.
+    /// let seg = Segment::private(4096)?.remove_on_drop()?; // IPC_RMID when done
+    /// let map = seg.attach::<ReadWrite>()?;
+    /// map.write_at(0, b"hello")?;
+    /// let view = Segment::from_id(seg.id()).attach::<ReadOnly>()?;
+    /// let mut buf = [0u8; 5];
+    /// view.read_at(0, &mut buf)?;
+    /// assert_eq!(&buf, b"hello");
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// As [`get`](Self::get).

@@ -228,6 +228,25 @@ pub fn set_ignore(sig: Signal, flags: ActionFlags) -> Result<Installed> {
 ///
 /// Syscalls: `rt_sigaction`.
 ///
+/// # Examples
+/// ```,standalone_crate
+/// # fn main() -> bareipc::Result<()> {
+/// use core::sync::atomic::{AtomicBool, Ordering};
+/// use bareipc::signal::{self, Action, Handler, Signal};
+///
+/// static GOT: AtomicBool = AtomicBool::new(false);
+/// extern "C" fn on_usr1(_: Signal) {
+///     GOT.store(true, Ordering::Relaxed); // async-signal-safe: an atomic store
+/// }
+/// // SAFETY: the handler only stores to an atomic.
+/// let old = unsafe { signal::set_handler(Signal::USR1, &Action::new(Handler::Plain(on_usr1))) }?;
+/// signal::raise(Signal::USR1)?; // the handler has run when this returns
+/// assert!(GOT.load(Ordering::Relaxed));
+/// // SAFETY: `old` is the action that was there before (the default).
+/// unsafe { signal::restore(Signal::USR1, &old) }?;
+/// # Ok(()) }
+/// ```
+///
 /// # Safety
 /// The handler runs in signal context: on whichever thread receives the
 /// signal, between any two instructions of it, possibly while that thread

@@ -19,6 +19,21 @@ use crate::{Errno, Result};
 ///
 /// Syscalls: `rt_sigprocmask`.
 ///
+/// # Examples
+/// ```
+/// # fn main() -> bareipc::Result<()> {
+/// use bareipc::signal::{self, SigSet, Signal};
+///
+/// let usr1 = SigSet::empty().with(Signal::USR1);
+/// let old = signal::block(&usr1)?; // this thread's mask; threads it starts inherit it
+/// signal::raise(Signal::USR1)?; // stays pending instead of killing the process
+/// assert!(signal::pending()?.contains(Signal::USR1));
+/// let info = signal::try_wait(&usr1)?; // taken synchronously, no handler
+/// assert_eq!(info.signal(), Some(Signal::USR1));
+/// signal::set_mask(&old)?;
+/// # Ok(()) }
+/// ```
+///
 /// # Errors
 /// None in practice (the set is always the kernel's size).
 ///
@@ -48,6 +63,47 @@ pub fn block(set: &SigSet) -> Result<SigSet> {
 #[doc(alias = "SIG_UNBLOCK")]
 pub fn unblock(set: &SigSet) -> Result<SigSet> {
     swap(g::SIG_UNBLOCK, Some(set))
+}
+
+/// Makes the program `cmd` spawns start with an empty signal mask.
+///
+/// A child inherits its parent's mask across `fork` and `execve`, and
+/// std's `Command` passes it on unchanged. So a supervisor that blocks
+/// `SIGTERM` and `SIGCHLD` for a [`SignalFd`](super::SignalFd) would start
+/// workers that cannot be stopped with `SIGTERM`; this clears the mask in
+/// the child, between `fork` and `execve`, and leaves the caller's alone.
+/// (Dispositions need no such step: handlers reset to the default at
+/// `execve`, and std resets an ignored `SIGPIPE`; other ignored signals
+/// stay ignored.) A pre-exec hook makes std fork instead of using
+/// `posix_spawn`.
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// use bareipc::signal::{self, SigSet, Signal};
+/// use std::process::Command;
+///
+/// let term = SigSet::empty().with(Signal::TERM);
+/// let old = signal::block(&term)?;
+/// let mut cmd = Command::new("grep");
+/// cmd.args(["SigBlk", "/proc/self/status"]);
+/// let out = signal::clear_mask_on_exec(&mut cmd).output()?;
+/// assert_eq!(out.stdout, b"SigBlk:\t0000000000000000\n");
+/// signal::set_mask(&old)?;
+/// # Ok(()) }
+/// ```
+///
+/// Syscalls: none in this process (the child makes `rt_sigprocmask`
+/// between `fork` and `execve`).
+///
+/// # Errors
+/// None here; a failure in the child is the spawn's error.
+///
+/// # References
+/// - [sigprocmask(2)](https://man7.org/linux/man-pages/man2/sigprocmask.2.html)
+/// - [execve(2)](https://man7.org/linux/man-pages/man2/execve.2.html)
+#[cfg(feature = "std")]
+pub fn clear_mask_on_exec(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    raw::clear_mask_on_exec(cmd)
 }
 
 /// `rt_sigprocmask(SIG_SETMASK, set, &old, 8)` — make `set` the calling

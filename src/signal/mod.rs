@@ -21,8 +21,9 @@
 //! signal::block(&usr1)?;
 //! let fd = SignalFd::new(&usr1, SignalFdFlags::empty())?;
 //!
-//! // The other process: a shell that signals its parent (std resets the
-//! // mask of the children it spawns, so the shell itself is unaffected).
+//! // The other process: a shell that signals its parent. (It inherits
+//! // the mask through `execve`; `clear_mask_on_exec` would give it an
+//! // empty one, which a child that must die of a signal needs.)
 //! let child = Command::new("sh").arg("-c").arg("kill -USR1 $PPID").spawn()?;
 //!
 //! let info = fd.read()?; // blocks until the signal is pending
@@ -88,10 +89,12 @@ pub use altstack::{
     AltStack, AltStackFlags, MIN_STACK_SIZE, alt_stack, disable_alt_stack, set_alt_stack,
 };
 pub use info::{ChildEvent, ChildStatus, Code, SigInfo, SigVal};
+#[cfg(feature = "std")]
+pub use mask::clear_mask_on_exec;
 pub use mask::{MaskHow, block, change_mask, mask, pending, set_mask, suspend, unblock};
 pub use send::{
-    PidFd, WaitFlags, kill, kill_group, probe, probe_group, queue, queue_info, queue_thread,
-    queue_thread_info, raise, tgkill,
+    PidFd, WaitFlags, getpid, gettid, kill, kill_group, probe, probe_group, queue, queue_info,
+    queue_thread, queue_thread_info, raise, tgkill,
 };
 pub use set::{SigSet, SigSetIter};
 pub use signalfd::{SignalFd, SignalFdFlags};

@@ -20,6 +20,20 @@ use crate::{Errno, Result};
 ///
 /// Syscalls: `kill`.
 ///
+/// # Examples
+/// ```,standalone_crate
+/// # fn main() -> bareipc::Result<()> {
+/// use std::os::unix::process::ExitStatusExt;
+/// use bareipc::signal::{self, Signal};
+///
+/// let mut child = std::process::Command::new("sleep").arg("10").spawn().expect("spawned");
+/// // A number names whatever has it now: fine for a child not yet reaped.
+/// signal::kill(bareipc::Pid::from_child(&child), Signal::TERM)?;
+/// let status = child.wait().expect("reaped");
+/// assert_eq!(status.signal(), Some(Signal::TERM.as_raw()));
+/// # Ok(()) }
+/// ```
+///
 /// # Errors
 /// - [`Errno::SRCH`](crate::Errno::SRCH): no such process.
 /// - [`Errno::PERM`](crate::Errno::PERM): not allowed to signal it (its
@@ -47,6 +61,34 @@ pub fn kill(pid: Pid, sig: Signal) -> Result<()> {
 #[doc(alias = "killpg")]
 pub fn kill_group(pgid: Pid, sig: Signal) -> Result<()> {
     rustix::process::kill_process_group(pgid, sig.into())
+}
+
+/// `getpid()` — the calling process's id, as the sends and
+/// [`PidFd::open`] take it.
+///
+/// Syscalls: `getpid`.
+///
+/// # Errors
+/// None: `getpid` always succeeds.
+///
+/// # References
+/// - [getpid(2)](https://man7.org/linux/man-pages/man2/getpid.2.html)
+pub fn getpid() -> Pid {
+    rustix::process::getpid()
+}
+
+/// `gettid()` — the calling thread's id, as [`tgkill`] and
+/// [`queue_thread`] take it.
+///
+/// Syscalls: `gettid`.
+///
+/// # Errors
+/// None: `gettid` always succeeds.
+///
+/// # References
+/// - [gettid(2)](https://man7.org/linux/man-pages/man2/gettid.2.html)
+pub fn gettid() -> Pid {
+    rustix::thread::gettid()
 }
 
 /// `kill(pid, 0)` — is process `pid` there, and may we signal it? The
@@ -93,6 +135,22 @@ pub fn probe_group(pgid: Pid) -> Result<()> {
 ///
 /// Syscalls: `tgkill`.
 ///
+/// # Examples
+/// ```,standalone_crate
+/// # fn main() -> bareipc::Result<()> {
+/// use bareipc::signal::{self, Code, SigSet, Signal};
+///
+/// let usr1 = SigSet::empty().with(Signal::USR1);
+/// signal::block(&usr1)?; // in the main thread
+/// // The main thread's id is the process id.
+/// let main = bareipc::Pid::from_raw(std::process::id() as i32).expect("a pid");
+/// let worker = std::thread::spawn(move || signal::tgkill(main, main, Signal::USR1));
+/// worker.join().expect("joined")?;
+/// // Directed at the main thread: no other thread could have taken it.
+/// assert_eq!(signal::wait(&usr1)?.code(), Code::TKILL);
+/// # Ok(()) }
+/// ```
+///
 /// # Errors
 /// - [`Errno::SRCH`](crate::Errno::SRCH): no such thread in that process.
 /// - [`Errno::PERM`](crate::Errno::PERM): not allowed to signal it.
@@ -130,6 +188,23 @@ pub fn raise(sig: Signal) -> Result<()> {
 /// Syscalls: `getpid`, `getuid` (`getuid32` on x86 and arm),
 /// `rt_sigqueueinfo`. The kernel does not fill the sender for this call,
 /// so, like glibc's `sigqueue`, this asks for our ids first.
+///
+/// # Examples
+/// ```,standalone_crate
+/// # fn main() -> bareipc::Result<()> {
+/// use bareipc::signal::{self, Code, SigSet, SigVal, Signal};
+///
+/// let rt = Signal::rt(0)?;
+/// let set = SigSet::empty().with(rt);
+/// signal::block(&set)?; // in the main thread, before any other starts
+/// let me = bareipc::Pid::from_raw(std::process::id() as i32).expect("a pid");
+/// signal::queue(me, rt, SigVal::from_int(42))?;
+/// signal::queue(me, rt, SigVal::from_int(43))?; // real-time: both queue, in order
+/// let first = signal::wait(&set)?;
+/// assert_eq!((first.code(), first.value()), (Code::QUEUE, Some(SigVal::from_int(42))));
+/// assert_eq!(signal::wait(&set)?.value(), Some(SigVal::from_int(43)));
+/// # Ok(()) }
+/// ```
 ///
 /// # Errors
 /// - [`Errno::SRCH`](crate::Errno::SRCH): no such process.
@@ -240,6 +315,20 @@ impl PidFd {
     ///
     /// Syscalls: `pidfd_open`.
     ///
+    /// # Examples
+    /// ```,standalone_crate
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::signal::{ChildEvent, PidFd, Signal};
+    ///
+    /// let child = std::process::Command::new("sleep").arg("10").spawn().expect("spawned");
+    /// // Opened while the child cannot be reaped: it names this process and no other.
+    /// let pidfd = PidFd::open(bareipc::Pid::from_child(&child))?;
+    /// pidfd.send(Signal::KILL)?;
+    /// let status = pidfd.wait()?; // reaps it
+    /// assert_eq!(status.event, ChildEvent::Killed(Signal::KILL.as_raw()));
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// - [`Errno::SRCH`](crate::Errno::SRCH): no such process (already
     ///   reaped, or never existed).
@@ -342,6 +431,19 @@ impl PidFd {
     /// [`try_wait`](Self::try_wait).
     ///
     /// Syscalls: `waitid`.
+    ///
+    /// # Examples
+    /// ```,standalone_crate
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::signal::{ChildEvent, PidFd};
+    ///
+    /// let child = std::process::Command::new("sh").args(["-c", "exit 3"]).spawn().expect("spawned");
+    /// let pidfd = PidFd::open(bareipc::Pid::from_child(&child))?;
+    /// // Blocks until it exits (or poll `pidfd`, readable then, and `try_wait`).
+    /// assert_eq!(pidfd.wait()?.event, ChildEvent::Exited(3));
+    /// assert_eq!(pidfd.try_wait().err(), Some(bareipc::Errno::CHILD)); // reaped already
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// - [`Errno::CHILD`](crate::Errno::CHILD): not a child of this

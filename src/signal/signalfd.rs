@@ -35,26 +35,26 @@ bitflags::bitflags! {
 /// ```no_run
 /// # fn main() -> bareipc::Result<()> {
 /// use bareipc::signal::{self, SigSet, Signal, SignalFd, SignalFdFlags};
-/// use rustix::event::{PollFd, PollFlags, poll};
+/// use bareipc::poll::{self, PollFd, PollFlags};
 ///
 /// let all = SigSet::full();
 /// signal::block(&all)?; // first thing, before any thread exists
 /// let signals = SignalFd::new(&all, SignalFdFlags::NONBLOCK)?;
-/// let (control, _peer) = rustix::pipe::pipe()?; // any other fd to watch
+/// let (control, _peer) = bareipc::pipe::pipe()?; // any other fd to watch
 ///
-/// let mut batch = heapless::Vec::<signal::SigInfo, 16>::new();
+/// let mut batch = bareipc::heapless::Vec::<signal::SigInfo, 16>::new();
 /// loop {
 ///     let mut fds = [
 ///         PollFd::new(&signals, PollFlags::IN),
 ///         PollFd::new(&control, PollFlags::IN),
 ///     ];
-///     poll(&mut fds, None)?;
+///     poll::poll(&mut fds, None)?;
 ///     if fds[0].revents().contains(PollFlags::IN) {
 ///         batch.clear();
 ///         signals.read_batch(&mut batch)?; // every pending one, one read
 ///         for info in &batch {
 ///             match info.signal() {
-///                 Some(Signal::CHILD) => { /* reap with waitid(WNOHANG) until none */ }
+///                 Some(Signal::CHILD) => { /* PidFd::try_wait each child */ }
 ///                 Some(Signal::TERM | Signal::INT) => return Ok(()), // shut down
 ///                 Some(Signal::HUP) => { /* reload the configuration */ }
 ///                 _ => {}
@@ -67,9 +67,10 @@ bitflags::bitflags! {
 /// ```
 ///
 /// Several `SIGCHLD`s coalesce into one record: reap in a loop after each.
-/// A child inherits neither the fd (close-on-exec) nor, if spawned with
-/// std's `Command`, the mask (std resets it); one spawned otherwise
-/// inherits the mask across `execve` and must reset it.
+/// A child does not inherit the fd (close-on-exec), but it does inherit the
+/// mask, across `execve` too, with std's `Command` as with any other way of
+/// spawning: give the children that must react to the blocked signals an
+/// empty mask with [`clear_mask_on_exec`](super::clear_mask_on_exec).
 ///
 /// Syscalls: none until dropped; then `close`.
 #[doc(alias = "signalfd")]
@@ -83,6 +84,21 @@ impl SignalFd {
     /// `SIGKILL` and `SIGSTOP` are silently left out by the kernel.
     ///
     /// Syscalls: `signalfd4`.
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::signal::{self, SigSet, Signal, SignalFd, SignalFdFlags};
+    ///
+    /// let usr2 = SigSet::empty().with(Signal::USR2);
+    /// let old = signal::block(&usr2)?; // a signalfd reports blocked signals only
+    /// let fd = SignalFd::new(&usr2, SignalFdFlags::NONBLOCK)?; // poll it with your other fds
+    /// assert_eq!(fd.try_read().err(), Some(bareipc::Errno::AGAIN)); // nothing pending
+    /// signal::raise(Signal::USR2)?;
+    /// assert_eq!(fd.read()?.signal(), Some(Signal::USR2));
+    /// signal::set_mask(&old)?;
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// - [`Errno::MFILE`](crate::Errno::MFILE): the process has reached
@@ -120,6 +136,26 @@ impl SignalFd {
     /// Waits while none is pending (unless non-blocking).
     ///
     /// Syscalls: `read`.
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::signal::{self, Code, SigSet, Signal, SignalFd, SignalFdFlags};
+    ///
+    /// let rt = Signal::rt(1)?;
+    /// let set = SigSet::empty().with(rt);
+    /// let old = signal::block(&set)?;
+    /// let fd = SignalFd::new(&set, SignalFdFlags::empty())?;
+    /// signal::raise(rt)?;
+    /// signal::raise(rt)?; // real-time signals queue: two records, not one
+    /// let info = fd.read()?;
+    /// assert_eq!((info.signal(), info.code()), (Some(rt), Code::TKILL));
+    /// assert!(info.sender_is_verified()); // the kernel filled in the sender
+    /// assert_eq!(info.sender_pid(), bareipc::Pid::from_raw(std::process::id() as i32));
+    /// assert_eq!(fd.read()?.signal(), Some(rt));
+    /// signal::set_mask(&old)?;
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// - [`Errno::AGAIN`](crate::Errno::AGAIN): non-blocking and nothing is

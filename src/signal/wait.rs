@@ -18,6 +18,23 @@ use crate::backend::signal as raw;
 ///
 /// Syscalls: `rt_sigtimedwait` (`rt_sigtimedwait_time64` on 32-bit).
 ///
+/// # Examples
+/// ```
+/// # fn main() -> bareipc::Result<()> {
+/// use core::time::Duration;
+/// use bareipc::signal::{self, SigSet, Signal};
+///
+/// let set = SigSet::empty().with(Signal::USR1);
+/// let old = signal::block(&set)?; // blocked, it waits to be taken
+/// signal::raise(Signal::USR1)?;
+/// let info = signal::wait(&set)?;
+/// assert_eq!(info.signal(), Some(Signal::USR1));
+/// let none = signal::wait_timeout(&set, Duration::from_millis(10));
+/// assert_eq!(none.err(), Some(bareipc::Errno::AGAIN)); // taken: nothing left
+/// signal::set_mask(&old)?;
+/// # Ok(()) }
+/// ```
+///
 /// # Errors
 /// - [`Errno::INTR`](crate::Errno::INTR): a signal outside `set` ran a
 ///   handler.

@@ -306,6 +306,15 @@ fn to_another_process() {
         &["getpid", "getuid", "pidfd_send_signal"],
         || pidfd.queue(cont, value).unwrap(),
     );
+    let me = audit("signal::send::getpid", &["getpid"], signal::getpid);
+    assert_eq!(me, getpid());
+    let tid = audit("signal::send::gettid", &["gettid"], signal::gettid);
+    assert_eq!(tid, gettid());
+    let mut cmd = Command::new("true");
+    audit("signal::mask::clear_mask_on_exec", &[], || {
+        signal::clear_mask_on_exec(&mut cmd);
+    });
+    assert!(cmd.status().unwrap().success());
     audit("signal::send::probe", &["kill"], || {
         signal::probe(pid).unwrap()
     });
