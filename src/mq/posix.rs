@@ -487,13 +487,18 @@ impl From<mq_attr> for Attr {
     }
 }
 
-/// `timeout` from now on `CLOCK_REALTIME`, saturating.
 /// A deadline that has always passed: the epoch.
+///
+/// Passed as a copy on the stack, never as the constant's
+/// own read-only address: qemu-user writes the deadline back after a
+/// successful `mq_timedsend` / `mq_timedreceive`, and fails the call with
+/// `EFAULT` (the message already sent or taken) when it cannot.
 const PASSED: Timespec = Timespec {
     tv_sec: 0,
     tv_nsec: 0,
 };
 
+/// `timeout` from now on `CLOCK_REALTIME`, saturating.
 fn deadline_after(timeout: Duration) -> Timespec {
     let now = rustix::time::clock_gettime(ClockId::Realtime);
     crate::backend::time::deadline(now, timeout)
@@ -734,7 +739,8 @@ impl Mq {
     /// # References
     /// - [mq_send(3)](https://man7.org/linux/man-pages/man3/mq_send.3.html)
     pub fn try_send(&self, msg: &[u8], prio: Priority) -> Result<()> {
-        match raw::mq_timedsend(self.0.as_fd(), msg, prio.get(), Some(&PASSED)) {
+        let passed = PASSED;
+        match raw::mq_timedsend(self.0.as_fd(), msg, prio.get(), Some(&passed)) {
             Err(Errno::TIMEDOUT) => Err(Errno::AGAIN),
             r => r,
         }
@@ -754,7 +760,8 @@ impl Mq {
     /// # References
     /// - [mq_receive(3)](https://man7.org/linux/man-pages/man3/mq_receive.3.html)
     pub fn try_receive(&self, buf: &mut [u8]) -> Result<(usize, Priority)> {
-        match raw::mq_timedreceive(self.0.as_fd(), buf, Some(&PASSED)) {
+        let passed = PASSED;
+        match raw::mq_timedreceive(self.0.as_fd(), buf, Some(&passed)) {
             Err(Errno::TIMEDOUT) => Err(Errno::AGAIN),
             r => received(r),
         }
