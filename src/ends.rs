@@ -41,16 +41,22 @@ macro_rules! end_common {
             ///   the data now in the pipe.
             /// - [`Errno::PERM`](crate::Errno::PERM): an unprivileged caller
             ///   asked for more than `/proc/sys/fs/pipe-max-size`, or is over
-            ///   its pipe-buffer quota; or, for every caller and before the
-            ///   syscall, `size` exceeds `i32::MAX`.
+            ///   its pipe-buffer quota.
             /// - [`Errno::INVAL`](crate::Errno::INVAL): `size` exceeds the
-            ///   largest possible pipe.
+            ///   largest possible pipe (2^31 bytes, which the kernel refuses
+            ///   to go beyond for every caller); above `i32::MAX` this is
+            ///   checked before the syscall.
             ///
             /// # References
             /// - [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
             /// - [pipe(7)](https://man7.org/linux/man-pages/man7/pipe.7.html)
             #[doc(alias = "F_SETPIPE_SZ")]
             pub fn set_capacity(&self, size: usize) -> Result<usize> {
+                // rustix would say EPERM for a size beyond `int`; the
+                // kernel says EINVAL above 2^31, whoever asks.
+                if size > i32::MAX as usize {
+                    return Err(crate::Errno::INVAL);
+                }
                 rustix::pipe::fcntl_setpipe_size(self, size)
             }
         }
@@ -300,18 +306,20 @@ macro_rules! end_write {
             /// [`vmsplice_unchecked`](Self::vmsplice_unchecked) for others,
             /// and [`write`](Self::write), which copies.
             ///
-            /// `SpliceFlags::GIFT` is refused with
-            /// [`Errno::INVAL`](crate::Errno::INVAL) before the syscall: its
-            /// contract (page-aligned buffers never touched again) cannot be
-            /// checked here.
+            /// `flags` may be `NONBLOCK`, `MOVE` and `MORE` (the last two
+            /// change nothing here). `SpliceFlags::GIFT` is refused with
+            /// [`Errno::INVAL`](crate::Errno::INVAL) before the syscall, as
+            /// is any other bit: its contract (page-aligned buffers never
+            /// touched again) cannot be checked here.
             ///
             /// Syscalls: `fcntl` (`fcntl64` on 32-bit arches) to check the fd
-            /// is open for writing, then `vmsplice` (none when `GIFT` is
-            /// asked for).
+            /// is open for writing, then `vmsplice` (none at all for `GIFT`
+            /// or another flag outside `NONBLOCK`, `MOVE` and `MORE`).
             ///
             /// # Errors
-            /// - [`Errno::INVAL`](crate::Errno::INVAL): `GIFT` was asked for,
-            ///   or more than `IOV_MAX` buffers.
+            /// - [`Errno::INVAL`](crate::Errno::INVAL): a flag other than
+            ///   `NONBLOCK`, `MOVE` and `MORE` (`GIFT` included), before any
+            ///   syscall; or more than `IOV_MAX` buffers.
             /// - [`Errno::BADF`](crate::Errno::BADF): the fd is not open for
             ///   writing (an end adopted with `From<OwnedFd>` from a read-only
             ///   fd); checked before `vmsplice`, which would otherwise write
@@ -334,8 +342,8 @@ macro_rules! end_write {
             /// lifetime.
             ///
             /// Syscalls: `fcntl` (`fcntl64` on 32-bit arches) to check the fd
-            /// is open for writing, then `vmsplice` (none when `GIFT` is
-            /// asked for).
+            /// is open for writing, then `vmsplice` (none at all for `GIFT`
+            /// or another flag outside `NONBLOCK`, `MOVE` and `MORE`).
             ///
             /// # Safety
             /// The bytes of `bufs` must stay allocated and unchanged until
@@ -427,11 +435,16 @@ impl ReadEnd {
     /// The kernel picks the direction from the fd: on an fd open for
     /// writing it would put `buf`'s pages *into* the pipe for the peer to
     /// read. So the fd is checked to be read-only first (a `ReadEnd`
-    /// adopted with `From<OwnedFd>` can hold any fd).
+    /// adopted with `From<OwnedFd>` can hold any fd). `flags` may be
+    /// `NONBLOCK`, `MOVE` and `MORE`.
     ///
-    /// Syscalls: `fcntl` (`fcntl64` on 32-bit arches), then `vmsplice`.
+    /// Syscalls: `fcntl` (`fcntl64` on 32-bit arches), then `vmsplice`
+    /// (none at all for another flag).
     ///
     /// # Errors
+    /// - [`Errno::INVAL`](crate::Errno::INVAL): a flag other than
+    ///   `NONBLOCK`, `MOVE` and `MORE` (`GIFT` included), before any
+    ///   syscall.
     /// - [`Errno::AGAIN`](crate::Errno::AGAIN): `SpliceFlags::NONBLOCK`
     ///   (or a non-blocking fd) and the pipe is empty.
     /// - [`Errno::BADF`](crate::Errno::BADF): the fd is not open for

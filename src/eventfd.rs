@@ -133,10 +133,10 @@ impl EventFd {
     ///
     /// `EFD_CLOEXEC` is always added. [`EventFdFlags::SEMAPHORE`] selects
     /// [semaphore mode](self#semaphore-mode); [`EventFdFlags::NONBLOCK`]
-    /// makes reads and writes fail with `EAGAIN` instead of waiting. Other
-    /// bits are passed to the kernel, which refuses them with `EINVAL`.
+    /// makes reads and writes fail with `EAGAIN` instead of waiting. Any
+    /// other bit is refused before the syscall.
     ///
-    /// Syscalls: `eventfd2`.
+    /// Syscalls: `eventfd2` (none for unknown flags).
     ///
     /// # Examples
     /// ```
@@ -152,8 +152,8 @@ impl EventFd {
     /// ```
     ///
     /// # Errors
-    /// - [`Errno::INVAL`](crate::Errno::INVAL): a flag the kernel does not
-    ///   know.
+    /// - [`Errno::INVAL`](crate::Errno::INVAL): a flag other than
+    ///   `SEMAPHORE` and `NONBLOCK`, before the syscall.
     /// - [`Errno::MFILE`](crate::Errno::MFILE): the process has reached
     ///   `RLIMIT_NOFILE`.
     /// - [`Errno::NFILE`](crate::Errno::NFILE): the system-wide file limit
@@ -167,6 +167,7 @@ impl EventFd {
     #[doc(alias = "eventfd")]
     #[doc(alias = "eventfd2")]
     pub fn new(initial: u32, flags: EventFdFlags) -> Result<EventFd> {
+        crate::flags::only(flags, EventFdFlags::all())?;
         let flags = EventfdFlags::from_bits_retain(flags.bits()) | EventfdFlags::CLOEXEC;
         rustix::event::eventfd(initial, flags).map(EventFd)
     }

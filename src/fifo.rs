@@ -357,9 +357,7 @@ fn verify(st: &Stat, uid: rustix::process::Uid, mode: Mode) -> Result<()> {
 /// caller's flags, which may only be [`FifoFlags`]: any other bit
 /// (`O_CREAT` would make a regular file) is `EINVAL`.
 fn open_flags<E: End>(flags: FifoFlags) -> Result<OFlags> {
-    if flags.bits() & !FifoFlags::all().bits() != 0 {
-        return Err(Errno::INVAL);
-    }
+    crate::flags::only(flags, FifoFlags::all())?;
     Ok(E::ACCESS
         | OFlags::NOFOLLOW
         | OFlags::NOCTTY

@@ -149,9 +149,7 @@ bitflags::bitflags! {
     allow(dead_code)
 )]
 pub(crate) fn get_flags(flags: IpcFlags, mode: Mode) -> Result<i32> {
-    if flags.bits() & !IpcFlags::all().bits() != 0 {
-        return Err(Errno::INVAL);
-    }
+    crate::flags::only(flags, IpcFlags::all())?;
     Ok(flags.bits() | perm_bits(mode)? as i32)
 }
 
@@ -473,11 +471,8 @@ impl IpcPerm {
 /// has any bit outside `0o777` (in a `*get` call those bits would be read
 /// as `IPC_CREAT`, `IPC_EXCL` and friends).
 pub(crate) fn perm_bits(mode: Mode) -> Result<u32> {
-    let raw = mode.as_raw_mode();
-    if raw & !0o777 != 0 {
-        return Err(Errno::INVAL);
-    }
-    Ok(raw)
+    crate::flags::only(mode, Mode::from_raw_mode(0o777))?;
+    Ok(mode.as_raw_mode())
 }
 
 impl fmt::Debug for Key {

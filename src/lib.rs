@@ -50,7 +50,10 @@
 //! - Every blocking call has a blocking form, a `_timeout(Duration)` form
 //!   that fails with [`Errno::TIMEDOUT`], and a `try_` form that fails
 //!   with [`Errno::AGAIN`] instead of waiting; where the kernel takes an
-//!   absolute deadline there is an `_until` form too.
+//!   absolute deadline there is an `_until` form too. Two `_timeout`
+//!   forms answer `EAGAIN` instead, because the C calls they are say so:
+//!   `SemSet::op_timeout` (`semtimedop`) and `signal::wait_timeout`
+//!   (`sigtimedwait`).
 //! - Receiving is `receive` everywhere; ids are [`Pid`], [`Uid`], [`Gid`].
 //!
 //! # Rules the whole crate keeps
@@ -114,6 +117,18 @@ pub mod eventfd;
 pub mod fifo;
 #[cfg(feature = "file")]
 pub mod file;
+#[cfg(any(
+    feature = "pipe",
+    feature = "fifo",
+    feature = "file",
+    feature = "socket",
+    feature = "eventfd",
+    feature = "shm",
+    feature = "mq",
+    feature = "sem",
+    feature = "signal"
+))]
+mod flags;
 #[cfg(any(feature = "shm", feature = "mq", feature = "sem"))]
 pub mod key;
 #[cfg(feature = "mq")]

@@ -106,14 +106,16 @@ pub fn pipe() -> Result<(ReadEnd, WriteEnd)> {
 ///
 /// `O_CLOEXEC` is always added. [`PipeFlags::NONBLOCK`] makes both ends
 /// non-blocking; [`PipeFlags::DIRECT`] selects packet mode (see the
-/// [module docs](self#packet-mode)). Other bits are passed to the kernel,
-/// which refuses them with `EINVAL`.
+/// [module docs](self#packet-mode)); [`PipeFlags::CLOEXEC`] changes
+/// nothing. Any other bit is refused before the syscall, also those the
+/// kernel would take (`O_NOTIFICATION_PIPE`, which is `O_EXCL`, makes a
+/// notification pipe).
 ///
-/// Syscalls: `pipe2`.
+/// Syscalls: `pipe2` (none for unknown flags).
 ///
 /// # Errors
-/// - [`Errno::INVAL`](crate::Errno::INVAL): a flag the kernel does not
-///   know.
+/// - [`Errno::INVAL`](crate::Errno::INVAL): a flag other than `NONBLOCK`,
+///   `DIRECT` and `CLOEXEC`.
 /// - [`Errno::MFILE`](crate::Errno::MFILE): the process has reached
 ///   `RLIMIT_NOFILE`.
 /// - [`Errno::NFILE`](crate::Errno::NFILE): the system-wide file limit
@@ -123,6 +125,8 @@ pub fn pipe() -> Result<(ReadEnd, WriteEnd)> {
 /// - [pipe(2)](https://man7.org/linux/man-pages/man2/pipe.2.html)
 #[doc(alias = "pipe2")]
 pub fn pipe_with(flags: PipeFlags) -> Result<(ReadEnd, WriteEnd)> {
+    let allowed = PipeFlags::NONBLOCK | PipeFlags::DIRECT | PipeFlags::CLOEXEC;
+    crate::flags::only(flags, allowed)?;
     let (r, w) = rustix::pipe::pipe_with(flags | PipeFlags::CLOEXEC)?;
     Ok((ReadEnd::from(r), WriteEnd::from(w)))
 }
@@ -134,13 +138,15 @@ pub fn pipe_with(flags: PipeFlags) -> Result<(ReadEnd, WriteEnd)> {
 /// An offset must be `None` for the side that is a pipe. For the side that
 /// is a file, `Some(off)` reads or writes at `*off` and advances it, leaving
 /// the file position alone; `None` uses and advances the file position.
-/// Returns the number of bytes moved; 0 means end of input.
+/// Returns the number of bytes moved; 0 means end of input. `flags` may
+/// be `MOVE`, `NONBLOCK` and `MORE` (`GIFT` means nothing here).
 ///
-/// Syscalls: `splice`.
+/// Syscalls: `splice` (none for other flags).
 ///
 /// # Errors
 /// - [`Errno::INVAL`](crate::Errno::INVAL): neither fd is a pipe, an
-///   offset was given for a pipe, or both fds are the same pipe.
+///   offset was given for a pipe, or both fds are the same pipe; or,
+///   before the syscall, a flag other than `MOVE`, `NONBLOCK` and `MORE`.
 /// - [`Errno::SPIPE`](crate::Errno::SPIPE): an offset was given for a
 ///   pipe or socket.
 /// - [`Errno::AGAIN`](crate::Errno::AGAIN): `SpliceFlags::NONBLOCK` and the
@@ -158,6 +164,7 @@ pub fn splice(
     len: usize,
     flags: SpliceFlags,
 ) -> Result<usize> {
+    crate::flags::only(flags, crate::backend::pipe::SPLICE_FLAGS)?;
     rustix::pipe::splice(fd_in, off_in, fd_out, off_out, len, flags)
 }
 
@@ -165,18 +172,21 @@ pub fn splice(
 /// to another without consuming them from the first.
 ///
 /// Returns the number of bytes copied; 0 means `input` is empty and has no
-/// writer.
+/// writer. `flags` may be `MOVE`, `NONBLOCK` and `MORE`, as for
+/// [`splice`].
 ///
-/// Syscalls: `tee`.
+/// Syscalls: `tee` (none for other flags).
 ///
 /// # Errors
 /// - [`Errno::INVAL`](crate::Errno::INVAL): both ends belong to the same
-///   pipe, or an end is not a pipe.
+///   pipe, or an end is not a pipe; or, before the syscall, a flag other
+///   than `MOVE`, `NONBLOCK` and `MORE`.
 /// - [`Errno::AGAIN`](crate::Errno::AGAIN): `SpliceFlags::NONBLOCK` and
 ///   nothing to copy yet.
 ///
 /// # References
 /// - [tee(2)](https://man7.org/linux/man-pages/man2/tee.2.html)
 pub fn tee(input: &ReadEnd, output: &WriteEnd, len: usize, flags: SpliceFlags) -> Result<usize> {
+    crate::flags::only(flags, crate::backend::pipe::SPLICE_FLAGS)?;
     rustix::pipe::tee(input, output, len, flags)
 }

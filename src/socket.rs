@@ -106,12 +106,15 @@ bitflags::bitflags! {
 }
 
 impl SocketFlags {
-    fn raw(self) -> rustix::net::SocketFlags {
+    /// The kernel's flags, `SOCK_CLOEXEC` added; `EINVAL` for a bit that
+    /// is not [`NONBLOCK`](Self::NONBLOCK).
+    fn raw(self) -> Result<rustix::net::SocketFlags> {
+        crate::flags::only(self, Self::all())?;
         let mut f = rustix::net::SocketFlags::CLOEXEC;
         if self.contains(Self::NONBLOCK) {
             f |= rustix::net::SocketFlags::NONBLOCK;
         }
-        f
+        Ok(f)
     }
 }
 
@@ -268,7 +271,8 @@ impl BindOptions {
     ///
     /// An abstract name has no permissions (anyone in the network
     /// namespace may connect: check [`Socket::peer_credentials`]), so
-    /// [`bind`] and [`listen`] refuse a mode for one with `EINVAL`.
+    /// [`bind`] and [`listen`] refuse a mode for one with `EINVAL`, as
+    /// they do bits outside `0o7777`.
     pub const fn mode(mut self, mode: Mode) -> Self {
         self.mode = Some(mode);
         self
@@ -301,7 +305,8 @@ impl BindOptions {
         self
     }
 
-    /// Socket flags (non-blocking).
+    /// Socket flags (non-blocking); [`bind`] and [`listen`] refuse any
+    /// other bit with `EINVAL`.
     pub const fn flags(mut self, flags: SocketFlags) -> Self {
         self.flags = flags;
         self
@@ -369,23 +374,38 @@ impl Credentials {
 }
 
 /// What [`Socket::receive_msg`] received besides the bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Received {
     /// Bytes received into the buffer (with [`ReceiveFlags::TRUNC`], the full
     /// length of the datagram, which can exceed the buffer).
     pub bytes: usize,
-    /// Fds that arrived and were appended to the caller's vector.
+    /// Fds that arrived and were appended to the caller's vector: every
+    /// fd of the message (a partial set is an error, never a result).
     pub fds: usize,
-    /// The sender sent more fds than the vector had room for (`MSG_CTRUNC`,
-    /// or extras this call closed). The ones that fit were returned; the
-    /// rest are closed.
-    pub fds_truncated: bool,
-    /// `MSG_TRUNC`: the datagram was longer than the buffer; the rest is
-    /// lost.
+    /// `MSG_TRUNC`, asked for with [`ReceiveFlags::TRUNC`]: the message was
+    /// longer than the buffer, `bytes` is its full length, and the rest is
+    /// lost. (Without that flag a cut message is `EMSGSIZE`.)
     pub data_truncated: bool,
     /// The sender's credentials, when `SO_PASSCRED` is on (see
     /// [`Socket::set_pass_credentials`]).
     pub credentials: Option<Credentials>,
+    /// A pidfd of the sending process, when `SO_PASSPIDFD` is on (see
+    /// [`Socket::set_pass_pidfd`]): unlike a pid in the credentials, it
+    /// cannot come to name another process.
+    pub pidfd: Option<crate::signal::PidFd>,
+}
+
+/// The most messages one [`Socket::send_batch`] or
+/// [`Socket::receive_batch`] carries.
+pub const BATCH_MAX: usize = raw::BATCH_MAX;
+
+/// A receive of `n` bytes into `len`: `EMSGSIZE` for a cut message,
+/// unless the caller asked for the full length with `MSG_TRUNC`.
+fn truncation(n: usize, len: usize, flags: ReceiveFlags) -> Result<usize> {
+    if n > len && !flags.contains(ReceiveFlags::TRUNC) {
+        return Err(Errno::MSGSIZE);
+    }
+    Ok(n)
 }
 
 /// A Unix socket: one end of a pair, an accepted or connected stream or
@@ -406,13 +426,13 @@ fd_handle!(Socket);
 fd_handle!(Listener);
 
 fn new_socket(ty: SocketType, flags: SocketFlags) -> Result<OwnedFd> {
-    rustix::net::socket_with(AddressFamily::UNIX, ty.raw(), flags.raw(), None)
+    rustix::net::socket_with(AddressFamily::UNIX, ty.raw(), flags.raw()?, None)
 }
 
 /// `socketpair(AF_UNIX, type | SOCK_CLOEXEC [| SOCK_NONBLOCK], 0)` — two
 /// connected sockets.
 ///
-/// Syscalls: `socketpair` (`socketcall` on x86).
+/// Syscalls: `socketpair` (`socketcall` on x86; none for unknown flags).
 ///
 /// # Examples
 /// ```
@@ -434,13 +454,15 @@ fn new_socket(ty: SocketType, flags: SocketFlags) -> Result<OwnedFd> {
 /// # Errors
 /// - [`Errno::MFILE`](crate::Errno::MFILE) /
 ///   [`Errno::NFILE`](crate::Errno::NFILE): fd limits.
+/// - [`Errno::INVAL`](crate::Errno::INVAL): a flag other than
+///   [`SocketFlags::NONBLOCK`], before the syscall.
 ///
 /// # References
 /// - [socketpair(2)](https://man7.org/linux/man-pages/man2/socketpair.2.html)
 /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
 #[doc(alias = "socketpair")]
 pub fn pair(ty: SocketType, flags: SocketFlags) -> Result<(Socket, Socket)> {
-    let (a, b) = rustix::net::socketpair(AddressFamily::UNIX, ty.raw(), flags.raw(), None)?;
+    let (a, b) = rustix::net::socketpair(AddressFamily::UNIX, ty.raw(), flags.raw()?, None)?;
     Ok((Socket(a), Socket(b)))
 }
 
@@ -460,14 +482,16 @@ pub fn pair(ty: SocketType, flags: SocketFlags) -> Result<(Socket, Socket)> {
 /// and `close` of the directory; `bind`; and `close` when a step after
 /// `socket` fails (on x86 `socketcall` for the
 /// `socket`s, `connect` and `bind`; on x86 and arm `statx`, or
-/// `fstatat64` before Linux 4.11, for the stat).
+/// `fstatat64` before Linux 4.11, for the stat; none for a bad mode or
+/// unknown flags).
 ///
 /// # Errors
 /// - [`Errno::ADDRINUSE`](crate::Errno::ADDRINUSE): the name is taken (a
 ///   file of any kind at the path, unless it is a stale socket and
 ///   [`BindOptions::remove_stale`] is on; or a bound abstract name).
 /// - [`Errno::INVAL`](crate::Errno::INVAL): a mode for an abstract name,
-///   checked before any syscall.
+///   mode bits outside `0o7777`, or a flag other than
+///   [`SocketFlags::NONBLOCK`], all checked before any syscall.
 /// - [`Errno::NOPROTOOPT`](crate::Errno::NOPROTOOPT):
 ///   [`BindOptions::pass_rights`] before Linux 6.16.
 /// - [`Errno::NOENT`](crate::Errno::NOENT): a directory of the path is
@@ -486,6 +510,10 @@ fn bind_fd(addr: &UnixAddr, ty: SocketType, opts: &BindOptions) -> Result<OwnedF
     let path = addr.inner.path_bytes().filter(|_| addr.is_path);
     if path.is_none() && opts.mode.is_some() {
         return Err(Errno::INVAL);
+    }
+    if let Some(mode) = opts.mode {
+        // fchmod would drop them silently.
+        crate::flags::only(mode, Mode::from_raw_mode(0o7777))?;
     }
     let fd = new_socket(ty, opts.flags)?;
     if let Some(on) = opts.pass_rights {
@@ -573,9 +601,10 @@ fn remove_stale_socket(path: &[u8], ty: SocketType) -> Result<()> {
 /// probe `socket` and `connect` (a second `newfstatat` and `connect` when
 /// `/proc` is missing), `close`, then `unlinkat` if the probe was refused,
 /// and `close` of the directory; `bind`; `listen`; and
-/// `close` when a step after `socket` fails; none for a datagram type (on
-/// x86 `socketcall` for the `socket`s, `connect`, `bind` and `listen`; on
-/// x86 and arm `statx`, or `fstatat64` before Linux 4.11, for the stat).
+/// `close` when a step after `socket` fails; none for a datagram type, a
+/// bad mode or unknown flags (on x86 `socketcall` for the `socket`s,
+/// `connect`, `bind` and `listen`; on x86 and arm `statx`, or `fstatat64`
+/// before Linux 4.11, for the stat).
 ///
 /// # Examples
 /// ```
@@ -618,7 +647,8 @@ pub fn listen(addr: &UnixAddr, ty: SocketType, opts: BindOptions) -> Result<List
 /// [`Socket::send`].
 ///
 /// Syscalls: `socket`, `connect`, and `close` when `connect` fails
-/// (`socket` and `connect` go through `socketcall` on x86).
+/// (`socket` and `connect` go through `socketcall` on x86; none for
+/// unknown flags).
 ///
 /// # Examples
 /// ```
@@ -651,6 +681,8 @@ pub fn listen(addr: &UnixAddr, ty: SocketType, opts: BindOptions) -> Result<List
 ///   another type.
 /// - [`Errno::AGAIN`](crate::Errno::AGAIN): non-blocking and the
 ///   listener's backlog is full.
+/// - [`Errno::INVAL`](crate::Errno::INVAL): a flag other than
+///   [`SocketFlags::NONBLOCK`], before any syscall.
 ///
 /// # References
 /// - [connect(2)](https://man7.org/linux/man-pages/man2/connect.2.html)
@@ -714,15 +746,17 @@ impl Listener {
     /// flags are the new socket's: whether the wait for a connection
     /// blocks follows the listener's own mode.
     ///
-    /// Syscalls: `accept4` (`socketcall` on x86).
+    /// Syscalls: `accept4` (`socketcall` on x86; none for unknown flags).
     ///
     /// # Errors
-    /// As [`accept`](Self::accept).
+    /// As [`accept`](Self::accept), and
+    /// [`Errno::INVAL`](crate::Errno::INVAL) for a flag other than
+    /// [`SocketFlags::NONBLOCK`], before the syscall.
     ///
     /// # References
     /// - [accept(2)](https://man7.org/linux/man-pages/man2/accept.2.html)
     pub fn accept_with(&self, flags: SocketFlags) -> Result<Socket> {
-        rustix::net::accept_with(self, flags.raw()).map(Socket)
+        rustix::net::accept_with(self, flags.raw()?).map(Socket)
     }
 
     /// `ppoll(&{fd, POLLIN}, timeout)`, then `accept4` — as
@@ -805,15 +839,18 @@ impl Socket {
     /// `sendto(fd, buf, len, flags, NULL, 0)` — send with flags
     /// (`MSG_NOSIGNAL` added unless [`SendFlags::RAISE_SIGPIPE`]).
     ///
-    /// Syscalls: `sendto`.
+    /// Syscalls: `sendto` (none for unknown flags).
     ///
     /// # Errors
     /// As [`send`](Self::send); with `RAISE_SIGPIPE`, a gone peer raises
-    /// `SIGPIPE` before `EPIPE` is returned.
+    /// `SIGPIPE` before `EPIPE` is returned. A bit that is not a
+    /// [`SendFlags`] (`MSG_OOB`, `MSG_MORE`, ...) is
+    /// [`Errno::INVAL`](crate::Errno::INVAL), before the syscall.
     ///
     /// # References
     /// - [send(2)](https://man7.org/linux/man-pages/man2/send.2.html)
     pub fn send_with(&self, buf: &[u8], flags: SendFlags) -> Result<usize> {
+        crate::flags::only(flags, SendFlags::all())?;
         raw::send(self.as_fd(), buf, flags.raw())
     }
 
@@ -833,10 +870,16 @@ impl Socket {
         rustix::net::sendto(self, buf, rustix::net::SendFlags::NOSIGNAL, &addr.inner)
     }
 
-    /// `recvfrom(fd, buf, len, 0, NULL, NULL)` — receive bytes (one
-    /// message, for datagram and seqpacket sockets; the part of a message
-    /// that does not fit is lost). `Ok(0)` on a stream means the peer shut
-    /// down or closed.
+    /// `recvfrom(fd, buf, len, MSG_TRUNC, NULL, NULL)` — receive bytes
+    /// (one message, for datagram and seqpacket sockets). `Ok(0)` on a
+    /// stream means the peer shut down or closed.
+    ///
+    /// A message longer than `buf` is an error, never a silent truncation:
+    /// its first `buf.len()` bytes are in `buf`, the rest is gone, and the
+    /// call fails with `EMSGSIZE`. To accept truncation, use
+    /// [`receive_with`](Self::receive_with) and [`ReceiveFlags::TRUNC`],
+    /// which returns the message's full length instead; to size a buffer
+    /// first, [`peek`](Self::peek) with `TRUNC`.
     ///
     /// Syscalls: `recvfrom`.
     ///
@@ -858,6 +901,8 @@ impl Socket {
     /// ```
     ///
     /// # Errors
+    /// - [`Errno::MSGSIZE`](crate::Errno::MSGSIZE): a datagram or seqpacket
+    ///   message longer than `buf` (received and cut; see above).
     /// - [`Errno::AGAIN`](crate::Errno::AGAIN): non-blocking and nothing to
     ///   read, or the receive timeout expired.
     /// - [`Errno::INTR`](crate::Errno::INTR): interrupted by a signal.
@@ -869,8 +914,10 @@ impl Socket {
         self.receive_with(buf, ReceiveFlags::empty())
     }
 
-    /// `recvfrom(fd, buf, len, MSG_PEEK, NULL, NULL)` — look at the next
-    /// bytes without consuming them.
+    /// `recvfrom(fd, buf, len, MSG_PEEK | MSG_TRUNC, NULL, NULL)` — look
+    /// at the next bytes without consuming them; `EMSGSIZE` if the next
+    /// message is longer than `buf` (it stays queued; `receive_with(buf,
+    /// PEEK | TRUNC)` tells its length).
     ///
     /// Syscalls: `recvfrom`.
     ///
@@ -883,17 +930,28 @@ impl Socket {
         self.receive_with(buf, ReceiveFlags::PEEK)
     }
 
-    /// `recvfrom(fd, buf, len, flags, NULL, NULL)` — receive with flags.
+    /// `recvfrom(fd, buf, len, flags | MSG_TRUNC, NULL, NULL)` — receive
+    /// with flags. Without [`ReceiveFlags::TRUNC`] a message longer than
+    /// `buf` fails with `EMSGSIZE`, as in [`receive`](Self::receive); with
+    /// it, the result is the message's full length, which can exceed
+    /// `buf.len()`.
     ///
-    /// Syscalls: `recvfrom`.
+    /// Syscalls: `recvfrom` (none for unknown flags).
     ///
     /// # Errors
-    /// As [`receive`](Self::receive).
+    /// As [`receive`](Self::receive), and
+    /// [`Errno::INVAL`](crate::Errno::INVAL) for a bit that is not a
+    /// [`ReceiveFlags`] (`MSG_OOB`, `MSG_ERRQUEUE`, ...), before the
+    /// syscall.
     ///
     /// # References
     /// - [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html)
     pub fn receive_with(&self, buf: &mut [u8], flags: ReceiveFlags) -> Result<usize> {
-        raw::recv(self.as_fd(), buf, flags.bits())
+        crate::flags::only(flags, ReceiveFlags::all())?;
+        // MSG_TRUNC makes a datagram or seqpacket receive return the
+        // message's length (a stream ignores it), so a cut is never silent.
+        let n = raw::recv(self.as_fd(), buf, (flags | ReceiveFlags::TRUNC).bits())?;
+        truncation(n, buf.len(), flags)
     }
 
     /// `ppoll(&{fd, POLLIN}, timeout)`, then `recvfrom(..., MSG_DONTWAIT)`
@@ -973,13 +1031,17 @@ impl Socket {
     /// explicit `credentials` (`SCM_CREDENTIALS`). The receiver gets its own
     /// duplicates of the fds; ours stay open.
     ///
-    /// On a stream socket, send at least one byte with the fds: ancillary
-    /// data rides on data. Credentials other than
+    /// On a stream socket ancillary data rides on data: fds or credentials
+    /// with an empty `buf` would be dropped by the kernel with a success of
+    /// 0, so that is refused with `EINVAL` (the type is asked of the socket
+    /// only then). Credentials other than
     /// [`Credentials::current`] need privilege (`CAP_SYS_ADMIN` for the pid,
     /// `CAP_SETUID` / `CAP_SETGID` for the ids). A receiver with
     /// `SO_PASSCRED` gets the sender's credentials even when none are sent.
     ///
-    /// Syscalls: `sendmsg` (none for more than `MAX_FDS` fds).
+    /// Syscalls: `sendmsg`; with no data but fds or credentials,
+    /// `getsockopt` first, and no `sendmsg` on a stream socket (none at all
+    /// for more than `MAX_FDS` fds or unknown flags).
     ///
     /// # Examples
     /// ```
@@ -1004,7 +1066,9 @@ impl Socket {
     ///
     /// # Errors
     /// - [`Errno::INVAL`](crate::Errno::INVAL): more than [`MAX_FDS`] fds,
-    ///   checked before the syscall.
+    ///   or a bit that is not a [`SendFlags`], checked before any syscall;
+    ///   or fds or credentials with no data on
+    ///   a stream socket, which the kernel would drop.
     /// - [`Errno::PERM`](crate::Errno::PERM): credentials the caller may
     ///   not claim.
     /// - [`Errno::TOOMANYREFS`](crate::Errno::TOOMANYREFS): fds in flight
@@ -1024,8 +1088,16 @@ impl Socket {
         credentials: Option<Credentials>,
         flags: SendFlags,
     ) -> Result<usize> {
+        crate::flags::only(flags, SendFlags::all())?;
         if fds.len() > MAX_FDS {
             return Err(Errno::INVAL);
+        }
+        if buf.is_empty()
+            && (!fds.is_empty() || credentials.is_some())
+            && raw::socket_int(self.as_fd(), linux_raw_sys::net::SO_TYPE)?
+                == linux_raw_sys::net::SOCK_STREAM as i32
+        {
+            return Err(Errno::INVAL); // the kernel would drop them, and say 0
         }
         let mut control = raw::Control::new();
         if let Some(c) = credentials {
@@ -1043,17 +1115,25 @@ impl Socket {
     /// credentials if `SO_PASSCRED` is on.
     ///
     /// Room is made for `N - fds.len()` fds. If the sender sent more, the
-    /// ones that fit are appended, the rest are closed (by the kernel, or by
-    /// this call for the few that fit in the space reserved for
-    /// credentials), and [`Received::fds_truncated`] says so: no fd leaks
-    /// and none is dropped silently.
+    /// call fails with `ENOBUFS` and every fd of the message is closed (the
+    /// kernel closes those that did not fit, this call the rest), leaving
+    /// `fds` as it was: a caller can never go on with part of a set. A
+    /// message longer than `buf` is `EMSGSIZE` in the same way, unless
+    /// [`ReceiveFlags::TRUNC`] asks for its full length. Either way the
+    /// message is consumed; on a stream its bytes are gone, so the stream
+    /// has lost its place and should be closed.
     ///
-    /// A control message of any other kind (or of a wrong length) is
-    /// refused with [`Errno::PROTO`](crate::Errno::PROTO), after closing
-    /// every fd this call received and leaving `fds` as it was; the data
-    /// bytes of that message are lost.
+    /// With [`set_pass_pidfd`](Self::set_pass_pidfd) on, the sender's
+    /// pidfd comes in [`Received::pidfd`]; if the kernel could not make it
+    /// (a full fd table), the call fails with the errno it reported rather
+    /// than return a message without it. A control message of any other
+    /// kind (or of a wrong length) is refused with
+    /// [`Errno::PROTO`](crate::Errno::PROTO). Either way every fd this call
+    /// received is closed, `fds` is left as it was, and the data bytes of
+    /// that message are lost.
     ///
-    /// Syscalls: `recvmsg`, and `close` for fds that are refused.
+    /// Syscalls: `recvmsg`, and `close` for fds that are refused (none for
+    /// unknown flags).
     ///
     /// # Examples
     /// ```
@@ -1068,14 +1148,20 @@ impl Socket {
     /// let mut fds = bareipc::heapless::Vec::<OwnedFd, 4>::new();
     /// let got = b.receive_msg(&mut buf, &mut fds, ReceiveFlags::empty())?;
     /// assert_eq!(&buf[..got.bytes], b"who is this?");
-    /// assert_eq!((got.fds, got.fds_truncated, got.data_truncated), (0, false, false));
+    /// assert_eq!((got.fds, got.data_truncated), (0, false));
     /// assert_eq!(got.credentials.map(|c| c.pid), Some(Credentials::current().pid));
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
+    /// - [`Errno::NOBUFS`](crate::Errno::NOBUFS): more fds than `fds` had
+    ///   room for; all of them closed.
+    /// - [`Errno::MSGSIZE`](crate::Errno::MSGSIZE): a message longer than
+    ///   `buf`, without [`ReceiveFlags::TRUNC`]; its fds closed.
     /// - [`Errno::PROTO`](crate::Errno::PROTO): an unexpected control
     ///   message.
+    /// - [`Errno::INVAL`](crate::Errno::INVAL): a bit that is not a
+    ///   [`ReceiveFlags`], before the syscall.
     /// - Everything [`receive`](Self::receive) can return.
     ///
     /// # References
@@ -1088,6 +1174,7 @@ impl Socket {
         fds: &mut heapless::Vec<OwnedFd, N>,
         flags: ReceiveFlags,
     ) -> Result<Received> {
+        crate::flags::only(flags, ReceiveFlags::all())?;
         let before = fds.len();
         let room = N - before;
         let mut closed_extra = false;
@@ -1101,13 +1188,27 @@ impl Socket {
             }
         });
         match got {
-            Ok(r) => Ok(Received {
-                bytes: r.bytes,
-                fds: fds.len() - before,
-                fds_truncated: r.fds_truncated || closed_extra,
-                data_truncated: r.msg_flags & linux_raw_sys::net::MSG_TRUNC != 0,
-                credentials: r.creds.map(Credentials::from_raw),
-            }),
+            Ok(r) => {
+                let data_cut = r.msg_flags & linux_raw_sys::net::MSG_TRUNC != 0;
+                let refused = if r.fds_truncated || closed_extra {
+                    Some(Errno::NOBUFS)
+                } else if data_cut && !flags.contains(ReceiveFlags::TRUNC) {
+                    Some(Errno::MSGSIZE)
+                } else {
+                    None
+                };
+                if let Some(e) = refused {
+                    fds.truncate(before); // closes what this message brought
+                    return Err(e);
+                }
+                Ok(Received {
+                    bytes: r.bytes,
+                    fds: fds.len() - before,
+                    data_truncated: data_cut,
+                    credentials: r.creds.map(Credentials::from_raw),
+                    pidfd: r.pidfd.map(crate::signal::PidFd::from),
+                })
+            }
             Err(e) => {
                 fds.truncate(before);
                 Err(e)
@@ -1211,6 +1312,119 @@ impl Socket {
     #[doc(alias = "SO_PASSRIGHTS")]
     pub fn set_pass_rights(&self, on: bool) -> Result<()> {
         raw::set_socket_int(self.as_fd(), linux_raw_sys::net::SO_PASSRIGHTS, on.into())
+    }
+
+    /// `sendmmsg(fd, msgs, n, MSG_NOSIGNAL)` — send each buffer of `msgs`
+    /// as one message (a datagram, a seqpacket record, or bytes appended
+    /// to a stream), up to [`BATCH_MAX`] of them in one syscall; returns
+    /// how many were sent. Fewer than asked (the socket filled up, or past
+    /// `BATCH_MAX`) is not an error: send the rest with another call.
+    ///
+    /// Syscalls: `sendmmsg` (none for an empty `msgs` or unknown flags).
+    ///
+    /// # Examples
+    /// ```
+    /// # fn main() -> bareipc::Result<()> {
+    /// use bareipc::socket::{self, ReceiveFlags, SendFlags, SocketFlags, SocketType};
+    ///
+    /// let (a, b) = socket::pair(SocketType::Datagram, SocketFlags::empty())?;
+    /// assert_eq!(a.send_batch(&[b"one", b"two", b"three"], SendFlags::empty())?, 3);
+    /// let (mut x, mut y, mut z) = ([0u8; 8], [0u8; 8], [0u8; 8]);
+    /// let mut lens = [Ok(0); 3];
+    /// let n = b.receive_batch(&mut [&mut x, &mut y, &mut z], &mut lens, ReceiveFlags::empty())?;
+    /// assert_eq!((n, lens[2]), (3, Ok(5)));
+    /// assert_eq!(&z[..5], b"three");
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// - [`Errno::INVAL`](crate::Errno::INVAL): a flag other than those of
+    ///   [`SendFlags`].
+    /// - Everything [`send`](Self::send) can return, when not even the
+    ///   first message could be sent.
+    ///
+    /// # References
+    /// - [sendmmsg(2)](https://man7.org/linux/man-pages/man2/sendmmsg.2.html)
+    #[doc(alias = "sendmmsg")]
+    pub fn send_batch(&self, msgs: &[&[u8]], flags: SendFlags) -> Result<usize> {
+        crate::flags::only(flags, SendFlags::all())?;
+        if msgs.is_empty() {
+            return Ok(0);
+        }
+        raw::sendmmsg(self.as_fd(), msgs, flags.raw())
+    }
+
+    /// `recvmmsg(fd, msgs, n, MSG_WAITFORONE | MSG_TRUNC, NULL)` — receive
+    /// up to `bufs.len()` messages (at most [`BATCH_MAX`]) in one syscall,
+    /// one into each buffer: it waits for the first (unless non-blocking),
+    /// then takes only what is already queued. Returns how many came;
+    /// `lens[i]` says how message `i` went.
+    ///
+    /// Nothing is cut or dropped silently: `lens[i]` is `Ok(length)`, or
+    /// `Err(EMSGSIZE)` for a message longer than its buffer (its first
+    /// bytes are there; with [`ReceiveFlags::TRUNC`] it is
+    /// `Ok(full length)` instead), or `Err(ENOBUFS)` for one that carried
+    /// fds or credentials, which a batch has no room for (the kernel closes
+    /// such fds: use [`receive_msg`](Self::receive_msg) for those).
+    ///
+    /// Syscalls: `recvmmsg` (none for an empty `bufs`, a `lens` shorter
+    /// than `bufs`, or unknown flags).
+    ///
+    /// # Errors
+    /// - [`Errno::INVAL`](crate::Errno::INVAL): `lens` shorter than `bufs`,
+    ///   or a flag other than `DONTWAIT` and `TRUNC`.
+    /// - Everything [`receive`](Self::receive) can return, when no message
+    ///   came.
+    ///
+    /// # References
+    /// - [recvmmsg(2)](https://man7.org/linux/man-pages/man2/recvmmsg.2.html)
+    #[doc(alias = "recvmmsg")]
+    pub fn receive_batch(
+        &self,
+        bufs: &mut [&mut [u8]],
+        lens: &mut [Result<usize>],
+        flags: ReceiveFlags,
+    ) -> Result<usize> {
+        crate::flags::only(flags, ReceiveFlags::DONTWAIT | ReceiveFlags::TRUNC)?;
+        if lens.len() < bufs.len() {
+            return Err(Errno::INVAL);
+        }
+        if bufs.is_empty() {
+            return Ok(0);
+        }
+        let mut got = [0usize; raw::BATCH_MAX];
+        let mut msg_flags = [0u32; raw::BATCH_MAX];
+        let asked = (flags | ReceiveFlags::TRUNC).bits();
+        let n = raw::recvmmsg(self.as_fd(), bufs, &mut got, &mut msg_flags, asked)?;
+        for i in 0..n {
+            lens[i] = if msg_flags[i] & linux_raw_sys::net::MSG_CTRUNC != 0 {
+                Err(Errno::NOBUFS)
+            } else {
+                truncation(got[i], bufs[i].len(), flags)
+            };
+        }
+        Ok(n)
+    }
+
+    /// `setsockopt(fd, SOL_SOCKET, SO_PASSPIDFD, on)` (Linux 6.5) — receive
+    /// a pidfd of the sender with every message ([`Received::pidfd`]), as
+    /// the kernel knows it when the message is sent.
+    ///
+    /// As with [`set_pass_credentials`](Self::set_pass_credentials), turn
+    /// it on before the peer can send.
+    ///
+    /// Syscalls: `setsockopt`.
+    ///
+    /// # Errors
+    /// [`Errno::NOPROTOOPT`](crate::Errno::NOPROTOOPT) before Linux 6.5
+    /// (and under qemu-user, which does not know the option).
+    ///
+    /// # References
+    /// - [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html)
+    #[doc(alias = "SO_PASSPIDFD")]
+    #[doc(alias = "SCM_PIDFD")]
+    pub fn set_pass_pidfd(&self, on: bool) -> Result<()> {
+        raw::set_socket_int(self.as_fd(), raw::SO_PASSPIDFD, on.into())
     }
 
     /// `getsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS)` — whether this socket

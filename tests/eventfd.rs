@@ -344,3 +344,21 @@ fn spawn_with_ready(test: &str, role: &str, ev: &EventFd) -> (std::process::Chil
     common::give_fd(&mut cmd, dup(ev), CHILD_EVENT_FD);
     common::spawn_until_ready(cmd)
 }
+
+#[test]
+fn every_flag_outside_the_whitelist_is_einval_and_makes_nothing() {
+    if child_role().as_deref() == Some("whitelist") {
+        let before = common::open_fds();
+        // EFD_CLOEXEC among them: it is always set, never a flag here.
+        for bit in common::bits_outside(EventFdFlags::all().bits()) {
+            let f = EventFdFlags::from_bits_retain(bit);
+            assert_eq!(EventFd::new(0, f).err(), Some(Errno::INVAL), "{bit:#x}");
+        }
+        common::assert_no_fd_leak(&before);
+        return;
+    }
+    common::run_child(child(
+        "every_flag_outside_the_whitelist_is_einval_and_makes_nothing",
+        "whitelist",
+    ));
+}

@@ -236,3 +236,31 @@ fn another_user_is_refused_by_the_default_mode() {
     // The same open succeeds for us, so the refusal was the mode's doing.
     let _: ReadEnd = fifo::open(CWD, &*path, FifoFlags::NONBLOCK).unwrap();
 }
+
+#[test]
+fn every_flag_outside_the_whitelist_is_einval_and_creates_nothing() {
+    let dir = TempDir::new("bareipc-fifo-flags");
+    let (absent, present) = (dir.join("absent"), dir.join("present"));
+    fifo::create(CWD, &*present).unwrap();
+    for bit in common::bits_outside(FifoFlags::all().bits()) {
+        // O_CREAT among them: it would make a regular file at `absent`.
+        let f = FifoFlags::from_bits_retain(bit);
+        for path in [&absent, &present] {
+            let open = fifo::open::<ReadWriteEnd, _>(CWD, &**path, f);
+            assert_eq!(open.err(), Some(Errno::INVAL), "open {bit:#x} {path:?}");
+            let verified = fifo::open_verified::<ReadWriteEnd, _>(CWD, &**path, OWNER_RW, f);
+            assert_eq!(
+                verified.err(),
+                Some(Errno::INVAL),
+                "verified {bit:#x} {path:?}"
+            );
+        }
+    }
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["present"], "nothing was created");
+    let meta = std::fs::symlink_metadata(&present).unwrap();
+    assert_eq!(meta.mode() & 0o170000, 0o010000, "still a FIFO");
+}

@@ -977,3 +977,87 @@ fn another_user_is_refused_with_eacces() {
     common::run_child(cmd);
     assert_eq!(names(dir.path()), Vec::<String>::new());
 }
+
+#[test]
+fn a_queue_overflow_is_an_error_not_a_quiet_marker() {
+    let max: usize = std::fs::read_to_string("/proc/sys/fs/inotify/max_queued_events")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let dir = TempDir::new("bareipc-overflow");
+    let w = Watcher::new(WatcherFlags::NONBLOCK).unwrap();
+    w.add(dir.path(), WatchFlags::MODIFY).unwrap();
+    // Alternate between two files, so the kernel cannot merge consecutive
+    // events: max + 10 of them overflow the queue.
+    let mut files = [
+        File::create(dir.join("a")).unwrap(),
+        File::create(dir.join("b")).unwrap(),
+    ];
+    for i in 0..max + 10 {
+        files[i % 2].write_all(b"x").unwrap();
+    }
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut overflowed = false;
+    loop {
+        match w.read(&mut buf) {
+            Ok(events) => {
+                assert!(
+                    events
+                        .clone()
+                        .all(|e| !e.mask().contains(ReadFlags::QUEUE_OVERFLOW)),
+                    "the marker never comes out as an event"
+                );
+            }
+            Err(Errno::OVERFLOW) => overflowed = true,
+            Err(Errno::AGAIN) => break,
+            Err(e) => panic!("read: {e}"),
+        }
+    }
+    assert!(
+        overflowed,
+        "{} events overflowed a queue of {max}",
+        max + 10
+    );
+    // After the overflow, events are reported again.
+    files[0].write_all(b"y").unwrap();
+    let n = w.read(&mut buf).unwrap().count();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn every_watch_flag_outside_the_whitelist_is_einval_and_makes_nothing() {
+    if child_role().as_deref() == Some("whitelist") {
+        let dir = TempDir::new("bareipc-watch-flags");
+        let w = Watcher::new(WatcherFlags::NONBLOCK).unwrap();
+        let before = common::open_fds();
+        for bit in common::bits_outside(WatcherFlags::all().bits()) {
+            let f = WatcherFlags::from_bits_retain(bit);
+            assert_eq!(Watcher::new(f).err(), Some(Errno::INVAL), "{bit:#x}");
+        }
+        common::assert_no_fd_leak(&before);
+        let events = WatchFlags::ALL_EVENTS.bits();
+        let options = WatchFlags::DONT_FOLLOW
+            | WatchFlags::EXCL_UNLINK
+            | WatchFlags::MASK_ADD
+            | WatchFlags::MASK_CREATE
+            | WatchFlags::ONESHOT
+            | WatchFlags::ONLYDIR;
+        for bit in common::bits_outside(events | options.bits()) {
+            // With an event, so that only the unknown bit is wrong.
+            let mask = WatchFlags::MODIFY | WatchFlags::from_bits_retain(bit);
+            assert_eq!(
+                w.add(dir.path(), mask).err(),
+                Some(Errno::INVAL),
+                "{bit:#x}"
+            );
+        }
+        // No watch was added: the first one the kernel numbers is this.
+        assert_eq!(w.add(dir.path(), watch::CHANGES).unwrap().as_raw(), 1);
+        return;
+    }
+    common::run_child(child(
+        "every_watch_flag_outside_the_whitelist_is_einval_and_makes_nothing",
+        "whitelist",
+    ));
+}

@@ -218,6 +218,10 @@ fn capacity_can_grow_and_shrink() {
     assert_eq!(r.capacity().unwrap(), 1 << 18);
     // The kernel rounds up to a power of two of at least a page.
     assert_eq!(w.set_capacity(5000).unwrap(), 8192);
+    // Beyond 2^31 the kernel refuses every caller with EINVAL; so does the
+    // check before it for anything beyond `int`.
+    assert_eq!(w.set_capacity((1 << 31) + 1), Err(Errno::INVAL));
+    assert_eq!(w.set_capacity(usize::MAX), Err(Errno::INVAL));
     // Shrinking below what is buffered is EBUSY.
     w.write(&[1u8; 8192]).unwrap();
     assert_eq!(w.set_capacity(4096), Err(Errno::BUSY));
@@ -405,4 +409,44 @@ fn timeout_and_try_forms_never_block_a_blocking_pipe() {
         w.write_timeout(&big, Duration::from_secs(30)).unwrap(),
         PIPE_BUF
     );
+}
+
+#[test]
+fn every_flag_outside_the_whitelist_is_einval_and_makes_nothing() {
+    if child_role().as_deref() == Some("whitelist") {
+        let (r, w) = pipe::pipe().unwrap();
+        let (r2, w2) = pipe::pipe().unwrap();
+        w.write(b"kept").unwrap();
+        let before = common::open_fds();
+        let pipe_ok = PipeFlags::NONBLOCK | PipeFlags::DIRECT | PipeFlags::CLOEXEC;
+        for bit in common::bits_outside(pipe_ok.bits()) {
+            let flags = PipeFlags::from_bits_retain(bit);
+            assert_eq!(pipe::pipe_with(flags).err(), Some(Errno::INVAL), "{bit:#x}");
+        }
+        let splice_ok = SpliceFlags::MOVE | SpliceFlags::NONBLOCK | SpliceFlags::MORE;
+        let iov = [IoSliceRaw::from_slice(b"never")];
+        let mut buf = [0u8; 4];
+        for bit in common::bits_outside(splice_ok.bits()) {
+            let f = SpliceFlags::from_bits_retain(bit);
+            let splice = pipe::splice(&r, None, &w2, None, 4, f);
+            assert_eq!(splice, Err(Errno::INVAL), "splice {bit:#x}");
+            assert_eq!(pipe::tee(&r, &w2, 4, f), Err(Errno::INVAL), "tee {bit:#x}");
+            assert_eq!(w.vmsplice(&iov, f), Err(Errno::INVAL), "vmsplice {bit:#x}");
+            // SAFETY: never called: the flags are refused first.
+            let unchecked = unsafe { w.vmsplice_unchecked(&iov, f) };
+            assert_eq!(unchecked, Err(Errno::INVAL), "unchecked {bit:#x}");
+            assert_eq!(r.vmsplice(&mut buf, f), Err(Errno::INVAL), "read {bit:#x}");
+        }
+        // No pipe was made, and nothing moved: the bytes are where they were.
+        common::assert_no_fd_leak(&before);
+        assert_eq!(r2.available(), Ok(0));
+        assert_eq!(r.available(), Ok(4));
+        drop((w, w2));
+        assert_eq!(read_to_end(&r), b"kept");
+        return;
+    }
+    common::run_child(child(
+        "every_flag_outside_the_whitelist_is_einval_and_makes_nothing",
+        "whitelist",
+    ));
 }

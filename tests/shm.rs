@@ -160,7 +160,7 @@ fn posix_names_are_validated_before_any_syscall() {
         ("", Errno::INVAL),
         ("/", Errno::INVAL),
         ("/a/b", Errno::INVAL),
-        ("no-slash", Errno::INVAL),
+        ("//", Errno::INVAL),
         (".", Errno::INVAL),
         ("..", Errno::INVAL),
         ("/.", Errno::INVAL),
@@ -580,4 +580,97 @@ fn no_fd_leaks_across_the_api() {
         return;
     }
     common::run_child(child("no_fd_leaks_across_the_api", "leakcheck"));
+}
+
+#[test]
+fn every_flag_outside_the_whitelist_is_einval_and_makes_nothing() {
+    if child_role().as_deref() == Some("whitelist") {
+        whitelist_memfd();
+        whitelist_posix();
+        whitelist_sysv();
+        return;
+    }
+    common::run_child(child(
+        "every_flag_outside_the_whitelist_is_einval_and_makes_nothing",
+        "whitelist",
+    ));
+}
+
+/// memfd flags (a page size only with `HUGETLB`) and seals.
+fn whitelist_memfd() {
+    let fd = memfd::create(c"bareipc-flags", MemfdFlags::empty()).unwrap();
+    let before = common::open_fds();
+    let base = MemfdFlags::CLOEXEC
+        | MemfdFlags::ALLOW_SEALING
+        | MemfdFlags::HUGETLB
+        | MemfdFlags::NOEXEC_SEAL
+        | MemfdFlags::EXEC;
+    let huge_size = linux_raw_sys::general::MFD_HUGE_MASK << linux_raw_sys::general::MFD_HUGE_SHIFT;
+    for bit in common::bits_outside(base.bits()) {
+        let f = MemfdFlags::from_bits_retain(bit);
+        assert_eq!(memfd::create(c"x", f).err(), Some(Errno::INVAL), "{bit:#x}");
+    }
+    for bit in common::bits_outside(base.bits() | huge_size) {
+        let f = MemfdFlags::HUGETLB | MemfdFlags::from_bits_retain(bit);
+        assert_eq!(
+            memfd::create(c"x", f).err(),
+            Some(Errno::INVAL),
+            "huge {bit:#x}"
+        );
+    }
+    let all_seals = Seals::SEAL
+        | Seals::SHRINK
+        | Seals::GROW
+        | Seals::WRITE
+        | Seals::FUTURE_WRITE
+        | Seals::EXEC;
+    for bit in common::bits_outside(all_seals.bits()) {
+        let s = Seals::from_bits_retain(bit);
+        assert_eq!(fd.add_seals(s), Err(Errno::INVAL), "seal {bit:#x}");
+        let dup = rustix::io::fcntl_dupfd_cloexec(&fd, 0).unwrap();
+        let required = Memfd::require_seals(dup, s);
+        assert_eq!(required.err(), Some(Errno::INVAL), "required {bit:#x}");
+    }
+    assert_eq!(fd.seals(), Ok(Seals::empty()), "no seal was added");
+    common::assert_no_fd_leak(&before);
+}
+
+/// `shm_open` flags and mode: nothing appears in `/dev/shm`.
+fn whitelist_posix() {
+    let name = shm_name();
+    for bit in common::bits_outside(ShmFlags::all().bits()) {
+        let f = ShmFlags::CREATE | ShmFlags::from_bits_retain(bit);
+        let open = posix::open_with::<ReadWrite>(&name, f, posix::DEFAULT_MODE);
+        assert_eq!(open.err(), Some(Errno::INVAL), "{bit:#x}");
+    }
+    for bit in common::bits_outside(0o7777) {
+        let mode = posix::Mode::from_bits_retain(bit);
+        assert_eq!(
+            posix::create(&name, mode).err(),
+            Some(Errno::INVAL),
+            "{bit:#o}"
+        );
+        assert_eq!(posix::open_or_create(&name, mode).err(), Some(Errno::INVAL));
+    }
+    assert_eq!(posix::open::<ReadOnly>(&name).err(), Some(Errno::NOENT));
+}
+
+/// `shmget`'s huge-page flags (`IPC_CREAT` among the bits: it would
+/// create) and `shmat`'s flags (`SHM_REMAP`, `SHM_RDONLY` among them).
+fn whitelist_sysv() {
+    let key = Key::from_raw(common::unique_key());
+    let huge = sysv::HugePages::all().bits() as u32;
+    for bit in common::bits_outside(huge) {
+        let h = sysv::HugePages::from_bits_retain(bit as i32);
+        let got = Segment::get_huge(key, 4096, IpcFlags::empty(), h, sysv::DEFAULT_MODE);
+        assert_eq!(got, Err(Errno::INVAL), "{bit:#o}");
+    }
+    assert_eq!(Segment::open(key), Err(Errno::NOENT), "no segment was made");
+    let seg = Segment::private(4096).unwrap().remove_on_drop().unwrap();
+    for bit in common::bits_outside(AttachFlags::all().bits() as u32) {
+        let f = AttachFlags::from_bits_retain(bit as i32);
+        let got = seg.attach_with::<ReadWrite>(None, f);
+        assert_eq!(got.err(), Some(Errno::INVAL), "{bit:#o}");
+    }
+    assert_eq!(seg.stat().unwrap().nattch, 0, "nothing was attached");
 }

@@ -41,7 +41,7 @@ fn pipe_write_end_passed_over_seqpacket_to_a_child() {
         let got = sock
             .receive_msg(&mut buf, &mut fds, ReceiveFlags::empty())
             .unwrap();
-        assert_eq!((got.bytes, got.fds, got.fds_truncated), (4, 1, false));
+        assert_eq!((got.bytes, got.fds), (4, 1));
         assert_eq!(&buf[..4], b"pipe");
         assert!(is_cloexec(fds[0].as_fd()), "received fds are close-on-exec");
         let w = bareipc::pipe::WriteEnd::from(fds.pop().unwrap());
@@ -75,7 +75,7 @@ fn pipe_write_end_passed_over_seqpacket_to_a_child() {
 }
 
 #[test]
-fn truncated_fds_are_returned_or_closed_never_leaked() {
+fn truncated_fds_are_an_error_and_all_closed() {
     if child_role().as_deref() == Some("truncate") {
         let (a, b) = socket::pair(SocketType::Datagram, SocketFlags::empty()).unwrap();
         let pipes: Vec<_> = (0..2).map(|_| bareipc::pipe::pipe().unwrap()).collect();
@@ -86,34 +86,52 @@ fn truncated_fds_are_returned_or_closed_never_leaked() {
         a.send_msg(b"4 fds", &four, None, SendFlags::empty())
             .unwrap();
         let before = common::open_fds();
-        let mut fds = heapless::Vec::<OwnedFd, 2>::new();
+        // Room for 2 of 4, with one fd already held: the call fails, the
+        // vector keeps only what it had, and no fd of the message stays.
+        let mut fds = heapless::Vec::<OwnedFd, 3>::new();
+        let held = a.as_fd().try_clone_to_owned().unwrap();
+        let held_raw = held.as_raw_fd();
+        fds.push(held).unwrap();
         let mut buf = [0u8; 8];
-        let got = b
-            .receive_msg(&mut buf, &mut fds, ReceiveFlags::empty())
-            .unwrap();
-        assert_eq!(got.bytes, 5);
-        assert_eq!(got.fds, 2);
-        assert!(got.fds_truncated, "truncation is reported");
-        let after = common::open_fds();
-        let held: std::collections::BTreeSet<i32> = fds.iter().map(|f| f.as_raw_fd()).collect();
-        let new: std::collections::BTreeSet<i32> = after.difference(&before).copied().collect();
-        assert_eq!(new, held, "the receiver holds exactly the fds that are new");
+        let got = b.receive_msg(&mut buf, &mut fds, ReceiveFlags::empty());
+        assert_eq!(got.err(), Some(Errno::NOBUFS), "a partial set is an error");
+        assert_eq!(fds.len(), 1);
+        assert_eq!(fds[0].as_raw_fd(), held_raw);
         drop(fds);
         common::assert_no_fd_leak(&before);
 
-        // No room at all: nothing is installed, truncation still reported.
+        // No room at all: nothing is installed, and it is still an error.
         a.send_msg(b"x", &four[..1], None, SendFlags::empty())
             .unwrap();
         let mut none = heapless::Vec::<OwnedFd, 0>::new();
-        let got = b
-            .receive_msg(&mut buf, &mut none, ReceiveFlags::empty())
-            .unwrap();
-        assert!(got.fds_truncated);
+        let got = b.receive_msg(&mut buf, &mut none, ReceiveFlags::empty());
+        assert_eq!(got.err(), Some(Errno::NOBUFS));
         common::assert_no_fd_leak(&before);
+
+        // A datagram longer than the buffer: EMSGSIZE with its fds closed,
+        // or its full length when asked for with TRUNC.
+        a.send_msg(b"too long for 8", &four[..1], None, SendFlags::empty())
+            .unwrap();
+        let mut room = heapless::Vec::<OwnedFd, 4>::new();
+        let got = b.receive_msg(&mut buf, &mut room, ReceiveFlags::empty());
+        assert_eq!(got.err(), Some(Errno::MSGSIZE));
+        assert!(room.is_empty());
+        common::assert_no_fd_leak(&before);
+        a.send(b"too long for 8").unwrap();
+        let got = b
+            .receive_msg(&mut buf, &mut room, ReceiveFlags::TRUNC)
+            .unwrap();
+        assert_eq!((got.bytes, got.data_truncated), (14, true));
+        a.send(b"too long for 8").unwrap();
+        assert_eq!(b.receive(&mut buf), Err(Errno::MSGSIZE));
+        assert_eq!(&buf, b"too long");
+        a.send(b"too long for 8").unwrap();
+        assert_eq!(b.peek(&mut buf), Err(Errno::MSGSIZE), "still queued");
+        assert_eq!(b.receive_with(&mut buf, ReceiveFlags::TRUNC), Ok(14));
         return;
     }
     common::run_child(child(
-        "truncated_fds_are_returned_or_closed_never_leaked",
+        "truncated_fds_are_an_error_and_all_closed",
         "truncate",
     ));
 }
@@ -136,7 +154,7 @@ fn too_many_fds_is_einval_before_the_syscall() {
 fn unexpected_control_messages_are_refused_and_their_fds_closed() {
     if child_role().as_deref() == Some("unexpected") {
         let (a, b) = socket::pair(SocketType::Datagram, SocketFlags::empty()).unwrap();
-        // SO_PASSPIDFD (Linux 6.5) makes the kernel add an SCM_PIDFD message,
+        // SO_TIMESTAMP makes the kernel add an SCM_TIMESTAMP message,
         // which bareipc never asks for.
         let on: libc::c_int = 1;
         // SAFETY: a valid int option on a socket we own.
@@ -144,18 +162,12 @@ fn unexpected_control_messages_are_refused_and_their_fds_closed() {
             libc::setsockopt(
                 b.as_raw_fd(),
                 libc::SOL_SOCKET,
-                76,
+                libc::SO_TIMESTAMP,
                 (&raw const on).cast(),
                 4,
             )
         };
-        if rc != 0 {
-            eprintln!(
-                "NOTE unexpected_control_messages: SO_PASSPIDFD unsupported here ({}); case not run",
-                std::io::Error::last_os_error()
-            );
-            return;
-        }
+        assert_eq!(rc, 0, "{}", std::io::Error::last_os_error());
         let (r, _w) = bareipc::pipe::pipe().unwrap();
         a.send_msg(b"hi", &[r.as_fd()], None, SendFlags::empty())
             .unwrap();
@@ -163,8 +175,9 @@ fn unexpected_control_messages_are_refused_and_their_fds_closed() {
         let mut fds = heapless::Vec::<OwnedFd, 4>::new();
         let mut buf = [0u8; 8];
         assert_eq!(
-            b.receive_msg(&mut buf, &mut fds, ReceiveFlags::empty()),
-            Err(Errno::PROTO)
+            b.receive_msg(&mut buf, &mut fds, ReceiveFlags::empty())
+                .err(),
+            Some(Errno::PROTO)
         );
         assert!(fds.is_empty());
         common::assert_no_fd_leak(&before);
@@ -528,5 +541,197 @@ fn accept_and_receive_with_timeouts_from_a_child() {
         Some(Errno::TIMEDOUT)
     );
     drop(s);
+    common::assert_child_ok(c.wait().unwrap());
+}
+
+#[test]
+fn ancillary_data_without_bytes_is_refused_on_a_stream_only() {
+    let (r, _w) = bareipc::pipe::pipe().unwrap();
+    let (a, _b) = socket::pair(SocketType::Stream, SocketFlags::empty()).unwrap();
+    // The kernel would say 0 and drop the fd: refused instead.
+    assert_eq!(
+        a.send_msg(b"", &[r.as_fd()], None, SendFlags::empty()),
+        Err(Errno::INVAL)
+    );
+    assert_eq!(
+        a.send_msg(b"", &[], Some(Credentials::current()), SendFlags::empty()),
+        Err(Errno::INVAL)
+    );
+    assert_eq!(a.send_msg(b"", &[], None, SendFlags::empty()), Ok(0));
+    // A seqpacket or datagram message may be empty: its fd arrives.
+    for ty in [SocketType::SeqPacket, SocketType::Datagram] {
+        let (a, b) = socket::pair(ty, SocketFlags::empty()).unwrap();
+        assert_eq!(
+            a.send_msg(b"", &[r.as_fd()], None, SendFlags::empty()),
+            Ok(0)
+        );
+        let mut fds = heapless::Vec::<OwnedFd, 1>::new();
+        let got = b
+            .receive_msg(&mut [0u8; 4], &mut fds, ReceiveFlags::empty())
+            .unwrap();
+        assert_eq!((got.bytes, got.fds), (0, 1));
+    }
+}
+
+#[test]
+fn the_senders_pidfd_arrives_with_so_passpidfd() {
+    if child_role().as_deref() == Some("sender") {
+        let sock = Socket::from(common::take_fd(CHILD_SOCK_FD));
+        sock.send(b"from the child").unwrap();
+        return;
+    }
+    let (ours, theirs) = socket::pair(SocketType::SeqPacket, SocketFlags::empty()).unwrap();
+    match ours.set_pass_pidfd(true) {
+        Err(Errno::NOPROTOOPT | Errno::INVAL) => {
+            eprintln!(
+                "NOTE the_senders_pidfd_arrives: SO_PASSPIDFD unsupported (Linux < 6.5 or qemu-user); not run"
+            );
+            return;
+        }
+        r => r.unwrap(),
+    }
+    let mut cmd = child("the_senders_pidfd_arrives_with_so_passpidfd", "sender");
+    common::give_fd(&mut cmd, theirs.into(), CHILD_SOCK_FD);
+    let c = cmd.spawn().unwrap();
+    drop(cmd);
+    let mut buf = [0u8; 32];
+    let mut fds = heapless::Vec::<OwnedFd, 1>::new();
+    let got = ours
+        .receive_msg(&mut buf, &mut fds, ReceiveFlags::empty())
+        .unwrap();
+    assert_eq!(&buf[..got.bytes], b"from the child");
+    let pidfd = got.pidfd.expect("SCM_PIDFD with SO_PASSPIDFD on");
+    assert!(is_cloexec(pidfd.as_fd()));
+    // It names the child and no other process: reap the child through it.
+    let status = pidfd.wait().unwrap();
+    assert_eq!(status.event, bareipc::signal::ChildEvent::Exited(0));
+    drop(c); // std's Child is never waited for: the pidfd reaped it
+}
+
+#[test]
+fn every_flag_outside_the_whitelist_is_einval_and_makes_nothing() {
+    if child_role().as_deref() == Some("whitelist") {
+        let dir = TempDir::new("bareipc-socket-flags");
+        let path = dir.join("s");
+        let addr = UnixAddr::path(&*path).unwrap();
+        let name = common::unique_name("bareipc-socket-flags");
+        let abs = UnixAddr::abstract_name(name.as_bytes()).unwrap();
+        let listener = socket::listen(&abs, SocketType::Stream, BindOptions::new()).unwrap();
+        let (a, b) = socket::pair(SocketType::SeqPacket, SocketFlags::empty()).unwrap();
+        a.send(b"kept").unwrap();
+        let before = common::open_fds();
+        for bit in common::bits_outside(SocketFlags::all().bits()) {
+            let f = SocketFlags::from_bits_retain(bit);
+            let opts = BindOptions::new().flags(f);
+            assert_eq!(
+                socket::pair(SocketType::Stream, f).err(),
+                Some(Errno::INVAL)
+            );
+            let connect = socket::connect(&abs, SocketType::Stream, f);
+            assert_eq!(connect.err(), Some(Errno::INVAL), "connect {bit:#x}");
+            assert_eq!(listener.accept_with(f).err(), Some(Errno::INVAL));
+            let bind = socket::bind(&addr, SocketType::Datagram, opts);
+            assert_eq!(bind.err(), Some(Errno::INVAL), "bind {bit:#x}");
+            let listen = socket::listen(&addr, SocketType::Stream, opts);
+            assert_eq!(listen.err(), Some(Errno::INVAL), "listen {bit:#x}");
+        }
+        for bit in common::bits_outside(0o7777) {
+            let opts = BindOptions::new().mode(rustix::fs::Mode::from_bits_retain(bit));
+            let bind = socket::bind(&addr, SocketType::Datagram, opts);
+            assert_eq!(bind.err(), Some(Errno::INVAL), "mode {bit:#o}");
+            let listen = socket::listen(&addr, SocketType::Stream, opts);
+            assert_eq!(listen.err(), Some(Errno::INVAL), "mode {bit:#o}");
+        }
+        let mut buf = [0u8; 8];
+        let mut fds = heapless::Vec::<OwnedFd, 1>::new();
+        for bit in common::bits_outside(SendFlags::all().bits()) {
+            let f = SendFlags::from_bits_retain(bit);
+            assert_eq!(a.send_with(b"x", f), Err(Errno::INVAL), "send {bit:#x}");
+            let msg = a.send_msg(b"x", &[a.as_fd()], None, f);
+            assert_eq!(msg, Err(Errno::INVAL), "send_msg {bit:#x}");
+        }
+        for bit in common::bits_outside(ReceiveFlags::all().bits()) {
+            let f = ReceiveFlags::from_bits_retain(bit);
+            let got = b.receive_with(&mut buf, f);
+            assert_eq!(got, Err(Errno::INVAL), "receive {bit:#x}");
+            let msg = b.receive_msg(&mut buf, &mut fds, f);
+            assert_eq!(msg.err(), Some(Errno::INVAL), "receive_msg {bit:#x}");
+        }
+        // No socket, no file, no message: only what was sent before.
+        common::assert_no_fd_leak(&before);
+        assert!(std::fs::symlink_metadata(&path).is_err(), "no socket file");
+        assert_eq!(b.try_receive(&mut buf), Ok(4));
+        assert_eq!(b.try_receive(&mut buf), Err(Errno::AGAIN));
+        return;
+    }
+    common::run_child(child(
+        "every_flag_outside_the_whitelist_is_einval_and_makes_nothing",
+        "whitelist",
+    ));
+}
+
+#[test]
+fn batches_of_datagrams_between_processes_report_every_message() {
+    if child_role().as_deref() == Some("batcher") {
+        let sock = Socket::from(common::take_fd(CHILD_SOCK_FD));
+        let msgs: Vec<Vec<u8>> = (0..10u8).map(|i| vec![i; usize::from(i) + 1]).collect();
+        let refs: Vec<&[u8]> = msgs.iter().map(|m| &m[..]).collect();
+        let mut sent = 0;
+        while sent < refs.len() {
+            sent += sock.send_batch(&refs[sent..], SendFlags::empty()).unwrap();
+        }
+        // A message with an fd, which a batch cannot take.
+        let (r, _w) = bareipc::pipe::pipe().unwrap();
+        sock.send_msg(b"fd", &[r.as_fd()], None, SendFlags::empty())
+            .unwrap();
+        // All queued: say so, and keep the socket open (a closed peer
+        // would add end-of-file "messages") until the parent is done.
+        println!("sent");
+        std::io::Write::flush(&mut std::io::stdout()).unwrap();
+        let mut b = [0u8; 1];
+        assert_eq!(sock.receive(&mut b), Ok(0));
+        return;
+    }
+    let (ours, theirs) = socket::pair(SocketType::SeqPacket, SocketFlags::empty()).unwrap();
+    let mut cmd = child(
+        "batches_of_datagrams_between_processes_report_every_message",
+        "batcher",
+    );
+    common::give_fd(&mut cmd, theirs.into(), CHILD_SOCK_FD);
+    let mut c = cmd.stdout(std::process::Stdio::piped()).spawn().unwrap();
+    drop(cmd);
+    // libtest prints its own lines to the child's stdout too.
+    let out = std::io::BufReader::new(c.stdout.take().unwrap());
+    let mut lines = std::io::BufRead::lines(out);
+    assert!(lines.any(|l| l.unwrap() == "sent")); // everything is queued now
+    let before = common::open_fds();
+    let mut store = [[0u8; 8]; 16];
+    let mut bufs: Vec<&mut [u8]> = store.iter_mut().map(|b| &mut b[..]).collect();
+    let mut lens = [Ok(0); 16];
+    let n = ours
+        .receive_batch(&mut bufs, &mut lens, ReceiveFlags::DONTWAIT)
+        .unwrap();
+    assert_eq!(n, 11, "ten messages and the one with an fd");
+    for i in 0..8 {
+        assert_eq!(lens[i], Ok(i + 1));
+        assert!(bufs[i][..=i].iter().all(|&b| usize::from(b) == i));
+    }
+    // Longer than their 8-byte buffers: cut, and said so.
+    assert_eq!(lens[8], Err(Errno::MSGSIZE));
+    assert_eq!(lens[9], Err(Errno::MSGSIZE));
+    assert_eq!(&bufs[9][..], &[9u8; 8]);
+    // Its fd had no room: an error for that message, and no fd leaked.
+    assert_eq!(lens[10], Err(Errno::NOBUFS));
+    common::assert_no_fd_leak(&before);
+    assert_eq!(
+        ours.receive_batch(&mut bufs, &mut lens, ReceiveFlags::DONTWAIT),
+        Err(Errno::AGAIN)
+    );
+    assert_eq!(
+        ours.receive_batch(&mut bufs, &mut lens[..1], ReceiveFlags::empty()),
+        Err(Errno::INVAL),
+        "lens shorter than bufs"
+    );
+    drop(ours);
     common::assert_child_ok(c.wait().unwrap());
 }

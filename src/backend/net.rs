@@ -16,7 +16,7 @@ use linux_raw_sys::net as n;
 use rustix::fd::{BorrowedFd, FromRawFd, OwnedFd};
 use rustix::io::Errno;
 
-use super::arch::{syscall3, syscall5, syscall6};
+use super::arch::{syscall3, syscall4, syscall5, syscall6};
 use super::reg::Arg;
 
 /// The kernel's limit of fds in one `SCM_RIGHTS` message.
@@ -24,6 +24,8 @@ pub(crate) const SCM_MAX_FD: usize = 253;
 /// `SCM_PIDFD` (Linux 6.5): a pidfd of the sender, sent when the receiver
 /// set `SO_PASSPIDFD`. Not in linux-raw-sys.
 const SCM_PIDFD: u32 = 4;
+/// `SO_PASSPIDFD` (Linux 6.5).
+pub(crate) const SO_PASSPIDFD: u32 = n::SO_PASSPIDFD;
 /// `sizeof(struct ucred)`.
 const UCRED_LEN: usize = size_of::<n::ucred>();
 
@@ -41,8 +43,10 @@ const fn cmsg_len(data: usize) -> usize {
 pub(crate) const fn cmsg_space(data: usize) -> usize {
     HDR + cmsg_align(data)
 }
-/// Room for credentials plus the most fds one message can carry.
-const CONTROL_MAX: usize = cmsg_space(UCRED_LEN) + cmsg_space(SCM_MAX_FD * size_of::<c_int>());
+/// Room for credentials, a pidfd and the most fds one message can carry.
+const CONTROL_MAX: usize = cmsg_space(UCRED_LEN)
+    + cmsg_space(size_of::<c_int>())
+    + cmsg_space(SCM_MAX_FD * size_of::<c_int>());
 
 /// A control-message buffer on the stack, aligned for `cmsghdr`.
 #[repr(C, align(8))]
@@ -171,6 +175,8 @@ pub(crate) struct Received {
     pub(crate) msg_flags: u32,
     pub(crate) creds: Option<Creds>,
     pub(crate) fds_truncated: bool,
+    /// The sender's pidfd (`SCM_PIDFD`, with `SO_PASSPIDFD` on).
+    pub(crate) pidfd: Option<OwnedFd>,
 }
 
 /// `sendto(fd, buf, len, flags, NULL, 0)`.
@@ -249,11 +255,13 @@ pub(crate) fn sendmsg(
     .decode_usize()
 }
 
-/// `recvmsg` into `buf`, with room for credentials and `max_fds` fds, and
-/// `MSG_CMSG_CLOEXEC` always. Every fd received is handed to `on_fd`
-/// (owned) in order. An unexpected control message (unknown type, such as
-/// `SCM_PIDFD`, or a length that is not exactly what its type needs) makes
-/// the result `EPROTO`, after every fd in it has been closed; the caller
+/// `recvmsg` into `buf`, with room for credentials, a pidfd and `max_fds`
+/// fds, and `MSG_CMSG_CLOEXEC` always. Every `SCM_RIGHTS` fd received is
+/// handed to `on_fd` (owned) in order; an `SCM_PIDFD` is returned in
+/// `pidfd`. An unexpected control message (unknown type, or a length that
+/// is not exactly what its type needs) makes the result `EPROTO`, and a
+/// pidfd the kernel could not make (it writes a negative errno instead)
+/// that errno, after every fd in the message has been closed; the caller
 /// then drops the fds `on_fd` got.
 pub(crate) fn recvmsg(
     fd: BorrowedFd<'_>,
@@ -264,6 +272,7 @@ pub(crate) fn recvmsg(
 ) -> Result<Received, Errno> {
     let mut control = Control::new();
     let room = cmsg_space(UCRED_LEN)
+        + cmsg_space(4)
         + if max_fds == 0 {
             0
         } else {
@@ -301,8 +310,10 @@ pub(crate) fn recvmsg(
         msg_flags: msg.msg_flags,
         creds: None,
         fds_truncated: msg.msg_flags & n::MSG_CTRUNC != 0,
+        pidfd: None,
     };
     let mut unexpected = false;
+    let mut pidfd_error = None;
     for item in parse(&control.bytes[..filled]) {
         let Ok(cmsg) = item else {
             unexpected = true;
@@ -310,9 +321,10 @@ pub(crate) fn recvmsg(
         };
         match (cmsg.level, cmsg.ty) {
             (n::SOL_SOCKET, n::SCM_RIGHTS | SCM_PIDFD) => {
-                // SCM_PIDFD only comes to a receiver that set SO_PASSPIDFD,
-                // which this crate never does: refused, its fd closed.
-                if cmsg.data.len() % 4 != 0 || cmsg.ty == SCM_PIDFD {
+                // One pidfd per message, and at most one SCM_PIDFD.
+                if cmsg.data.len() % 4 != 0
+                    || (cmsg.ty == SCM_PIDFD && (cmsg.data.len() != 4 || out.pidfd.is_some()))
+                {
                     unexpected = true;
                 }
                 for word in cmsg.data.chunks_exact(4) {
@@ -321,7 +333,11 @@ pub(crate) fn recvmsg(
                         // Not an fd: when the kernel cannot make the pidfd
                         // (a full fd table, a sender gone), it writes the
                         // negative errno in its place.
-                        unexpected = true;
+                        if cmsg.ty == SCM_PIDFD && raw > -4096 {
+                            pidfd_error = Some(Errno::from_raw_os_error(-raw));
+                        } else {
+                            unexpected = true;
+                        }
                         continue;
                     }
                     // SAFETY: a non-negative value here is an fd the
@@ -330,7 +346,11 @@ pub(crate) fn recvmsg(
                     // it, so we are its only owner.
                     let owned = unsafe { OwnedFd::from_raw_fd(raw) };
                     if cmsg.ty == SCM_PIDFD {
-                        drop(owned);
+                        if unexpected {
+                            drop(owned);
+                        } else {
+                            out.pidfd = Some(owned);
+                        }
                     } else {
                         on_fd(owned);
                     }
@@ -345,9 +365,113 @@ pub(crate) fn recvmsg(
     }
     if unexpected {
         Err(Errno::PROTO)
+    } else if let Some(e) = pidfd_error {
+        Err(e)
     } else {
         Ok(out)
     }
+}
+
+/// The most messages one `sendmmsg` / `recvmmsg` call here carries: the
+/// headers live on the stack (64 of them take 5 KiB on 64-bit).
+pub(crate) const BATCH_MAX: usize = 64;
+
+/// `MSG_WAITFORONE` (Linux 2.6.34): after the first message, `recvmmsg`
+/// takes only what is queued. Not in linux-raw-sys.
+const MSG_WAITFORONE: u32 = 0x10000;
+
+/// An empty header for one message of a batch, its data at `iov`.
+fn batch_header(iov: *mut g::iovec) -> n::mmsghdr {
+    n::mmsghdr {
+        msg_hdr: n::msghdr {
+            msg_name: core::ptr::null_mut(),
+            msg_namelen: 0,
+            msg_iov: iov.cast::<n::iovec>(),
+            msg_iovlen: 1,
+            msg_control: core::ptr::null_mut(),
+            msg_controllen: 0,
+            msg_flags: 0,
+        },
+        msg_len: 0,
+    }
+}
+
+/// `sendmmsg(fd, msgs, n, flags)` of the first `BATCH_MAX` buffers of
+/// `bufs`, one message each: how many were sent.
+pub(crate) fn sendmmsg(fd: BorrowedFd<'_>, bufs: &[&[u8]], flags: u32) -> Result<usize, Errno> {
+    let n = bufs.len().min(BATCH_MAX);
+    let mut iov = [g::iovec {
+        iov_base: core::ptr::null_mut(),
+        iov_len: 0,
+    }; BATCH_MAX];
+    for (v, b) in iov.iter_mut().zip(bufs) {
+        v.iov_base = b.as_ptr().cast_mut().cast();
+        v.iov_len = b.len() as _;
+    }
+    let base = iov.as_mut_ptr();
+    // Each header points at its own iovec; `wrapping_add` stays in `iov`.
+    let mut msgs: [n::mmsghdr; BATCH_MAX] =
+        core::array::from_fn(|i| batch_header(base.wrapping_add(i)));
+    // SAFETY: the first `n` headers each describe one live buffer of
+    // `bufs`, which the kernel only reads; it writes only `msg_len` of
+    // those headers, which are ours and live for the call.
+    unsafe {
+        syscall4(
+            g::__NR_sendmmsg,
+            Arg::fd(fd),
+            Arg::raw_ptr(msgs.as_mut_ptr().cast()),
+            Arg::c_uint(n as u32),
+            Arg::c_uint(flags),
+        )
+    }
+    .decode_usize()
+}
+
+/// `recvmmsg(fd, msgs, n, flags | MSG_WAITFORONE, NULL)` into the first
+/// `BATCH_MAX` buffers of `bufs`: how many messages came; `lens[i]` is
+/// what `recvmmsg` said of message `i` (its length with `MSG_TRUNC`), and
+/// `msg_flags[i]` its flags (`MSG_TRUNC`: longer than its buffer;
+/// `MSG_CTRUNC`: it carried fds or credentials, which had no room).
+pub(crate) fn recvmmsg(
+    fd: BorrowedFd<'_>,
+    bufs: &mut [&mut [u8]],
+    lens: &mut [usize; BATCH_MAX],
+    msg_flags: &mut [u32; BATCH_MAX],
+    flags: u32,
+) -> Result<usize, Errno> {
+    let n = bufs.len().min(BATCH_MAX);
+    let mut iov = [g::iovec {
+        iov_base: core::ptr::null_mut(),
+        iov_len: 0,
+    }; BATCH_MAX];
+    for (v, b) in iov.iter_mut().zip(bufs.iter_mut()) {
+        v.iov_base = b.as_mut_ptr().cast();
+        v.iov_len = b.len() as _;
+    }
+    let base = iov.as_mut_ptr();
+    let mut msgs: [n::mmsghdr; BATCH_MAX] =
+        core::array::from_fn(|i| batch_header(base.wrapping_add(i)));
+    // SAFETY: the first `n` headers each describe one buffer of `bufs`,
+    // writable and exclusively borrowed for the call; the kernel writes
+    // those buffers (at most their length) and the headers' `msg_len` and
+    // `msg_flags`; no control buffer or address is given, and the timeout
+    // is null.
+    let got = unsafe {
+        syscall5(
+            g::__NR_recvmmsg,
+            Arg::fd(fd),
+            Arg::raw_ptr(msgs.as_mut_ptr().cast()),
+            Arg::c_uint(n as u32),
+            Arg::c_uint(flags | MSG_WAITFORONE | n::MSG_CMSG_CLOEXEC),
+            Arg::null(),
+        )
+    }
+    .decode_usize()?;
+    for i in 0..got.min(n) {
+        lens[i] = msgs[i].msg_len as usize;
+        msg_flags[i] = msgs[i].msg_hdr.msg_flags;
+    }
+    Ok(got.min(n))
 }
 
 /// `getsockopt(fd, level, name, out, &len)`: the option's length.
@@ -474,12 +598,16 @@ mod tests {
 
     #[test]
     fn the_control_buffer_holds_the_kernel_maximum() {
-        assert_eq!(CONTROL_MAX, cmsg_space(12) + cmsg_space(253 * 4));
+        assert_eq!(
+            CONTROL_MAX,
+            cmsg_space(12) + cmsg_space(4) + cmsg_space(253 * 4)
+        );
         let mut c = Control::new();
         assert!(c.push_credentials(1, 2, 3));
         let (_r, w) = rustix::pipe::pipe().unwrap();
         let fds = [rustix::fd::AsFd::as_fd(&w); SCM_MAX_FD];
         assert!(c.push_fds(&fds));
+        assert!(c.push_fds(&fds[..1]), "the room a pidfd takes on receipt");
         assert!(!c.push_fds(&fds[..1]), "full");
     }
 }

@@ -6,33 +6,43 @@ use rustix::fs::OFlags;
 use rustix::io::Errno;
 use rustix::pipe::{IoSliceRaw, SpliceFlags};
 
+/// The splice flags the public calls take: `MOVE`, `NONBLOCK`, `MORE`.
+/// `GIFT` is left out: meaningless for `splice`, `tee` and a read, and
+/// for a write a contract (page-aligned buffers never touched again) no
+/// check can confirm.
+pub(crate) const SPLICE_FLAGS: SpliceFlags = SpliceFlags::MOVE
+    .union(SpliceFlags::NONBLOCK)
+    .union(SpliceFlags::MORE);
+
 /// `fcntl(fd, F_GETFL) & O_ACCMODE`.
 fn access_mode(fd: BorrowedFd<'_>) -> Result<OFlags, Errno> {
     Ok(rustix::fs::fcntl_getfl(fd)? & OFlags::RWMODE)
 }
 
-/// `vmsplice` from a pipe's read end into `buf`. An fd open for writing
-/// is refused with `EBADF`: the kernel would move `buf`'s pages into the
-/// pipe instead, for the reader to see whatever they hold later.
+/// `vmsplice` from a pipe's read end into `buf`. Flags outside
+/// [`SPLICE_FLAGS`] are refused with `EINVAL`, and an fd open for writing
+/// with `EBADF`: the kernel would move `buf`'s pages into the pipe
+/// instead, for the reader to see whatever they hold later.
 pub(crate) fn vmsplice_read(
     fd: BorrowedFd<'_>,
     buf: &mut [u8],
     flags: SpliceFlags,
 ) -> Result<usize, Errno> {
+    crate::flags::only(flags, SPLICE_FLAGS)?;
     // An open file description's access mode never changes.
     if access_mode(fd)? != OFlags::RDONLY {
         return Err(Errno::BADF);
     }
     let iov = [IoSliceRaw::from_slice_mut(buf)];
     // SAFETY: `fd` is read-only (checked), so the kernel copies from the
-    // pipe into `buf`, live and exclusively borrowed for the call; GIFT
-    // has no meaning on a read.
+    // pipe into `buf`, live and exclusively borrowed for the call.
     unsafe { rustix::pipe::vmsplice(fd, &iov, flags) }
 }
 
-/// `vmsplice` of `bufs` into a pipe's write end. `GIFT` is refused with
-/// `EINVAL`, and an fd not open for writing with `EBADF`: the kernel would
-/// write into `bufs`, which are shared borrows.
+/// `vmsplice` of `bufs` into a pipe's write end. Flags outside
+/// [`SPLICE_FLAGS`] (`GIFT` among them) are refused with `EINVAL`, and an
+/// fd not open for writing with `EBADF`: the kernel would write into
+/// `bufs`, which are shared borrows.
 ///
 /// # Safety
 /// The bytes of `bufs` must stay allocated and unchanged until the reader
@@ -42,9 +52,7 @@ pub(crate) unsafe fn vmsplice_write(
     bufs: &[IoSliceRaw<'_>],
     flags: SpliceFlags,
 ) -> Result<usize, Errno> {
-    if flags.contains(SpliceFlags::GIFT) {
-        return Err(Errno::INVAL);
-    }
+    crate::flags::only(flags, SPLICE_FLAGS)?;
     // An open file description's access mode never changes, so this check
     // cannot go stale before the call.
     if access_mode(fd)? == OFlags::RDONLY {

@@ -46,8 +46,10 @@
 //! consecutive events (same watch, mask, cookie and name) are merged by
 //! the kernel, so count renames (each has its own cookie), not writes. If
 //! the queue overflows (`/proc/sys/fs/inotify/max_queued_events`), events
-//! are dropped and one [`QUEUE_OVERFLOW`](ReadFlags::QUEUE_OVERFLOW) event
-//! with watch `-1` says so: rescan what you watch.
+//! are dropped and the kernel queues one
+//! [`QUEUE_OVERFLOW`](ReadFlags::QUEUE_OVERFLOW) marker; the read that
+//! meets it fails with `EOVERFLOW`, so the loss cannot go unnoticed:
+//! rescan what you watch.
 //!
 //! The fd is close-on-exec and works with `poll`, `select` and `epoll`: it
 //! is readable while events are queued.
@@ -83,6 +85,15 @@ pub const CHANGES: WatchFlags = WatchFlags::MODIFY
     .union(WatchFlags::MOVE_SELF);
 
 const _: () = assert!(EVENT_HEADER_LEN == 16);
+
+/// What [`Watcher::add`] takes: the events, and the options of a watch.
+const WATCH_FLAGS: WatchFlags = WatchFlags::ALL_EVENTS
+    .union(WatchFlags::DONT_FOLLOW)
+    .union(WatchFlags::EXCL_UNLINK)
+    .union(WatchFlags::MASK_ADD)
+    .union(WatchFlags::MASK_CREATE)
+    .union(WatchFlags::ONESHOT)
+    .union(WatchFlags::ONLYDIR);
 
 bitflags::bitflags! {
     /// Options for [`Watcher::new`]. `IN_CLOEXEC` is always set and is not
@@ -126,7 +137,7 @@ impl Watcher {
     /// `inotify_init1(IN_CLOEXEC | flags)` — create an inotify instance
     /// with no watches.
     ///
-    /// Syscalls: `inotify_init1`.
+    /// Syscalls: `inotify_init1` (none for unknown flags).
     ///
     /// # Examples
     /// ```
@@ -151,14 +162,15 @@ impl Watcher {
     ///   `RLIMIT_NOFILE`, is reached.
     /// - [`Errno::NFILE`](crate::Errno::NFILE): the system-wide file limit.
     /// - [`Errno::NOMEM`](crate::Errno::NOMEM).
-    /// - [`Errno::INVAL`](crate::Errno::INVAL): a flag the kernel does not
-    ///   know.
+    /// - [`Errno::INVAL`](crate::Errno::INVAL): a flag other than
+    ///   [`WatcherFlags::NONBLOCK`], before the syscall.
     ///
     /// # References
     /// - [inotify_init1(2)](https://man7.org/linux/man-pages/man2/inotify_init1.2.html)
     /// - [inotify(7)](https://man7.org/linux/man-pages/man7/inotify.7.html)
     #[doc(alias = "inotify_init1")]
     pub fn new(flags: WatcherFlags) -> Result<Watcher> {
+        crate::flags::only(flags, WatcherFlags::all())?;
         let flags = CreateFlags::from_bits_retain(flags.bits()) | CreateFlags::CLOEXEC;
         inotify::init(flags).map(Watcher)
     }
@@ -173,7 +185,13 @@ impl Watcher {
     /// watched by this instance returns the same [`Watch`] and replaces its
     /// mask (or adds to it with [`WatchFlags::MASK_ADD`]).
     ///
-    /// Syscalls: `inotify_add_watch`.
+    /// `mask` may hold the events of [`WatchFlags::ALL_EVENTS`] and the
+    /// options `DONT_FOLLOW`, `EXCL_UNLINK`, `MASK_ADD`, `MASK_CREATE`,
+    /// `ONESHOT` and `ONLYDIR`; any other bit is refused, also the
+    /// reported-only `IN_ISDIR`, `IN_UNMOUNT` and `IN_IGNORED`, which the
+    /// kernel accepts in a mask (alone, they make a watch of no event).
+    ///
+    /// Syscalls: `inotify_add_watch` (none for unknown flags).
     ///
     /// # Errors
     /// - [`Errno::NOENT`](crate::Errno::NOENT): `path` does not exist.
@@ -184,7 +202,8 @@ impl Watcher {
     /// - [`Errno::EXIST`](crate::Errno::EXIST): [`WatchFlags::MASK_CREATE`]
     ///   and `path` is already watched.
     /// - [`Errno::INVAL`](crate::Errno::INVAL): `mask` has no event, or both
-    ///   `MASK_ADD` and `MASK_CREATE`.
+    ///   `MASK_ADD` and `MASK_CREATE`; or, before the syscall, a bit that
+    ///   is neither an event nor one of the options above.
     /// - [`Errno::NOSPC`](crate::Errno::NOSPC): the user's
     ///   `/proc/sys/fs/inotify/max_user_watches` is reached.
     /// - [`Errno::NAMETOOLONG`](crate::Errno::NAMETOOLONG),
@@ -194,6 +213,7 @@ impl Watcher {
     /// - [inotify_add_watch(2)](https://man7.org/linux/man-pages/man2/inotify_add_watch.2.html)
     #[doc(alias = "inotify_add_watch")]
     pub fn add<P: Arg>(&self, path: P, mask: WatchFlags) -> Result<Watch> {
+        crate::flags::only(mask, WATCH_FLAGS)?;
         inotify::add_watch(&self.0, path, mask).map(Watch)
     }
 
@@ -245,6 +265,12 @@ impl Watcher {
     /// ```
     ///
     /// # Errors
+    /// - [`Errno::OVERFLOW`](crate::Errno::OVERFLOW): the kernel's queue
+    ///   overflowed and dropped events (it queued a
+    ///   [`QUEUE_OVERFLOW`](ReadFlags::QUEUE_OVERFLOW) marker, which this
+    ///   read met). The events read with the marker are discarded too: only
+    ///   a rescan of what is watched is correct now. The next read returns
+    ///   what was queued after it.
     /// - [`Errno::INVAL`](crate::Errno::INVAL): `buf` is too small for the
     ///   next event (checked before the syscall when it cannot hold even a
     ///   header, where the kernel would first wait for an event).
@@ -262,9 +288,18 @@ impl Watcher {
         }
         let n = rustix::io::read(&self.0, &mut *buf)?;
         let filled: &'b [u8] = buf;
-        Ok(Events {
+        let events = Events {
             rest: filled.get(..n).unwrap_or_default(),
-        })
+        };
+        // Events were dropped: what came with the marker is no basis to go
+        // on from either, so none of it is returned.
+        if events
+            .clone()
+            .any(|e| e.mask().contains(ReadFlags::QUEUE_OVERFLOW))
+        {
+            return Err(Errno::OVERFLOW);
+        }
+        Ok(events)
     }
 
     /// `ppoll(&{fd, POLLIN}, timeout)`, then `read(fd, buf, len)` — as

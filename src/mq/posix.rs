@@ -34,10 +34,13 @@
 //!
 //! # Names
 //! A name is a `/`, then 1 to [`NAME_MAX`] (255) bytes with no other `/`
-//! and no NUL, and not `.` or `..`; anything else is [`Errno::INVAL`]
-//! (beyond 255 bytes [`Errno::NAMETOOLONG`]) before any syscall. The kernel
-//! takes the name without its slash; this crate strips it, as libc does.
-//! Names live in the caller's IPC namespace.
+//! and no NUL, and not `.` or `..`. A bad name gets the errno a C program
+//! gets from glibc and the kernel, before any syscall: no leading `/` is
+//! [`Errno::INVAL`] (glibc's check), `/` alone [`Errno::NOENT`], another
+//! `/` or a name of `.` or `..` [`Errno::ACCESS`], more than 255 bytes
+//! [`Errno::NAMETOOLONG`] (and a NUL, which a C string cannot hold,
+//! `EINVAL`). The kernel takes the name without its slash; this crate
+//! strips it, as libc does. Names live in the caller's IPC namespace.
 //!
 //! # The descriptor
 //! An [`Mq`] owns a file descriptor, which the kernel always makes
@@ -138,7 +141,7 @@ struct Name {
 
 impl Name {
     fn new(name: &[u8]) -> Result<Name> {
-        crate::posix_name::after_slash(name, NAME_MAX)?;
+        crate::posix_name::mq_name(name)?;
         let mut buf = [0; NAME_MAX + 2];
         buf[..name.len()].copy_from_slice(name);
         Ok(Name {
@@ -262,10 +265,9 @@ pub fn open_with(
     capacity: Option<Capacity>,
 ) -> Result<Mq> {
     let name = Name::new(name.as_ref())?;
-    if mode.bits() & !0o777 != 0
-        || flags.bits() & !OpenFlags::all().bits() != 0
-        || flags.contains(OpenFlags::EXCLUSIVE) && !flags.contains(OpenFlags::CREATE)
-    {
+    crate::flags::only(flags, OpenFlags::all())?;
+    crate::flags::only(mode, Mode::from_raw_mode(0o777))?;
+    if flags.contains(OpenFlags::EXCLUSIVE) && !flags.contains(OpenFlags::CREATE) {
         return Err(Errno::INVAL);
     }
     let attr = match capacity {
@@ -358,9 +360,7 @@ pub fn open_or_create(
 /// - [mq_open(3)](https://man7.org/linux/man-pages/man3/mq_open.3.html)
 #[doc(alias = "mq_open")]
 pub fn open(name: impl AsRef<[u8]>, access: Access, flags: OpenFlags) -> Result<Mq> {
-    if flags.intersects(!OpenFlags::NONBLOCK) {
-        return Err(Errno::INVAL);
-    }
+    crate::flags::only(flags, OpenFlags::NONBLOCK)?;
     open_with(name, access, flags, Mode::empty(), None)
 }
 
@@ -371,17 +371,21 @@ pub fn open(name: impl AsRef<[u8]>, access: Access, flags: OpenFlags) -> Result<
 ///
 /// # Errors
 /// - [`Errno::NOENT`](crate::Errno::NOENT): no queue has this name.
-/// - [`Errno::PERM`](crate::Errno::PERM): the caller may not remove it
-///   (the queue directory is sticky: only the owner, or a privileged
-///   process, may).
+/// - [`Errno::ACCESS`](crate::Errno::ACCESS): the caller may not remove
+///   it (the queue directory is sticky: only the owner, or a privileged
+///   process, may). The kernel says `EPERM`; glibc, musl and POSIX say
+///   `EACCES`, and so does this.
 /// - [`Errno::INVAL`](crate::Errno::INVAL),
-///   [`Errno::NAMETOOLONG`](crate::Errno::NAMETOOLONG): a bad name.
+///   [`Errno::NOENT`](crate::Errno::NOENT),
+///   [`Errno::ACCESS`](crate::Errno::ACCESS),
+///   [`Errno::NAMETOOLONG`](crate::Errno::NAMETOOLONG): a bad name (see
+///   [Names](self#names)).
 ///
 /// # References
 /// - [mq_unlink(3)](https://man7.org/linux/man-pages/man3/mq_unlink.3.html)
 #[doc(alias = "mq_unlink")]
 pub fn unlink(name: impl AsRef<[u8]>) -> Result<()> {
-    raw::mq_unlink(Name::new(name.as_ref())?.as_c_str()?)
+    crate::posix_name::unlink_errno(raw::mq_unlink(Name::new(name.as_ref())?.as_c_str()?))
 }
 
 /// Unlinks a queue name when dropped: the opt-in cleanup for the process
@@ -1121,20 +1125,21 @@ mod tests {
         let mut too_long = longest.clone();
         too_long.push(b'n').unwrap();
         assert_eq!(ok(&too_long), Err(Errno::NAMETOOLONG));
-        for bad in [
-            &b""[..],
-            b"/",
-            b"q",
-            b"q/",
-            b"//q",
-            b"/a/b",
-            b"/q/",
-            b"/.",
-            b"/..",
-            b"/a\0b",
-            b"/q\0",
+        // The errnos glibc and the kernel give (see crate::posix_name).
+        for (bad, e) in [
+            (&b""[..], Errno::INVAL),
+            (b"q", Errno::INVAL),
+            (b"q/", Errno::INVAL),
+            (b"/", Errno::NOENT),
+            (b"//q", Errno::ACCESS),
+            (b"/a/b", Errno::ACCESS),
+            (b"/q/", Errno::ACCESS),
+            (b"/.", Errno::ACCESS),
+            (b"/..", Errno::ACCESS),
+            (b"/a\0b", Errno::INVAL),
+            (b"/q\0", Errno::INVAL),
         ] {
-            assert_eq!(ok(bad), Err(Errno::INVAL), "{bad:?}");
+            assert_eq!(ok(bad), Err(e), "{bad:?}");
         }
     }
 

@@ -570,7 +570,8 @@ impl MsgQueue {
     ///
     /// Only the type and the [`len`](Message::len) bytes of text are read.
     ///
-    /// Syscalls: `msgsnd` (`ipc` on i386 before Linux 5.1).
+    /// Syscalls: `msgsnd` (`ipc` on i386 before Linux 5.1; none for
+    /// unknown flags).
     ///
     /// # Examples
     /// ```
@@ -592,7 +593,8 @@ impl MsgQueue {
     /// - [`Errno::AGAIN`](crate::Errno::AGAIN): `NOWAIT` and the queue is
     ///   full (its `max_bytes`, or as many messages as `max_bytes`).
     /// - [`Errno::INVAL`](crate::Errno::INVAL): the text is longer than
-    ///   `msgmax`, or the id names no queue.
+    ///   `msgmax`, or the id names no queue; or, before the syscall, a bit
+    ///   of `flags` other than `NOWAIT` (which the kernel would ignore).
     /// - [`Errno::IDRM`](crate::Errno::IDRM): the queue was removed
     ///   (while waiting, or before).
     /// - [`Errno::ACCESS`](crate::Errno::ACCESS): no write permission.
@@ -605,6 +607,7 @@ impl MsgQueue {
     /// - [msgsnd(2)](https://man7.org/linux/man-pages/man2/msgsnd.2.html)
     #[doc(alias = "msgsnd")]
     pub fn send<const N: usize>(&self, msg: &Message<N>, flags: SendFlags) -> Result<()> {
+        crate::flags::only(flags, SendFlags::all())?;
         raw::msgsnd(self.id, &msg.raw, msg.len, flags.bits() as c_int)
     }
 
@@ -635,7 +638,7 @@ impl MsgQueue {
     /// is unchanged.
     ///
     /// Syscalls: `msgrcv` (`ipc` on i386 before Linux 5.1); none for a copy
-    /// position beyond the range of a long.
+    /// position beyond the range of a long or unknown flags.
     ///
     /// # Examples
     /// ```
@@ -668,8 +671,9 @@ impl MsgQueue {
     ///   waiting, even with `SA_RESTART`: the SysV calls are never
     ///   restarted.
     /// - [`Errno::INVAL`](crate::Errno::INVAL): the id names no queue; a
-    ///   [`Select::Copy`] position beyond `c_long`; `Copy` of a longer
-    ///   message with `TRUNCATE`.
+    ///   [`Select::Copy`] position beyond `c_long` or a bit of `flags` that
+    ///   is not a [`ReceiveFlags`] (both before the syscall); `Copy` of a
+    ///   longer message with `TRUNCATE`.
     /// - [`Errno::NOSYS`](crate::Errno::NOSYS): [`Select::Copy`] on a
     ///   kernel without `CONFIG_CHECKPOINT_RESTORE`.
     ///
@@ -683,9 +687,7 @@ impl MsgQueue {
         flags: ReceiveFlags,
     ) -> Result<usize> {
         let (msgtyp, extra) = select.raw()?;
-        if flags.bits() & !ReceiveFlags::all().bits() != 0 {
-            return Err(Errno::INVAL);
-        }
+        crate::flags::only(flags, ReceiveFlags::all())?;
         let flags = flags.bits() as c_int | extra;
         let mtype = msg.raw.mtype;
         match raw::msgrcv(self.id, &mut msg.raw, N, msgtyp, flags) {

@@ -31,7 +31,7 @@
 //!
 //! **This is not libc's `sem_t`.** glibc and musl lay out `sem_t`
 //! differently (from each other too) and name their files
-//! `/dev/shm/sem.<name>`; a semaphore made here can be used only through
+//! `/dev/shm/sem.<name>` (glibc) and `/dev/shm/<name>` (musl); a semaphore made here can be used only through
 //! this module, by processes that map it.
 //!
 //! # Safety
@@ -268,8 +268,11 @@ impl<'a> Semaphore<'a> {
     /// `sem_wait(sem)` — P: takes one unit, sleeping until there is one.
     /// No syscall when the value is positive.
     ///
-    /// A signal handler that runs while it sleeps makes it return `EINTR`
-    /// without a unit (with or without `SA_RESTART`).
+    /// A signal handler installed without `SA_RESTART` that runs while it
+    /// sleeps makes it return `EINTR` without a unit. With `SA_RESTART` the
+    /// kernel restarts the sleep (an untimed futex wait is restartable),
+    /// and the wait goes on; the timed forms return `EINTR` after any
+    /// handler, since the kernel restarts no timed futex wait.
     ///
     /// Syscalls: none, or `futex(FUTEX_WAIT)` (`futex` on every arch),
     /// as often as it is woken without getting a unit.
@@ -292,7 +295,7 @@ impl<'a> Semaphore<'a> {
     /// ```
     ///
     /// # Errors
-    /// `EINTR`: a signal handler ran.
+    /// `EINTR`: a signal handler without `SA_RESTART` ran.
     ///
     /// # References
     /// - [sem_wait(3)](https://man7.org/linux/man-pages/man3/sem_wait.3.html)
@@ -348,13 +351,15 @@ impl<'a> Semaphore<'a> {
     ///
     /// Syscalls: none, or `futex(FUTEX_WAIT_BITSET)` as often as it is
     /// woken without getting a unit (on 32-bit `futex_time64` for a
-    /// deadline past 2038); none for a bad clock or deadline.
+    /// deadline past 2038); none for a bad clock or deadline, or one before
+    /// the epoch.
     ///
     /// # Errors
-    /// `ETIMEDOUT` when the deadline passes; `EINTR`; `EINVAL` for another
-    /// clock or nanoseconds outside `0..1_000_000_000` (before any
-    /// syscall; a unit that is there is taken all the same, as glibc's
-    /// `sem_timedwait` does).
+    /// `ETIMEDOUT` when the deadline passes (at once, without a syscall,
+    /// for negative seconds, as glibc does); `EINTR`; `EINVAL` for another
+    /// clock or nanoseconds outside `0..1_000_000_000`, checked first, as
+    /// glibc's `sem_clockwait` does: even a unit that is there is not
+    /// taken.
     ///
     /// # References
     /// - [sem_clockwait(3)](https://man7.org/linux/man-pages/man3/sem_wait.3.html)
@@ -362,9 +367,6 @@ impl<'a> Semaphore<'a> {
     #[doc(alias = "sem_clockwait")]
     #[doc(alias = "sem_timedwait")]
     pub fn wait_until(&self, deadline: &fx::Timespec, clock: ClockId) -> Result<()> {
-        if self.try_take(Acquire) {
-            return Ok(());
-        }
         let flags = match clock {
             ClockId::Monotonic => Flags::empty(),
             ClockId::Realtime => Flags::CLOCK_REALTIME,
@@ -372,6 +374,12 @@ impl<'a> Semaphore<'a> {
         };
         if !(0..1_000_000_000).contains(&deadline.tv_nsec) {
             return Err(Errno::INVAL);
+        }
+        if self.try_take(Acquire) {
+            return Ok(());
+        }
+        if deadline.tv_sec < 0 {
+            return Err(Errno::TIMEDOUT); // before the epoch: long passed
         }
         self.wait_slow(Some(*deadline), flags)
     }
@@ -454,8 +462,9 @@ impl NamedSemaphore {
     /// half-built semaphore, and of several processes creating the same
     /// name, exactly one succeeds.
     ///
-    /// `name` is `/` followed by 1 to 243 bytes (255 minus the prefix),
-    /// none of them `/` or NUL, and not `.` or `..`. `mode` (bits in
+    /// `name` is 1 to 243 bytes (255 minus the prefix) after any leading
+    /// slashes, none of them `/` or NUL, and not `.` or `..` (as
+    /// [`shm::posix`](crate::shm::posix) names). `mode` (bits in
     /// `0o777`, under the umask) decides who may open it; opening needs
     /// read and write.
     ///
@@ -700,13 +709,17 @@ fn create_temp(mode: Mode) -> Result<(ShmPath, OwnedFd)> {
 /// # Errors
 /// `EINVAL` / `ENAMETOOLONG` for a bad name (as
 /// [`NamedSemaphore::create`]); `ENOENT` if there is no such semaphore;
-/// `EACCES` / `EPERM` if `/dev/shm` (sticky) does not let us remove
-/// another user's file.
+/// `EACCES` if `/dev/shm` (sticky) does not let us remove another user's
+/// file (the kernel's `EPERM`, turned into `EACCES` as glibc does).
 ///
 /// # References
 /// - [sem_unlink(3)](https://man7.org/linux/man-pages/man3/sem_unlink.3.html)
 #[doc(alias = "sem_unlink")]
 pub fn unlink(name: impl AsRef<[u8]>) -> Result<()> {
     let path = ShmPath::with_prefix(PREFIX, name.as_ref())?;
-    rustix::fs::unlinkat(CWD, path.as_c_str()?, AtFlags::empty())
+    crate::posix_name::unlink_errno(rustix::fs::unlinkat(
+        CWD,
+        path.as_c_str()?,
+        AtFlags::empty(),
+    ))
 }

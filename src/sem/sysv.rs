@@ -380,7 +380,7 @@ impl SemSet {
     ///
     /// Syscalls: `semop` (on i386, which has no `semop`,
     /// `semtimedop_time64` without a timeout, or before Linux 5.1
-    /// `ipc(SEMTIMEDOP)`).
+    /// `ipc(SEMTIMEDOP)`; none for unknown flags).
     ///
     /// # Examples
     /// ```
@@ -407,7 +407,9 @@ impl SemSet {
     /// - `ERANGE`: a result, or an undo adjustment, would leave
     ///   `0..=`[`MAX_VALUE`] (or `-MAX_VALUE..=MAX_VALUE`).
     /// - `EIDRM`: the set was removed (also while waiting); `EINVAL`: a
-    ///   bad id, or `ops` is empty.
+    ///   bad id, or `ops` is empty; or, before the syscall, an operation
+    ///   whose flags (from [`SemOp::with_flags`]) have a bit other than
+    ///   `NOWAIT` and `UNDO`, which the kernel would ignore.
     /// - `EACCES`: the mode denies us write (alter) permission, or read
     ///   for a batch of wait-for-zero operations only.
     /// - `EINTR`: a signal arrived while waiting; `ENOMEM` (undo records).
@@ -416,6 +418,7 @@ impl SemSet {
     /// - [semop(2)](https://man7.org/linux/man-pages/man2/semop.2.html)
     #[doc(alias = "semop")]
     pub fn op(self, ops: &[SemOp]) -> Result<()> {
+        known_flags(ops)?;
         raw::semtimedop(self.id, crate::backend::inner_slice(ops), None)
     }
 
@@ -431,7 +434,7 @@ impl SemSet {
     ///
     /// Syscalls: `semtimedop` (`semtimedop_time64` on i386 and arm;
     /// before Linux 5.1, `ipc(SEMTIMEDOP)` on i386 and `semtimedop` with a
-    /// 32-bit timeout on arm).
+    /// 32-bit timeout on arm; none for unknown flags).
     ///
     /// # Errors
     /// As [`op`](Self::op); `EAGAIN` also when the timeout expires.
@@ -440,6 +443,7 @@ impl SemSet {
     /// - [semop(2)](https://man7.org/linux/man-pages/man2/semop.2.html)
     #[doc(alias = "semtimedop")]
     pub fn op_timeout(self, ops: &[SemOp], timeout: Duration) -> Result<()> {
+        known_flags(ops)?;
         raw::semtimedop(self.id, crate::backend::inner_slice(ops), Some(timeout))
     }
 
@@ -586,6 +590,14 @@ impl SemSet {
     pub fn waiting_for_zero(self, num: u16) -> Result<u32> {
         raw::semctl_val(self.id, c_int::from(num), SemValCmd::GetZcnt).map(|n| n as u32)
     }
+}
+
+/// `EINVAL` if an operation's flags have a bit that is not an [`OpFlags`]
+/// ([`SemOp::with_flags`] takes any): the kernel reads only `IPC_NOWAIT`
+/// and `SEM_UNDO` and would drop the rest.
+fn known_flags(ops: &[SemOp]) -> Result<()> {
+    ops.iter()
+        .try_for_each(|op| crate::flags::only(op.flags(), OpFlags::all()))
 }
 
 crate::key::sysv_common!(SemSet, SemSetStat);

@@ -53,9 +53,10 @@ use crate::{Errno, Result};
 /// `/memfd:<name> (deleted)`); several memfds may share it. The fd is
 /// always close-on-exec and sealing is always allowed: both flags are
 /// added whatever `flags` says. `flags` may add `HUGETLB` (with a
-/// `HUGE_*` size), `NOEXEC_SEAL` or `EXEC`.
+/// `HUGE_*` size), `NOEXEC_SEAL` or `EXEC`; any other bit, and a page
+/// size without `HUGETLB`, is refused before the syscall.
 ///
-/// Syscalls: `memfd_create`.
+/// Syscalls: `memfd_create` (none for unknown flags).
 ///
 /// # Examples
 /// ```
@@ -76,7 +77,9 @@ use crate::{Errno, Result};
 /// ```
 ///
 /// # Errors
-/// - `EINVAL`: `name` longer than 249 bytes; unknown flags; `HUGETLB`
+/// - `EINVAL`: `name` longer than 249 bytes; a flag other than those
+///   above, or a `HUGE_*` size without `HUGETLB` (before the syscall);
+///   `HUGETLB`
 ///   where the kernel has no hugetlbfs (or `ALLOW_SEALING` with
 ///   `HUGETLB` on kernels before 4.16).
 /// - `EMFILE`, `ENFILE`, `ENOMEM`.
@@ -85,9 +88,38 @@ use crate::{Errno, Result};
 /// - [memfd_create(2)](https://man7.org/linux/man-pages/man2/memfd_create.2.html)
 #[doc(alias = "memfd_create")]
 pub fn create(name: &CStr, flags: MemfdFlags) -> Result<Memfd> {
+    let allowed = if flags.contains(MemfdFlags::HUGETLB) {
+        MEMFD_FLAGS.union(HUGE_SIZE)
+    } else {
+        MEMFD_FLAGS
+    };
+    crate::flags::only(flags, allowed)?;
     let flags = flags | MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING;
     rustix::fs::memfd_create(name, flags).map(Memfd)
 }
+
+/// The flags [`create`] takes (`MFD_CLOEXEC` and `MFD_ALLOW_SEALING`
+/// change nothing: they are always added).
+const MEMFD_FLAGS: MemfdFlags = MemfdFlags::CLOEXEC
+    .union(MemfdFlags::ALLOW_SEALING)
+    .union(MemfdFlags::HUGETLB)
+    .union(MemfdFlags::NOEXEC_SEAL)
+    .union(MemfdFlags::EXEC);
+
+/// The page size field of the flags (`MFD_HUGE_MASK << MFD_HUGE_SHIFT`),
+/// which only `MFD_HUGETLB` gives a meaning.
+const HUGE_SIZE: MemfdFlags = MemfdFlags::from_bits_retain(
+    linux_raw_sys::general::MFD_HUGE_MASK << linux_raw_sys::general::MFD_HUGE_SHIFT,
+);
+
+/// Every seal there is: what [`Memfd::add_seals`] and
+/// [`Memfd::require_seals`] take.
+const ALL_SEALS: Seals = Seals::SEAL
+    .union(Seals::SHRINK)
+    .union(Seals::GROW)
+    .union(Seals::WRITE)
+    .union(Seals::FUTURE_WRITE)
+    .union(Seals::EXEC);
 
 /// A memfd: an fd (close-on-exec) on an anonymous, sealable file.
 ///
@@ -109,11 +141,13 @@ impl Memfd {
     /// On error the fd is dropped (closed).
     ///
     /// Syscalls: `fcntl(F_GET_SEALS)` (`fcntl64` on 32-bit); `close` on
-    /// error.
+    /// error (only that for a bit of `required` that is no seal).
     ///
     /// # Errors
     /// - `EPERM`: a seal in `required` is missing.
-    /// - `EINVAL`: the fd is not a memfd (or other sealable file).
+    /// - `EINVAL`: the fd is not a memfd (or other sealable file); or,
+    ///   before any other syscall, `required` has a bit that is not one of
+    ///   the [`Seals`].
     ///
     /// # References
     /// - [memfd_create(2)](https://man7.org/linux/man-pages/man2/memfd_create.2.html)
@@ -121,6 +155,7 @@ impl Memfd {
     /// - [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
     #[doc(alias = "F_GET_SEALS")]
     pub fn require_seals(fd: OwnedFd, required: Seals) -> Result<Memfd> {
+        crate::flags::only(required, ALL_SEALS)?;
         let have = rustix::fs::fcntl_get_seals(&fd)?;
         if !have.contains(required) {
             return Err(Errno::PERM);
@@ -136,7 +171,7 @@ impl Memfd {
 
     /// `fcntl(fd, F_ADD_SEALS, seals)` — adds seals, for good.
     ///
-    /// Syscalls: `fcntl` (`fcntl64` on 32-bit).
+    /// Syscalls: `fcntl` (`fcntl64` on 32-bit; none for unknown seals).
     ///
     /// # Examples
     /// ```
@@ -159,12 +194,14 @@ impl Memfd {
     /// # Errors
     /// - `EPERM`: [`Seals::SEAL`] is already set.
     /// - `EBUSY`: [`Seals::WRITE`] while a writable shared mapping exists.
-    /// - `EINVAL`: unknown seal bits.
+    /// - `EINVAL`: a bit that is not one of the [`Seals`] (before the
+    ///   syscall).
     ///
     /// # References
     /// - [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
     #[doc(alias = "F_ADD_SEALS")]
     pub fn add_seals(&self, seals: Seals) -> Result<()> {
+        crate::flags::only(seals, ALL_SEALS)?;
         rustix::fs::fcntl_add_seals(&self.0, seals)
     }
 

@@ -80,8 +80,8 @@ pub(crate) struct ShmPath {
 }
 
 impl ShmPath {
-    /// Validates `name` — a leading `/`, then 1 to 255 bytes with no `/`
-    /// and no NUL, and not `.` or `..` — and builds the path.
+    /// Validates `name` — leading slashes dropped, then 1 to 255 bytes
+    /// with no `/` and no NUL, and not `.` or `..` — and builds the path.
     fn new(name: &[u8]) -> Result<Self> {
         Self::with_prefix(b"", name)
     }
@@ -93,7 +93,7 @@ impl ShmPath {
         let max = NAME_MAX
             .checked_sub(prefix.len())
             .ok_or(Errno::NAMETOOLONG)?;
-        let rest = crate::posix_name::after_slash(name, max)?;
+        let rest = crate::posix_name::shm_file(name, max)?;
         let file_len = prefix.len() + rest.len();
         let mut buf = [0; DIR.len() + NAME_MAX + 1];
         buf[..DIR.len()].copy_from_slice(DIR);
@@ -116,22 +116,24 @@ impl ShmPath {
 /// [`ReadWrite`](super::ReadWrite): the one call behind [`open`],
 /// [`create`] and [`open_or_create`].
 ///
-/// `name` is `/` followed by 1 to [`NAME_MAX`] bytes, none of them `/` or
-/// NUL, and not `.` or `..`; it names the file `/dev/shm/<name>` and can
-/// never reach outside that directory. The file is opened with
+/// `name` is 1 to [`NAME_MAX`] bytes, none of them `/` or NUL, and not
+/// `.` or `..`, after any leading slashes (which glibc and musl drop, and
+/// so does this: `/jobs`, `jobs` and `//jobs` are one object); it names the
+/// file `/dev/shm/<name>` and can never reach outside that directory. The file is opened with
 /// `O_NOFOLLOW` (a symlink planted at the name is refused with `ELOOP`),
 /// `O_CLOEXEC`, `O_NOCTTY` and `O_NONBLOCK` (so a FIFO planted at the name
 /// cannot block the open; it has no effect on a regular file). `mode` is
 /// used only when the object is created, and then as the open(2) mode,
-/// under the umask.
+/// under the umask; bits outside `0o7777` are refused (open(2) would drop
+/// them).
 ///
-/// Syscalls: `openat`; none for a bad name or flags.
+/// Syscalls: `openat`; none for a bad name, flags or mode.
 ///
 /// # Errors
 /// - `EINVAL`: a bad name (no leading `/`, empty, `.`, `..`, another `/`,
 ///   a NUL); `EXCLUSIVE` without `CREATE`; `TRUNCATE` for a read-only
-///   open; bits of `flags` that are not [`ShmFlags`] (all before the
-///   syscall).
+///   open; bits of `flags` that are not [`ShmFlags`]; `mode` bits
+///   outside `0o7777` (all before the syscall).
 /// - `ENAMETOOLONG`: more than [`NAME_MAX`] bytes after the `/`.
 /// - `ENOENT`: no such object and no `CREATE`.
 /// - `EEXIST`: it exists and `CREATE | EXCLUSIVE` was given.
@@ -152,10 +154,11 @@ pub fn open_with<A: Access>(
     let path = ShmPath::new(name.as_ref())?;
     if flags.contains(ShmFlags::EXCLUSIVE) && !flags.contains(ShmFlags::CREATE)
         || flags.contains(ShmFlags::TRUNCATE) && !A::WRITABLE
-        || flags.bits() & !ShmFlags::all().bits() != 0
     {
         return Err(Errno::INVAL);
     }
+    crate::flags::only(flags, ShmFlags::all())?;
+    crate::flags::only(mode, Mode::from_raw_mode(0o7777))?;
     let access = if A::WRITABLE {
         OFlags::RDWR
     } else {
@@ -207,7 +210,7 @@ pub fn open<A: Access>(name: impl AsRef<[u8]>) -> Result<SharedMemory> {
 /// size 0, read-write; an existing one is `EEXIST`, never silently
 /// shared. Pass [`DEFAULT_MODE`] for `0o600` (less the umask).
 ///
-/// Syscalls: `openat`; none for a bad name.
+/// Syscalls: `openat`; none for a bad name or mode.
 ///
 /// # Examples
 /// ```
@@ -239,7 +242,7 @@ pub fn create(name: impl AsRef<[u8]>, mode: Mode) -> Result<SharedMemory> {
 /// `shm_open(name, O_RDWR | O_CREAT, mode)` — the object `name`, created
 /// (size 0) if there is none, read-write.
 ///
-/// Syscalls: `openat`; none for a bad name.
+/// Syscalls: `openat`; none for a bad name or mode.
 ///
 /// # Errors
 /// As [`open_with`].
@@ -257,16 +260,22 @@ pub fn open_or_create(name: impl AsRef<[u8]>, mode: Mode) -> Result<SharedMemory
 /// Syscalls: `unlinkat`.
 ///
 /// # Errors
-/// `EINVAL` / `ENAMETOOLONG` for a bad name (as [`open`]); `ENOENT` if
-/// there is no such object; `EACCES` / `EPERM` if `/dev/shm` (sticky) does
-/// not let us remove another user's object.
+/// `EINVAL` / `ENAMETOOLONG` for a bad name (as [`open`]; glibc says
+/// `ENOENT` for every bad name here, musl and POSIX as this does);
+/// `ENOENT` if there is no such object; `EACCES` if `/dev/shm` (sticky)
+/// does not let us remove another user's object (the kernel's `EPERM`,
+/// turned into `EACCES` as glibc and POSIX do).
 ///
 /// # References
 /// - [shm_unlink(3)](https://man7.org/linux/man-pages/man3/shm_unlink.3.html)
 #[doc(alias = "shm_unlink")]
 pub fn unlink(name: impl AsRef<[u8]>) -> Result<()> {
     let path = ShmPath::new(name.as_ref())?;
-    rustix::fs::unlinkat(CWD, path.as_c_str()?, rustix::fs::AtFlags::empty())
+    crate::posix_name::unlink_errno(rustix::fs::unlinkat(
+        CWD,
+        path.as_c_str()?,
+        rustix::fs::AtFlags::empty(),
+    ))
 }
 
 /// An open POSIX shared memory object: an fd (close-on-exec) on its file.
@@ -436,16 +445,19 @@ mod tests {
         for bad in [
             &b""[..],
             b"/",
+            b"//",
             b"/a/b",
-            b"no-slash",
             b".",
             b"..",
             b"/.",
             b"/..",
-            b"//a",
             b"/a\0b",
         ] {
             assert_eq!(path(bad).err(), Some(Errno::INVAL), "{bad:?}");
+        }
+        // Leading slashes are dropped, as glibc and musl drop them.
+        for same in [&b"no-slash"[..], b"/no-slash", b"//no-slash"] {
+            assert_eq!(&path(same).unwrap()[..], b"/dev/shm/no-slash\0");
         }
     }
 }

@@ -120,12 +120,16 @@ impl Segment {
     /// [`get`](Self::get) with huge pages: `shmget(key, size, flags |
     /// huge | mode)`.
     ///
+    /// `huge` may be `HUGETLB` and `NORESERVE`; any other bit would be read
+    /// as another `shmget` flag (`IPC_CREAT`, say) and is refused.
+    ///
     /// Syscalls: `shmget` (on i386 before Linux 5.1: `ipc(SHMGET)`); none
     /// for bad flags or mode.
     ///
     /// # Errors
     /// As [`get`](Self::get); `EPERM` for `HUGETLB` without the privilege,
-    /// `ENOMEM` when it cannot reserve the pages.
+    /// `ENOMEM` when it cannot reserve the pages; `EINVAL` for a bit of
+    /// `huge` that is not a [`HugePages`] (before the syscall).
     ///
     /// # References
     /// - [shmget(2)](https://man7.org/linux/man-pages/man2/shmget.2.html)
@@ -137,6 +141,7 @@ impl Segment {
         huge: HugePages,
         mode: Mode,
     ) -> Result<Segment> {
+        crate::flags::only(huge, HugePages::all())?;
         let flags = get_flags(flags, mode)? | huge.bits();
         raw::shmget(key.as_raw(), size, flags).map(|id| Segment { id })
     }
@@ -298,15 +303,21 @@ impl Segment {
     /// (`MADV_POPULATE_*`); and `shmdt` when a step after `shmat` fails
     /// (before Linux 5.14, a third `madvise`, then `mlock` and `munlock`,
     /// instead of `MADV_POPULATE_*`; on i386 before Linux 5.1:
-    /// `ipc(SHMAT)`, `ipc(SHMCTL)`, `ipc(SHMDT)`).
+    /// `ipc(SHMAT)`, `ipc(SHMCTL)`, `ipc(SHMDT)`; none for unknown flags or a
+    /// `ROUND` hint below 256 KiB).
     ///
     /// With `ROUND`, an `addr` below 256 KiB is refused (`EINVAL`, before
     /// any syscall): it could round down to 0, and at 0 the kernel maps
     /// without its overlap check, over whatever the process has there.
+    /// So is any bit of `flags` that is not an [`AttachFlags`]:
+    /// `SHM_REMAP` would replace mappings in use, `SHM_RDONLY` would make
+    /// a [`ReadWrite`](super::ReadWrite) mapping fault on its first write.
     ///
     /// # Errors
     /// As [`attach`](Self::attach), and `EINVAL` for an unaligned `addr`
-    /// without `ROUND`, a range in use, or a `ROUND` hint below 256 KiB.
+    /// without `ROUND`, a range in use, a `ROUND` hint below 256 KiB, or a
+    /// bit of `flags` other than `ROUND` and `EXEC` (the last two before
+    /// any syscall).
     ///
     /// # References
     /// - [shmat(2)](https://man7.org/linux/man-pages/man2/shmat.2.html)
@@ -316,6 +327,7 @@ impl Segment {
         addr: Option<NonNull<u8>>,
         flags: AttachFlags,
     ) -> Result<Mapping<A>> {
+        crate::flags::only(flags, AttachFlags::all())?;
         if flags.contains(AttachFlags::ROUND) && addr.is_some_and(|a| a.addr().get() < MAX_SHMLBA) {
             // It would round down to address 0, where the kernel skips its
             // overlap check and maps over whatever is there (MAP_FIXED).

@@ -181,17 +181,19 @@ pub fn action(sig: Signal) -> Result<Installed> {
 /// `SIGWINCH`) is discarded. `flags` matters for `SIGCHLD`
 /// ([`ActionFlags::NOCLDWAIT`], [`ActionFlags::NOCLDSTOP`]).
 ///
-/// Syscalls: `rt_sigaction`.
+/// Syscalls: `rt_sigaction` (none for unknown flags).
 ///
 /// # Errors
 /// - [`Errno::INVAL`](crate::Errno::INVAL): `sig` is `SIGKILL` or
-///   `SIGSTOP`, whose actions cannot change.
+///   `SIGSTOP`, whose actions cannot change; or, before the syscall, a
+///   bit of `flags` that is not an [`ActionFlags`].
 ///
 /// # References
 /// - [sigaction(2)](https://man7.org/linux/man-pages/man2/sigaction.2.html)
 /// - [signal(7)](https://man7.org/linux/man-pages/man7/signal.7.html)
 #[doc(alias = "SIG_DFL")]
 pub fn set_default(sig: Signal, flags: ActionFlags) -> Result<Installed> {
+    crate::flags::only(flags, ActionFlags::all())?;
     raw::rt_sigaction_dfl_ign(sig.as_raw(), false, flags.bits()).map(|raw| Installed { raw })
 }
 
@@ -203,16 +205,18 @@ pub fn set_default(sig: Signal, flags: ActionFlags) -> Result<Installed> {
 /// `SIGPIPE` or `SIGHUP`. Ignoring `SIGCHLD` makes the kernel reap ended
 /// children itself.
 ///
-/// Syscalls: `rt_sigaction`.
+/// Syscalls: `rt_sigaction` (none for unknown flags).
 ///
 /// # Errors
 /// - [`Errno::INVAL`](crate::Errno::INVAL): `sig` is `SIGKILL` or
-///   `SIGSTOP`.
+///   `SIGSTOP`; or, before the syscall, a bit of `flags` that is not an
+///   [`ActionFlags`].
 ///
 /// # References
 /// - [sigaction(2)](https://man7.org/linux/man-pages/man2/sigaction.2.html)
 #[doc(alias = "SIG_IGN")]
 pub fn set_ignore(sig: Signal, flags: ActionFlags) -> Result<Installed> {
+    crate::flags::only(flags, ActionFlags::all())?;
     raw::rt_sigaction_dfl_ign(sig.as_raw(), true, flags.bits()).map(|raw| Installed { raw })
 }
 
@@ -226,7 +230,7 @@ pub fn set_ignore(sig: Signal, flags: ActionFlags) -> Result<Installed> {
 /// the kernel uses the vDSO's. The handler's own signal is blocked while it
 /// runs, plus `action.mask`, unless [`ActionFlags::NODEFER`].
 ///
-/// Syscalls: `rt_sigaction`.
+/// Syscalls: `rt_sigaction` (none for unknown flags).
 ///
 /// # Examples
 /// ```,standalone_crate
@@ -270,7 +274,9 @@ pub fn set_ignore(sig: Signal, flags: ActionFlags) -> Result<Installed> {
 ///
 /// # Errors
 /// - [`Errno::INVAL`](crate::Errno::INVAL): `sig` is `SIGKILL` or
-///   `SIGSTOP`.
+///   `SIGSTOP`; or, before the syscall, a bit of `action.flags` that is
+///   not an [`ActionFlags`] (`SA_SIGINFO` among them, which would call a
+///   [`Handler::Plain`] with the arguments of an [`InfoHandler`]).
 ///
 /// # References
 /// - [sigaction(2)](https://man7.org/linux/man-pages/man2/sigaction.2.html)
@@ -278,6 +284,7 @@ pub fn set_ignore(sig: Signal, flags: ActionFlags) -> Result<Installed> {
 #[doc(alias = "sigaction")]
 #[allow(unsafe_code)] // installing a handler: the contract is the caller's
 pub unsafe fn set_handler(sig: Signal, action: &Action) -> Result<Installed> {
+    crate::flags::only(action.flags, ActionFlags::all())?;
     let new = action.to_raw();
     // `PlainHandler` takes a `Signal` (the ABI of a C int), `InfoHandler` a
     // `&SigInfo` (the ABI of the kernel's siginfo pointer).

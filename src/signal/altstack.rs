@@ -59,9 +59,10 @@ impl From<RawAltStack> for AltStack {
 /// handler runs, for the rest of the thread's life (even after another
 /// stack replaces it, if a handler still runs on it), hence the
 /// `&'static mut`: a leaked allocation or a `static` buffer given up for
-/// good. Only [`AltStackFlags::AUTODISARM`] is taken from `flags`.
+/// good. `flags` may be [`AltStackFlags::AUTODISARM`]; the reported-only
+/// `ONSTACK` and `DISABLE`, and any other bit, are refused.
 ///
-/// Syscalls: `sigaltstack`.
+/// Syscalls: `sigaltstack` (none for other flags).
 ///
 /// # Errors
 /// - [`Errno::NOMEM`](crate::Errno::NOMEM): `stack` is shorter than
@@ -69,14 +70,14 @@ impl From<RawAltStack> for AltStack {
 ///   big vector state).
 /// - [`Errno::PERM`](crate::Errno::PERM): the thread is running on its
 ///   alternate stack now (a handler calls this).
-/// - [`Errno::INVAL`](crate::Errno::INVAL): flags the kernel does not
-///   know.
+/// - [`Errno::INVAL`](crate::Errno::INVAL): a flag other than
+///   `AUTODISARM`, before the syscall.
 ///
 /// # References
 /// - [sigaltstack(2)](https://man7.org/linux/man-pages/man2/sigaltstack.2.html)
 #[doc(alias = "sigaltstack")]
 pub fn set_alt_stack(stack: &'static mut [u8], flags: AltStackFlags) -> Result<AltStack> {
-    let flags = flags & AltStackFlags::AUTODISARM;
+    crate::flags::only(flags, AltStackFlags::AUTODISARM)?;
     raw::sigaltstack_set(stack, flags.bits() as i32).map(AltStack::from)
 }
 

@@ -45,8 +45,13 @@ impl SigInfo {
     /// [`queue_thread_info`](super::queue_thread_info) or
     /// [`PidFd::send_info`](super::PidFd::send_info). The kernel accepts a
     /// `code` of 0 or above ([`Code::USER`], kernel codes) and
-    /// [`Code::TKILL`] only when the target is this process: nobody may
-    /// pretend to be `kill` or the kernel to another process.
+    /// [`Code::TKILL`] only when the target is the calling *thread*'s own
+    /// id: nobody may pretend to be `kill` or the kernel to another
+    /// process. The check compares the target with the caller's thread id,
+    /// so from any thread but the main one even
+    /// `queue_info(getpid(), &info)` is `EPERM`; use
+    /// [`queue_thread_info`](super::queue_thread_info)`(getpid(), gettid(),
+    /// ..)` to forge a code to oneself.
     ///
     /// Syscalls: `getpid`, `getuid` (`getuid32` on x86 and arm).
     ///

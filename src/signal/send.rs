@@ -38,6 +38,8 @@ use crate::{Errno, Result};
 /// - [`Errno::SRCH`](crate::Errno::SRCH): no such process.
 /// - [`Errno::PERM`](crate::Errno::PERM): not allowed to signal it (its
 ///   real or saved uid differs from ours, and we lack `CAP_KILL`).
+/// - [`Errno::AGAIN`](crate::Errno::AGAIN): a real-time signal, and the
+///   queue of pending signals is at `RLIMIT_SIGPENDING`.
 ///
 /// # References
 /// - [kill(2)](https://man7.org/linux/man-pages/man2/kill.2.html)
@@ -48,9 +50,15 @@ pub fn kill(pid: Pid, sig: Signal) -> Result<()> {
 /// `kill(-pgid, sig)` — send `sig` to every process of process group
 /// `pgid` that we may signal.
 ///
-/// Syscalls: `kill`.
+/// Group 1 is refused: `kill(-1, sig)` is not "group 1" but every process
+/// the caller may signal, which is what C's `killpg(1, sig)` does by
+/// accident. (Broadcasting is never what a group id means; no supported
+/// way to address process group 1 exists.)
+///
+/// Syscalls: `kill` (none for group 1).
 ///
 /// # Errors
+/// - [`Errno::INVAL`](crate::Errno::INVAL): `pgid` is 1.
 /// - [`Errno::SRCH`](crate::Errno::SRCH): no such group.
 /// - [`Errno::PERM`](crate::Errno::PERM): not allowed to signal any of its
 ///   members.
@@ -60,6 +68,7 @@ pub fn kill(pid: Pid, sig: Signal) -> Result<()> {
 /// - [killpg(3)](https://man7.org/linux/man-pages/man3/killpg.3.html)
 #[doc(alias = "killpg")]
 pub fn kill_group(pgid: Pid, sig: Signal) -> Result<()> {
+    not_everyone(pgid)?;
     rustix::process::kill_process_group(pgid, sig.into())
 }
 
@@ -113,11 +122,12 @@ pub fn probe(pid: Pid) -> Result<()> {
 }
 
 /// `kill(-pgid, 0)` — does process group `pgid` have a member we may
-/// signal?
+/// signal? Group 1 is refused, as in [`kill_group`].
 ///
-/// Syscalls: `kill`.
+/// Syscalls: `kill` (none for group 1).
 ///
 /// # Errors
+/// - [`Errno::INVAL`](crate::Errno::INVAL): `pgid` is 1.
 /// - [`Errno::SRCH`](crate::Errno::SRCH): no such group.
 /// - [`Errno::PERM`](crate::Errno::PERM): it exists, but we may signal
 ///   none of its members.
@@ -125,7 +135,17 @@ pub fn probe(pid: Pid) -> Result<()> {
 /// # References
 /// - [kill(2)](https://man7.org/linux/man-pages/man2/kill.2.html)
 pub fn probe_group(pgid: Pid) -> Result<()> {
+    not_everyone(pgid)?;
     rustix::process::test_kill_process_group(pgid)
+}
+
+/// `EINVAL` for process group 1, which `kill(-1, ..)` would turn into
+/// every process.
+fn not_everyone(pgid: Pid) -> Result<()> {
+    if pgid == Pid::INIT {
+        return Err(crate::Errno::INVAL);
+    }
+    Ok(())
 }
 
 /// `tgkill(tgid, tid, sig)` — send `sig` to thread `tid` of process `tgid`.
@@ -154,6 +174,8 @@ pub fn probe_group(pgid: Pid) -> Result<()> {
 /// # Errors
 /// - [`Errno::SRCH`](crate::Errno::SRCH): no such thread in that process.
 /// - [`Errno::PERM`](crate::Errno::PERM): not allowed to signal it.
+/// - [`Errno::AGAIN`](crate::Errno::AGAIN): a real-time signal, and the
+///   queue of pending signals is at `RLIMIT_SIGPENDING`.
 ///
 /// # References
 /// - [tgkill(2)](https://man7.org/linux/man-pages/man2/tgkill.2.html)
@@ -169,7 +191,9 @@ pub fn tgkill(tgid: Pid, tid: Pid, sig: Signal) -> Result<()> {
 /// Syscalls: `getpid`, `gettid`, `tgkill`.
 ///
 /// # Errors
-/// None in practice.
+/// - [`Errno::AGAIN`](crate::Errno::AGAIN): a real-time signal, and this
+///   user's queued signals are at `RLIMIT_SIGPENDING` (a standard signal
+///   that is already pending is merged instead, and this succeeds).
 ///
 /// # References
 /// - [raise(3)](https://man7.org/linux/man-pages/man3/raise.3.html)
@@ -230,9 +254,10 @@ pub fn queue(pid: Pid, sig: Signal, value: SigVal) -> Result<()> {
 ///   32, 33 or 34, which only `unsafe` code may send
 ///   ([`Signal::new_reserved`]); checked before the syscall.
 /// - [`Errno::PERM`](crate::Errno::PERM): the code is 0 or above, or
-///   [`Code::TKILL`], and `pid` is not this process (nobody may pretend to
-///   be `kill` or the kernel to another process); or not allowed to signal
-///   it.
+///   [`Code::TKILL`], and `pid` is not the calling thread's id (nobody may
+///   pretend to be `kill` or the kernel to another process; the kernel
+///   compares with the thread id, so from a thread other than the main one
+///   this holds for `getpid()` too); or not allowed to signal it.
 /// - [`Errno::SRCH`](crate::Errno::SRCH): no such process.
 /// - [`Errno::AGAIN`](crate::Errno::AGAIN): the receiver's queue of
 ///   real-time signals is full.
@@ -373,7 +398,9 @@ impl PidFd {
     /// - [`Errno::SRCH`](crate::Errno::SRCH): the process has exited and
     ///   been reaped.
     /// - [`Errno::PERM`](crate::Errno::PERM): a code of 0 or above, or
-    ///   [`Code::TKILL`], to another process; or not allowed to signal it.
+    ///   [`Code::TKILL`], unless the calling thread is the main thread of
+    ///   the process the pidfd names (the kernel compares the pidfd's pid
+    ///   with the caller's thread); or not allowed to signal it.
     /// - [`Errno::AGAIN`](crate::Errno::AGAIN): the receiver's queue of
     ///   real-time signals is full.
     ///
@@ -499,11 +526,13 @@ impl PidFd {
     /// reaping (`NOWAIT`) or waiting (`NOHANG`).
     ///
     /// Syscalls: `waitid` (none for `flags` without `EXITED`, `STOPPED` or
-    /// `CONTINUED`).
+    /// `CONTINUED`, or with unknown flags).
     ///
     /// # Errors
     /// - [`Errno::INVAL`](crate::Errno::INVAL): `flags` name no change to
-    ///   wait for.
+    ///   wait for, or have a bit that is not a [`WaitFlags`] (such as
+    ///   `__WCLONE` or `__WNOTHREAD`, which the kernel would take); both
+    ///   before the syscall.
     /// - [`Errno::AGAIN`](crate::Errno::AGAIN): `NOHANG`, and no such
     ///   change has happened.
     /// - As [`wait`](Self::wait).
@@ -511,6 +540,7 @@ impl PidFd {
     /// # References
     /// - [waitid(2)](https://man7.org/linux/man-pages/man2/waitid.2.html)
     pub fn wait_with(&self, flags: WaitFlags) -> Result<ChildStatus> {
+        crate::flags::only(flags, WaitFlags::all())?;
         if !flags.intersects(WaitFlags::EXITED | WaitFlags::STOPPED | WaitFlags::CONTINUED) {
             return Err(Errno::INVAL);
         }

@@ -83,7 +83,7 @@ impl SignalFd {
     ///
     /// `SIGKILL` and `SIGSTOP` are silently left out by the kernel.
     ///
-    /// Syscalls: `signalfd4`.
+    /// Syscalls: `signalfd4` (none for unknown flags).
     ///
     /// # Examples
     /// ```
@@ -101,6 +101,8 @@ impl SignalFd {
     /// ```
     ///
     /// # Errors
+    /// - [`Errno::INVAL`](crate::Errno::INVAL): a flag other than
+    ///   [`SignalFdFlags::NONBLOCK`], before the syscall.
     /// - [`Errno::MFILE`](crate::Errno::MFILE): the process has reached
     ///   `RLIMIT_NOFILE`.
     /// - [`Errno::NFILE`](crate::Errno::NFILE): the system-wide file limit
@@ -113,6 +115,7 @@ impl SignalFd {
     /// - [signalfd(2)](https://man7.org/linux/man-pages/man2/signalfd.2.html)
     #[doc(alias = "signalfd4")]
     pub fn new(mask: &SigSet, flags: SignalFdFlags) -> Result<SignalFd> {
+        crate::flags::only(flags, SignalFdFlags::all())?;
         let flags = flags.bits() as i32 | SFD_CLOEXEC;
         raw::signalfd4_new(&mask.bits(), flags).map(SignalFd)
     }

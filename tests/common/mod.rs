@@ -38,6 +38,12 @@ pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}-{}-{n}", std::process::id())
 }
 
+/// Each single bit of a 32-bit flag word that `allowed` does not have,
+/// lowest first: what a whitelist test passes one by one.
+pub fn bits_outside(allowed: u32) -> impl Iterator<Item = u32> {
+    (0..32).map(|i| 1u32 << i).filter(move |b| b & allowed == 0)
+}
+
 /// A SysV key unique to this process and call (never `IPC_PRIVATE`).
 pub fn unique_key() -> i32 {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);

@@ -287,7 +287,7 @@ fn open_named(name: &str) -> bareipc::Result<NamedSemaphore> {
 fn named_semaphore() {
     let name = format!("/{}", common::unique_name("bareipc-audit-sem"));
     let bad = audit("sem::futex::NamedSemaphore::create", &[], || {
-        create_named("no-slash", 0, futex::DEFAULT_MODE)
+        create_named("/a/b", 0, futex::DEFAULT_MODE)
     });
     assert_eq!(bad.err(), Some(Errno::INVAL));
     let made = [

@@ -318,6 +318,12 @@ fn to_another_process() {
     audit("signal::send::probe", &["kill"], || {
         signal::probe(pid).unwrap()
     });
+    audit("signal::send::kill_group", &[], || {
+        assert_eq!(signal::kill_group(Pid::INIT, cont), Err(Errno::INVAL))
+    });
+    audit("signal::send::probe_group", &[], || {
+        assert_eq!(signal::probe_group(Pid::INIT), Err(Errno::INVAL))
+    });
     audit("signal::send::probe_group", &["kill"], || {
         signal::probe_group(pid).unwrap()
     });

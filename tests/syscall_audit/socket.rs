@@ -1,6 +1,5 @@
 //! Audit cases for `socket`.
 
-use std::os::fd::AsRawFd;
 use std::time::Duration;
 
 use bareipc::Errno;
@@ -8,7 +7,7 @@ use bareipc::socket::{
     self, BindOptions, Credentials, MAX_FDS, ReceiveFlags, SendFlags, Shutdown, SocketFlags,
     SocketType, UnixAddr,
 };
-use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
+use rustix::fd::{AsFd, OwnedFd};
 
 use crate::common::{TempDir, unique_name};
 use crate::{audit, audit_drop};
@@ -353,32 +352,85 @@ fn fds() {
     });
     drop(got);
 
-    // More fds than room: the ones past the room are closed here.
+    // No data with an fd: the type decides (a stream would drop the fd).
+    audit("socket::Socket::send_msg", &["getsockopt"], || {
+        assert_eq!(
+            a.send_msg(b"", &three[..1], None, SendFlags::empty()),
+            Err(Errno::INVAL)
+        )
+    });
+    let (qa, qb) = socket::pair(SocketType::SeqPacket, SocketFlags::empty()).unwrap();
+    audit(
+        "socket::Socket::send_msg",
+        &["getsockopt", "sendmsg"],
+        || {
+            assert_eq!(
+                qa.send_msg(b"", &three[..1], None, SendFlags::empty()),
+                Ok(0)
+            )
+        },
+    );
+    let mut one: heapless::Vec<OwnedFd, 1> = heapless::Vec::new();
+    qb.receive_msg(&mut buf, &mut one, ReceiveFlags::empty())
+        .unwrap();
+    drop((one, qa, qb));
+
+    // More fds than room: an error, and every fd that arrived is closed.
     a.send_msg(b"g", &three, None, SendFlags::empty()).unwrap();
     let mut one: heapless::Vec<OwnedFd, 1> = heapless::Vec::new();
     audit(
         "socket::Socket::receive_msg",
-        &["recvmsg", "close", "close"],
+        &["recvmsg", "close", "close", "close"],
         || {
-            let m = b
-                .receive_msg(&mut buf, &mut one, ReceiveFlags::empty())
-                .unwrap();
-            assert!(m.fds_truncated && m.fds == 1)
+            let m = b.receive_msg(&mut buf, &mut one, ReceiveFlags::empty());
+            assert_eq!(m.err(), Some(Errno::NOBUFS));
+            assert!(one.is_empty());
         },
     );
     drop(one);
 
-    // An unexpected control message (SCM_PIDFD): refused, its fd closed.
-    if set_pass_pidfd(b.as_fd()) {
+    // Batches.
+    let (da, db) = socket::pair(SocketType::Datagram, SocketFlags::empty()).unwrap();
+    let sent = audit("socket::Socket::send_batch", &["sendmmsg"], || {
+        da.send_batch(&[b"1", b"22"], SendFlags::empty()).unwrap()
+    });
+    assert_eq!(sent, 2);
+    audit("socket::Socket::send_batch", &[], || {
+        assert_eq!(da.send_batch(&[], SendFlags::empty()), Ok(0))
+    });
+    let (mut x, mut y, mut z) = ([0u8; 4], [0u8; 4], [0u8; 4]);
+    let mut lens = [Ok(0); 3];
+    let n = audit("socket::Socket::receive_batch", &["recvmmsg"], || {
+        db.receive_batch(
+            &mut [&mut x, &mut y, &mut z],
+            &mut lens,
+            ReceiveFlags::empty(),
+        )
+        .unwrap()
+    });
+    assert_eq!((n, lens[0], lens[1]), (2, Ok(1), Ok(2)));
+    audit("socket::Socket::receive_batch", &[], || {
+        assert_eq!(
+            db.receive_batch(&mut [&mut x, &mut y], &mut lens[..1], ReceiveFlags::empty()),
+            Err(Errno::INVAL)
+        )
+    });
+    drop((da, db));
+
+    // SO_PASSPIDFD: the sender's pidfd comes with the message.
+    let passed = audit("socket::Socket::set_pass_pidfd", &["setsockopt"], || {
+        b.set_pass_pidfd(true)
+    });
+    if passed.is_ok() {
         a.send(b"h").unwrap();
         let mut none: heapless::Vec<OwnedFd, 4> = heapless::Vec::new();
-        audit("socket::Socket::receive_msg", &["recvmsg", "close"], || {
-            assert_eq!(
-                b.receive_msg(&mut buf, &mut none, ReceiveFlags::empty())
-                    .err(),
-                Some(Errno::PROTO)
-            )
+        let got = audit("socket::Socket::receive_msg", &["recvmsg"], || {
+            b.receive_msg(&mut buf, &mut none, ReceiveFlags::empty())
+                .unwrap()
         });
+        assert!(got.pidfd.is_some());
+        drop(got);
+        b.set_pass_pidfd(false).unwrap();
     } else {
         eprintln!("NOTE: SO_PASSPIDFD refused (qemu-user, or Linux before 6.5): no SCM_PIDFD case");
     }
@@ -390,24 +442,6 @@ fn fds() {
             Err(Errno::INVAL)
         )
     });
-}
-
-/// `SO_PASSPIDFD` (Linux 6.5): the kernel attaches an `SCM_PIDFD` to every
-/// message `fd` receives. False where it is refused.
-fn set_pass_pidfd(fd: BorrowedFd<'_>) -> bool {
-    const SO_PASSPIDFD: libc::c_int = 76;
-    let on: libc::c_int = 1;
-    // SAFETY: a valid option buffer for the call.
-    let r = unsafe {
-        libc::setsockopt(
-            fd.as_raw_fd(),
-            libc::SOL_SOCKET,
-            SO_PASSPIDFD,
-            (&raw const on).cast(),
-            size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    r == 0
 }
 
 fn options() {
