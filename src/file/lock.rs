@@ -312,6 +312,46 @@ pub fn unlock<F: AsFd>(fd: F, range: Range) -> Result<()> {
 pub fn query<F: AsFd>(fd: F, kind: LockKind, range: Range) -> Result<Option<Conflict>> {
     let mut fl = range.to_flock(kind.l_type())?;
     fcntl(fd.as_fd(), OfdCmd::GetLk, &mut fl)?;
+    Ok(reported(&fl)?.map(|(kind, range)| Conflict {
+        kind,
+        range,
+        // -1 for an OFD lock, 0 for a holder outside our pid namespace.
+        pid: crate::checked_pid(fl.l_pid),
+    }))
+}
+
+/// `fcntl(fd, F_OFD_GETLK, &{F_UNLCK, SEEK_SET, start, len, 0})` — find a
+/// lock that `fd`'s own open file description holds on part of `range`
+/// (Linux 6.6+).
+///
+/// Returns the kind and the whole range of the first such lock, or `None`
+/// if the description holds none there. Locks of other descriptions, and
+/// classic POSIX locks, are not looked at: [`query`] reports those. This
+/// is how a process that lost track of its guards (a restarted library,
+/// a [forgotten](OfdGuard::forget) guard, a description received from a
+/// peer) learns what the description it holds still locks.
+///
+/// Syscalls: `fcntl` (`fcntl64` on x86 and arm), or none if the range is
+/// refused.
+///
+/// # Errors
+/// - [`Errno::BADF`](crate::Errno::BADF): `fd` is not open.
+/// - [`Errno::INVAL`](crate::Errno::INVAL): a kernel before 6.6, which
+///   refuses `F_UNLCK` in a query; or as for [`lock`] (range).
+/// - [`Errno::OVERFLOW`](crate::Errno::OVERFLOW): as for [`lock`].
+///
+/// # References
+/// - [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html)
+/// - the kernel change that added it: "fs/locks: F_UNLCK extension for
+///   F_OFD_GETLK" (Linux 6.6)
+pub fn held<F: AsFd>(fd: F, range: Range) -> Result<Option<(LockKind, Range)>> {
+    let mut fl = range.to_flock(g::F_UNLCK)?;
+    fcntl(fd.as_fd(), OfdCmd::GetLk, &mut fl)?;
+    reported(&fl)
+}
+
+/// The lock an `F_OFD_GETLK` wrote back, if any.
+fn reported(fl: &Flock) -> Result<Option<(LockKind, Range)>> {
     let kind = match fl.l_type as u32 {
         g::F_UNLCK => return Ok(None),
         g::F_RDLCK => LockKind::Shared,
@@ -326,12 +366,7 @@ pub fn query<F: AsFd>(fd: F, kind: LockKind, range: Range) -> Result<Option<Conf
         start: u64::try_from(fl.l_start).map_err(|_| Errno::IO)?,
         len: u64::try_from(fl.l_len).map_err(|_| Errno::IO)?,
     };
-    Ok(Some(Conflict {
-        kind,
-        range,
-        // -1 for an OFD lock, 0 for a holder outside our pid namespace.
-        pid: crate::checked_pid(fl.l_pid),
-    }))
+    Ok(Some((kind, range)))
 }
 
 /// An open-file-description lock on a range, released on drop.
