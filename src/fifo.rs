@@ -156,19 +156,25 @@ pub fn create<P: Arg>(dir: impl AsFd, path: P) -> Result<()> {
 /// `mknodat(dir, path, S_IFIFO | mode, 0)` — create a FIFO with the given
 /// permission bits (less the umask).
 ///
-/// Syscalls: `mknodat` (none for a `mode` with bits outside `0o7777`).
+/// `mode` may carry the file type `S_IFIFO` (as C's `mkfifo` allows, the
+/// kernel getting `S_IFIFO | S_IFIFO`); any other file type is refused, as
+/// the C call refuses it.
+///
+/// Syscalls: `mknodat` (none for a `mode` with a file type other than
+/// `S_IFIFO`, or other bits outside `0o7777`).
 ///
 /// # Errors
 /// As [`create`], and [`Errno::INVAL`](crate::Errno::INVAL) before any
-/// syscall if `mode` has bits outside `0o7777` (a file type).
+/// syscall if `mode` has bits outside `0o7777` other than `S_IFIFO`.
 ///
 /// # References
 /// - [mknod(2)](https://man7.org/linux/man-pages/man2/mknod.2.html)
 pub fn create_with_mode<P: Arg>(dir: impl AsFd, path: P, mode: Mode) -> Result<()> {
-    if mode.bits() & !0o7777 != 0 {
+    let perm = mode.bits() & !linux_raw_sys::general::S_IFIFO;
+    if perm & !0o7777 != 0 {
         return Err(Errno::INVAL);
     }
-    rustix::fs::mkfifoat(dir, path, mode)
+    rustix::fs::mkfifoat(dir, path, Mode::from_bits_retain(perm))
 }
 
 /// `openat(dir, path, access | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC [|

@@ -29,7 +29,7 @@ pub fn run() {
     // A file type in the mode is refused before the syscall.
     audit("fifo::create_with_mode", &[], || {
         assert_eq!(
-            fifo::create_with_mode(&dir, "c", Mode::from_bits_retain(0o10600)),
+            fifo::create_with_mode(&dir, "c", Mode::from_bits_retain(0o100600)),
             Err(Errno::INVAL)
         )
     });
