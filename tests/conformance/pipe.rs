@@ -107,10 +107,8 @@ fn pipe2_01_flags_land_on_both_ends() {
     // Packet mode is a property of the writer: the kernel sets O_DIRECT on
     // the write end only.
     // SAFETY: F_GETFL on our own open fd.
-    assert_ne!(
-        unsafe { libc::fcntl(w.as_raw_fd(), libc::F_GETFL) } & libc::O_DIRECT,
-        0
-    );
+    let wfl = unsafe { libc::fcntl(w.as_raw_fd(), libc::F_GETFL) };
+    assert_ne!(wfl & libc::O_DIRECT, 0);
     w.write(b"one").unwrap();
     w.write(b"two").unwrap();
     let mut buf = [0u8; 16];
@@ -124,10 +122,8 @@ fn pipe2_02_ends_are_not_inherited_across_exec() {
     if child_role().as_deref() == Some("exec") {
         for fd in common::env("PIPE_FDS").split(',') {
             // SAFETY: only asks whether the number is an open fd.
-            assert_eq!(
-                unsafe { libc::fcntl(fd.parse().unwrap(), libc::F_GETFD) },
-                -1
-            );
+            let r = unsafe { libc::fcntl(fd.parse().unwrap(), libc::F_GETFD) };
+            assert_eq!(r, -1, "fd {fd} was inherited");
         }
         return;
     }
@@ -283,8 +279,6 @@ fn splice01_file_to_pipe_to_file() {
     assert_eq!((n, off_out), (6, 6));
     assert_eq!(std::fs::read(dir.path().join("out")).unwrap(), b"234567");
     // SAFETY: asks for the file position of our own fd.
-    assert_eq!(
-        unsafe { libc::lseek(src.as_raw_fd(), 0, libc::SEEK_CUR) },
-        0
-    );
+    let pos = unsafe { libc::lseek(src.as_raw_fd(), 0, libc::SEEK_CUR) };
+    assert_eq!(pos, 0, "the file position was left alone");
 }
