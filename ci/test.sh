@@ -353,21 +353,23 @@ st_test_native() {
     fi
 }
 
-# The hostile-peer tests (tests/hostile), required: as root, natively,
-# every attack must really be played (a skip fails the stage). Built in a
-# target dir under /tmp, so that the test binary is reachable by the second
-# uid the tests switch children to, wherever the checkout lives.
-st_hostile() {
-    local t=$1 dir
+# The root suites, required: as root, natively, every case must really be
+# played (a skip fails the stage). tests/hostile (the hostile peer:
+# BAREIPC_HOSTILE=required) and tests/conformance (the LTP/OPTS cases:
+# BAREIPC_CONFORMANCE=required). Built in a target dir under /tmp, so that
+# the test binary is reachable by the second uid the tests switch children
+# to, wherever the checkout lives.
+st_root_suite() {
+    local t=$1 suite=$2 var=$3 dir
     dir=${TMPDIR:-/tmp}/bareipc-hostile-target
     if ((EUID != 0)); then
-        log "the hostile-peer tests need root (a second uid, ptrace, namespaces)"
+        log "tests/$suite needs root (a second uid, ptrace, namespaces)"
         return 1
     fi
     mkdir -p "$dir"
     chmod 755 "$dir"
-    run_timed env CARGO_TARGET_DIR="$dir" BAREIPC_HOSTILE=required \
-        cargo test --target "$t" --test hostile
+    run_timed env CARGO_TARGET_DIR="$dir" "$var=required" \
+        cargo test --target "$t" --test "$suite"
 }
 
 # The syscall audit, required: every `Syscalls:` line against strace, and
@@ -536,8 +538,10 @@ stage test-x86_64-gnu "$(target_reqs "$HOST_TARGET")" st_test_native "$HOST_TARG
 stage syscall-audit "apt:strace $(target_reqs "$HOST_TARGET")" st_syscall_audit
 stage bench-smoke "$(target_reqs "$HOST_TARGET")" st_bench_smoke
 stage test-i686-musl "$(target_reqs i686-unknown-linux-musl)" st_test_native i686-unknown-linux-musl
-stage hostile-x86_64-gnu "$(target_reqs "$HOST_TARGET")" st_hostile "$HOST_TARGET"
-stage hostile-i686-musl "$(target_reqs i686-unknown-linux-musl)" st_hostile i686-unknown-linux-musl
+stage hostile-x86_64-gnu "$(target_reqs "$HOST_TARGET")" st_root_suite "$HOST_TARGET" hostile BAREIPC_HOSTILE
+stage hostile-i686-musl "$(target_reqs i686-unknown-linux-musl)" st_root_suite i686-unknown-linux-musl hostile BAREIPC_HOSTILE
+stage conformance-x86_64-gnu "$(target_reqs "$HOST_TARGET")" st_root_suite "$HOST_TARGET" conformance BAREIPC_CONFORMANCE
+stage conformance-i686-musl "$(target_reqs i686-unknown-linux-musl)" st_root_suite i686-unknown-linux-musl conformance BAREIPC_CONFORMANCE
 stage test-aarch64-musl "$(target_reqs aarch64-unknown-linux-musl)" st_test_qemu aarch64-unknown-linux-musl
 stage test-riscv64gc-gnu "$(target_reqs riscv64gc-unknown-linux-gnu)" st_test_qemu riscv64gc-unknown-linux-gnu
 stage test-armv7-gnueabihf "$(target_reqs armv7-unknown-linux-gnueabihf)" st_test_qemu armv7-unknown-linux-gnueabihf
