@@ -881,6 +881,16 @@ impl Socket {
     /// which returns the message's full length instead; to size a buffer
     /// first, [`peek`](Self::peek) with `TRUNC`.
     ///
+    /// Only bytes are received. Fds a peer sent with them (`SCM_RIGHTS`)
+    /// are closed by the kernel, and credentials or a pidfd it attaches
+    /// are dropped: the kernel reports that only as `MSG_CTRUNC`, which
+    /// does not tell dropped fds from dropped credentials. A service that
+    /// takes fds or credentials receives with
+    /// [`receive_msg`](Self::receive_msg), which fails rather than lose
+    /// any; one that takes none turns
+    /// [`set_pass_rights`](Self::set_pass_rights) off, so that a peer's
+    /// fds are refused when sent.
+    ///
     /// Syscalls: `recvfrom`.
     ///
     /// # Examples

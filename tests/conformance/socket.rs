@@ -78,6 +78,20 @@ fn socketpair02_flags_land_on_both() {
     let mut buf = [0u8; 1];
     assert_eq!(a.receive(&mut buf), Err(Errno::AGAIN));
     // A flag socketpair does not know is EINVAL, as from C.
+    let ours = socket::pair(
+        SocketType::Stream,
+        SocketFlags::from_bits_retain(libc::O_APPEND as u32),
+    );
+    if crate::QEMU {
+        // qemu-user translates the type's flag bits it knows and drops the
+        // rest, so the C call succeeds there.
+        assert_eq!(ours.err(), Some(Errno::INVAL));
+        crate::skip(
+            "socketpair EINVAL (C side)",
+            "qemu-user drops unknown socket type flags",
+        );
+        return;
+    }
     let mut fds = [0; 2];
     // SAFETY: `fds` has room for two fds; the call fails.
     let c = unsafe {
@@ -88,10 +102,6 @@ fn socketpair02_flags_land_on_both() {
             fds.as_mut_ptr(),
         )
     };
-    let ours = socket::pair(
-        SocketType::Stream,
-        SocketFlags::from_bits_retain(libc::O_APPEND as u32),
-    );
     same_errno("socketpair EINVAL", ours, c.into(), Errno::INVAL);
 }
 
